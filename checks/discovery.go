@@ -1,0 +1,335 @@
+package checks
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// Discovery is the part of an OpenID Provider's discovery document that
+// quickdiag reads. A list is nil when the document does not carry it.
+type Discovery struct {
+	// URL is where the document was fetched.
+	URL string `json:"-"`
+	// ContentType is the media type it was served with.
+	ContentType string `json:"-"`
+
+	Issuer                        string   `json:"issuer"`
+	AuthorizationEndpoint         string   `json:"authorization_endpoint"`
+	TokenEndpoint                 string   `json:"token_endpoint"`
+	UserinfoEndpoint              string   `json:"userinfo_endpoint"`
+	JWKSURI                       string   `json:"jwks_uri"`
+	ScopesSupported               []string `json:"scopes_supported"`
+	ClaimsSupported               []string `json:"claims_supported"`
+	GrantTypesSupported           []string `json:"grant_types_supported"`
+	ResponseTypesSupported        []string `json:"response_types_supported"`
+	CodeChallengeMethodsSupported []string `json:"code_challenge_methods_supported"`
+	IDTokenSigningAlgs            []string `json:"id_token_signing_alg_values_supported"`
+}
+
+// DiscoveryURL returns where the issuer's discovery document lives, as a
+// relying party computes it: the issuer, trimmed of white space, quotes and
+// one trailing slash, followed by /.well-known/openid-configuration.
+func DiscoveryURL(issuer string) string {
+	return strings.TrimSuffix(clean(issuer), "/") + "/.well-known/openid-configuration"
+}
+
+// DiscoveryError is a discovery document that was fetched but is not usable.
+type DiscoveryError struct {
+	URL    string
+	Status int
+	// Msg says what is wrong, for the administrator.
+	Msg string
+	// Row is the catalog row.
+	Row string
+}
+
+func (e *DiscoveryError) Error() string { return e.Msg }
+
+// FetchDiscovery fetches and decodes the issuer's discovery document.
+func FetchDiscovery(ctx context.Context, f *Fetcher, issuer string) (*Discovery, error) {
+	if clean(issuer) == "" {
+		return nil, &DiscoveryError{Msg: "no Issuer URL was entered", Row: "token_validation_failure"}
+	}
+	u := DiscoveryURL(issuer)
+	resp, err := f.Get(ctx, u, "application/json")
+	if err != nil {
+		return nil, err
+	}
+	var d Discovery
+	if err := decodeJSONDoc(resp, &d, "discovery document"); err != nil {
+		err.Row = "discovery_unreachable"
+		if resp.Status == http.StatusBadRequest || resp.Status == http.StatusNotFound {
+			// Entra answers an unknown tenant with 400, PingOne an unknown environment with 404.
+			err.Row = unknownTenantRow(issuer, err.Row)
+		}
+		return nil, err
+	}
+	d.URL = resp.URL
+	d.ContentType = resp.ContentType
+	return &d, nil
+}
+
+// unknownTenantRow returns unknown_tenant for IdPs whose issuer names a tenant.
+func unknownTenantRow(issuer, otherwise string) string {
+	switch idpOf(issuer) {
+	case IdPEntra, IdPPingOne:
+		return "unknown_tenant"
+	}
+	return otherwise
+}
+
+// decodeJSONDoc decodes a JSON object response into v, or says precisely why
+// it is not one.
+func decodeJSONDoc(resp *Response, v any, what string) *DiscoveryError {
+	de := &DiscoveryError{URL: resp.URL, Status: resp.Status}
+	if resp.Status != http.StatusOK {
+		de.Msg = fmt.Sprintf("%s answered HTTP %d instead of the %s%s", resp.URL, resp.Status, what, bodyHint(resp))
+		return de
+	}
+	body := bytes.TrimSpace(resp.Body)
+	if len(body) == 0 {
+		de.Msg = fmt.Sprintf("%s returned an empty body instead of the %s", resp.URL, what)
+		return de
+	}
+	if body[0] != '{' {
+		kind := "something other than JSON"
+		if looksHTML(body) {
+			kind = "an HTML page"
+		}
+		de.Msg = fmt.Sprintf("%s returned %s (Content-Type %q) instead of the %s%s", resp.URL, kind, resp.ContentType, what, bodyHint(resp))
+		return de
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		de.Msg = fmt.Sprintf("%s returned malformed JSON for the %s: %v", resp.URL, what, jsonErr(body, err))
+		return de
+	}
+	return nil
+}
+
+// jsonErr describes a JSON error with its line and column where it has one.
+func jsonErr(body []byte, err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		line, col := lineCol(body, se.Offset)
+		return fmt.Sprintf("line %d, column %d: %v", line, col, err)
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Sprintf("field %q holds a JSON %s where a %s belongs", te.Field, te.Value, te.Type)
+	}
+	return err.Error()
+}
+
+func looksHTML(b []byte) bool {
+	head := strings.ToLower(string(b[:min(len(b), 512)]))
+	return strings.Contains(head, "<html") || strings.Contains(head, "<!doctype") || strings.Contains(head, "<head") || strings.Contains(head, "<body")
+}
+
+// bodyHint returns a short, printable excerpt of the body's text.
+func bodyHint(resp *Response) string {
+	t := pageText(resp.Body)
+	if t == "" {
+		return ""
+	}
+	return ": " + truncate(t, 160)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// Discovery checks.
+
+var checkDiscoveryFetch = &Check{
+	ID:    "discovery.fetch",
+	Title: "Discovery document is reachable JSON",
+	Doc:   "Fetches <issuer>/.well-known/openid-configuration, as a relying party does, and checks that it is a JSON object served as JSON.",
+	Phase: PhaseDiscovery,
+	Run: func(ctx context.Context, p *Target) []Finding {
+		d, err := p.Discovery(ctx)
+		if err != nil {
+			return []Finding{fetchFailure("The discovery document could not be read", err).
+				ev("JSON at "+DiscoveryURL(p.Config.Issuer), err.Error())}
+		}
+		if d.ContentType != "application/json" && !strings.HasSuffix(d.ContentType, "+json") {
+			return []Finding{problem(Warn, "discovery_unreachable", "The discovery document is served with the wrong content type").
+				with("It parses as JSON, but strict clients may refuse a document not served as application/json.").
+				ev("Content-Type: application/json", "Content-Type: "+orNone(d.ContentType)).
+				fix("Have the IdP (or the proxy in front of it) serve the document as application/json.")}
+		}
+		return []Finding{passf("Discovery document read from %s", d.URL)}
+	},
+}
+
+// fetchFailure turns a fetch or decode error into a failing finding; the
+// error itself goes into the evidence the caller adds.
+func fetchFailure(title string, err error) Finding {
+	f := problem(Fail, "discovery_unreachable", title)
+	switch e := err.(type) {
+	case *FetchError:
+		f.Row = e.Row()
+	case *DiscoveryError:
+		if e.Row != "" {
+			f.Row = e.Row
+		}
+	}
+	return f
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+var checkDiscoveryIssuer = &Check{
+	ID:    "discovery.issuer",
+	Title: "Issuer URL matches discovery's issuer exactly",
+	Doc:   "Compares the Issuer URL as entered with the discovery document's issuer, byte for byte: the desktop app compares the token's iss claim with the value entered, and a trailing slash or a missing path makes a different issuer.",
+	Phase: PhaseDiscovery,
+	Needs: []Need{NeedDiscovery},
+	Run: func(ctx context.Context, p *Target) []Finding {
+		d, _ := p.Discovery(ctx)
+		got := p.Config.Issuer
+		if d.Issuer == "" {
+			return []Finding{problem(Fail, "token_validation_failure", "The discovery document has no issuer").
+				ev("an issuer in the discovery document", "(none)")}
+		}
+		if got == d.Issuer {
+			return []Finding{passf("Issuer URL is exactly the IdP's issuer")}
+		}
+		f := problem(Fail, "token_validation_failure", "Issuer URL differs from the IdP's issuer").
+			with("Tokens carry iss = "+d.Issuer+"; the desktop app compares it with the value entered, byte for byte, and rejects the sign-in.").
+			ev(d.Issuer, got).
+			fix("Recreate the extension access with the Issuer URL copied verbatim: " + d.Issuer)
+		if p.IdP == IdPEntra && strings.HasSuffix(d.Issuer, "/v2.0") && !strings.HasSuffix(strings.TrimRight(clean(got), "/"), "/v2.0") {
+			f.Row = "invalid_issuer"
+			f.Title = "Issuer URL lacks Entra's /v2.0 suffix"
+			f.Detail = "Entra's v2.0 endpoints issue tokens with iss = " + d.Issuer + "; without /v2.0 every sign-in fails with \"Invalid issuer\"."
+			f.Fix = "Delete the extension access and recreate it with the Issuer URL " + d.Issuer
+		}
+		return []Finding{f}
+	},
+}
+
+var checkDiscoveryEndpoints = &Check{
+	ID:    "discovery.endpoints",
+	Title: "Authorization and token endpoints match discovery",
+	Doc:   "Compares the authorization and token endpoints as entered with the discovery document's. Google's token endpoint is compared without its client_secret query; behind the Cognito proxy the endpoints are expected to differ.",
+	Phase: PhaseDiscovery,
+	Needs: []Need{NeedDiscovery},
+	Run: func(ctx context.Context, p *Target) []Finding {
+		d, _ := p.Discovery(ctx)
+		var out []Finding
+		type pair struct{ label, entered, published string }
+		tokenEntered := p.Config.TokenEndpoint
+		if p.IdP == IdPGoogle {
+			tokenEntered = stripQuery(tokenEntered)
+		}
+		for _, e := range []pair{
+			{"Authorization endpoint", p.Config.AuthorizationEndpoint, d.AuthorizationEndpoint},
+			{"Token endpoint", tokenEntered, d.TokenEndpoint},
+		} {
+			switch {
+			case e.entered == e.published:
+			case p.IdP == IdPCognito && idpOf(e.entered) != IdPCognito && clean(e.entered) != "":
+				// The proxy's endpoint, as the Cognito setup requires.
+			case e.published == "":
+				out = append(out, problem(Warn, "endpoint_mismatch", "The discovery document does not publish the "+strings.ToLower(e.label)).
+					ev(e.entered, "(none)"))
+			default:
+				out = append(out, problem(Fail, "endpoint_mismatch", e.label+" differs from the discovery document").
+					ev(e.published, e.entered).
+					fix("Recreate the extension access with the "+strings.ToLower(e.label)+" copied verbatim from discovery: "+e.published))
+			}
+		}
+		if len(out) == 0 {
+			if p.IdP == IdPCognito {
+				return []Finding{passf("Endpoints point at the scope-stripping proxy; the issuer is Cognito's")}
+			}
+			return []Finding{passf("Authorization and token endpoints are exactly discovery's")}
+		}
+		return out
+	},
+}
+
+var checkDiscoveryPKCE = &Check{
+	ID:    "discovery.pkce",
+	Title: "PKCE S256 is supported",
+	Doc:   "Checks that code_challenge_methods_supported lists S256 when the document lists methods at all (Entra's omits the list while enforcing PKCE for public clients).",
+	Phase: PhaseDiscovery,
+	Needs: []Need{NeedDiscovery},
+	Run: func(ctx context.Context, p *Target) []Finding {
+		d, _ := p.Discovery(ctx)
+		m := d.CodeChallengeMethodsSupported
+		switch {
+		case m == nil:
+			return []Finding{passf("Discovery does not list PKCE methods (not required; the sign-in step proves PKCE)")}
+		case slices.Contains(m, "S256"):
+			return []Finding{passf("PKCE S256 is supported")}
+		}
+		return []Finding{problem(Fail, "pkce_unsupported", "The IdP does not list PKCE S256").
+			ev("code_challenge_methods_supported containing S256", fmt.Sprintf("%q", m))}
+	},
+}
+
+var checkDiscoveryRefresh = &Check{
+	ID:    "discovery.refresh",
+	Title: "offline_access and refresh tokens are offered",
+	Doc:   "Where the document lists them, checks that scopes_supported has offline_access and grant_types_supported has refresh_token: the desktop app needs refresh tokens for long sessions. (Google takes access_type=offline instead; behind the Cognito proxy the scope is stripped.)",
+	Phase: PhaseDiscovery,
+	Needs: []Need{NeedDiscovery},
+	Run: func(ctx context.Context, p *Target) []Finding {
+		d, _ := p.Discovery(ctx)
+		var out []Finding
+		if p.IdP != IdPGoogle && p.IdP != IdPCognito && d.ScopesSupported != nil && !slices.Contains(d.ScopesSupported, "offline_access") {
+			out = append(out, problem(Warn, "invalid_scope", "offline_access is not among the advertised scopes").
+				with("The desktop app always asks for offline_access; an IdP that does not offer it refuses the sign-in or issues no refresh token.").
+				ev("scopes_supported containing offline_access", fmt.Sprintf("%q", d.ScopesSupported)))
+		}
+		if d.GrantTypesSupported != nil && !slices.Contains(d.GrantTypesSupported, "refresh_token") {
+			out = append(out, problem(Warn, "refresh_token_missing", "The refresh_token grant is not advertised").
+				ev("grant_types_supported containing refresh_token", fmt.Sprintf("%q", d.GrantTypesSupported)))
+		}
+		if d.GrantTypesSupported != nil && !slices.Contains(d.GrantTypesSupported, "authorization_code") {
+			out = append(out, problem(Fail, "invalid_scope", "The authorization_code grant is not advertised").
+				ev("grant_types_supported containing authorization_code", fmt.Sprintf("%q", d.GrantTypesSupported)).
+				fix("Enable the Authorization Code grant for this application and authorization server."))
+		}
+		if len(out) == 0 {
+			return []Finding{passf("Refresh tokens are offered (or not listed)")}
+		}
+		return out
+	},
+}
+
+var checkDiscoveryEmail = &Check{
+	ID:    "discovery.email_claim",
+	Title: "The email claim is offered",
+	Doc:   "Where the document lists claims_supported, checks that email is among them: the desktop app maps the user by the ID token's email claim.",
+	Phase: PhaseDiscovery,
+	Needs: []Need{NeedDiscovery},
+	Run: func(ctx context.Context, p *Target) []Finding {
+		d, _ := p.Discovery(ctx)
+		if d.ClaimsSupported != nil && !slices.Contains(d.ClaimsSupported, "email") {
+			return []Finding{problem(Warn, "email_claim_missing", "email is not among the advertised claims").
+				ev("claims_supported containing email", fmt.Sprintf("%q", d.ClaimsSupported))}
+		}
+		return []Finding{passf("The email claim is offered (or claims are not listed)")}
+	},
+}

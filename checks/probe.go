@@ -1,0 +1,170 @@
+package checks
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// maxProbeHops bounds the redirects the probe follows inside the IdP.
+const maxProbeHops = 10
+
+var checkProbe = &Check{
+	ID:    "probe.authorize",
+	Title: "The IdP accepts the desktop app's authorization request",
+	Doc: "Sends the authorization request exactly as the desktop app does (public client, PKCE S256, state, nonce, redirect_uri=http://localhost:18080, scopes openid email profile offline_access; Google: access_type=offline), " +
+		"follows redirects within the IdP but never into the loopback, and reads what comes back: a sign-in page (client and redirect URI accepted), an error sent back to the redirect URI, or the IdP's own error page. No one signs in.",
+	Phase: PhaseProbe,
+	Run:   runProbe,
+}
+
+// Hop is one response the probe received.
+type Hop struct {
+	URL    string
+	Status int
+}
+
+func runProbe(ctx context.Context, p *Target) []Finding {
+	start := parsed(p.Config.AuthorizationEndpoint)
+	if start == nil || (start.Scheme != "https" && start.Scheme != "http") {
+		return []Finding{skipf("Not run: the authorization endpoint is not a URL (see values.urls)")}
+	}
+	if clean(p.Config.ClientID) == "" {
+		return []Finding{skipf("Not run: no Client ID")}
+	}
+	req := NewAuthRequest(p.Config, p.IdP)
+	jar, _ := cookiejar.New(nil)
+	client := *p.HTTP.Client
+	client.Jar = jar
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	f := &Fetcher{Client: &client, Timeout: p.HTTP.Timeout, MaxBody: 2 << 20}
+
+	next := req.URL
+	var hops []Hop
+	for range maxProbeHops {
+		resp, err := f.Get(ctx, next, "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8")
+		if err != nil {
+			return []Finding{fetchFailure("The authorization endpoint could not be reached", err).
+				ev("a sign-in page from "+hostOf(next), err.Error())}
+		}
+		hops = append(hops, Hop{URL: stripQuery(resp.URL), Status: resp.Status})
+		loc := resp.Header.Get("Location")
+		if resp.Status < 300 || resp.Status > 399 || loc == "" {
+			return classifyPage(p, resp, hops)
+		}
+		cur, _ := url.Parse(resp.URL)
+		target, err := cur.Parse(loc)
+		if err != nil {
+			return []Finding{problem(Fail, "idp_error", "The IdP redirected to an invalid URL").ev("a valid redirect", loc)}
+		}
+		if isRedirectTarget(target) {
+			return classifyCallback(p, req, target, hops)
+		}
+		if target.Scheme != "https" && !(target.Scheme == "http" && isLoopback(target.Hostname())) {
+			return []Finding{problem(Warn, "idp_error", "The IdP redirected outside https").
+				with("The probe stops at "+target.Scheme+": redirects; a browser may continue.").ev("https redirects", stripQuery(target.String()))}
+		}
+		next = target.String()
+	}
+	return []Finding{problem(Warn, "idp_error", "The IdP redirected more than 10 times").
+		with("The probe stopped following redirects; the sign-in may loop. Hops: " + hopList(hops))}
+}
+
+func hopList(hops []Hop) string {
+	var b strings.Builder
+	for i, h := range hops {
+		if i > 0 {
+			b.WriteString(" → ")
+		}
+		fmt.Fprintf(&b, "%d %s", h.Status, h.URL)
+	}
+	return b.String()
+}
+
+// classifyCallback reads a redirect to the loopback listener.
+func classifyCallback(p *Target, req *AuthRequest, target *url.URL, hops []Hop) []Finding {
+	q := target.Query()
+	if q.Get("error") == "" && target.Fragment != "" {
+		if fq, err := url.ParseQuery(target.Fragment); err == nil {
+			q = fq
+		}
+	}
+	got := "redirect to " + RedirectURI + " with error=" + q.Get("error")
+	if d := q.Get("error_description"); d != "" {
+		got += ", error_description=" + d
+	}
+	switch {
+	case q.Get("error") != "":
+		code, desc := q.Get("error"), q.Get("error_description")
+		row := oauthErrorRow(p.IdP, code, desc)
+		f := problem(Fail, row, "The IdP refused the request: "+code).
+			with("The IdP sent the error back to the app's redirect URI before anyone signed in. "+desc).
+			ev("a sign-in page", got)
+		if row == "invalid_scope" {
+			f = f.with("The desktop app asks for " + strings.Join(OAuth2Config(p.Config, p.IdP).Scopes, " ") + "; the IdP refused a scope. " + desc)
+		}
+		if row == "cognito_offline_access" {
+			f = f.with("Cognito has no offline_access scope; the desktop app always sends it. " + desc)
+		}
+		return []Finding{f}
+	case q.Get("code") != "":
+		if q.Get("state") != req.State {
+			return []Finding{problem(Fail, "idp_error", "The IdP returned a code with the wrong state").
+				ev("state as sent", "another state")}
+		}
+		return []Finding{passf("The IdP accepted the request and redirected back at once (a session already existed)")}
+	}
+	return []Finding{problem(Warn, "idp_error", "The IdP redirected back with neither a code nor an error").ev("code or error", "redirect to "+RedirectURI)}
+}
+
+var formRE = regexp.MustCompile(`(?i)<form\b|type=["']?password|<input\b`)
+
+// classifyPage reads the page the IdP finally showed.
+func classifyPage(p *Target, resp *Response, hops []Hop) []Finding {
+	text := pageText(resp.Body)
+	where := hostOf(resp.URL)
+	// An OAuth error as JSON.
+	var oe struct {
+		Error       string `json:"error"`
+		Description string `json:"error_description"`
+	}
+	if strings.Contains(resp.ContentType, "json") && json.Unmarshal(resp.Body, &oe) == nil && oe.Error != "" {
+		return []Finding{problem(Fail, oauthErrorRow(p.IdP, oe.Error, oe.Description), "The IdP refused the request: "+oe.Error).
+			with(oe.Description).ev("a sign-in page", fmt.Sprintf("HTTP %d from %s: %s", resp.Status, where, truncate(text, 300)))}
+	}
+	// Vendor codes may sit in the page's script data, so look at the raw body too.
+	for _, hay := range []string{text, string(resp.Body)} {
+		if s, m, ok := matchSign(hay, p.IdP); ok {
+			return []Finding{problem(Fail, s.Row, "The IdP showed an error page").
+				with("Instead of a sign-in page the IdP answered with an error; it matches the wording of this row.").
+				ev("a sign-in page", fmt.Sprintf("HTTP %d from %s: %s", resp.Status, where, truncate(m, 400)))}
+		}
+	}
+	switch {
+	case resp.Status == http.StatusNotFound && strings.Contains(where, "-admin."):
+		return []Finding{problem(Fail, "okta_admin_host", "The -admin host has no authorization endpoint").
+			ev("a sign-in page", fmt.Sprintf("HTTP 404 from %s", where))}
+	case resp.Status == http.StatusNotFound || resp.Status == http.StatusMethodNotAllowed:
+		return []Finding{problem(Fail, "endpoint_mismatch", "The authorization endpoint does not exist").
+			with("The URL answered HTTP "+fmt.Sprint(resp.Status)+": it is not this IdP's authorization endpoint.").
+			ev("a sign-in page", fmt.Sprintf("HTTP %d from %s: %s", resp.Status, stripQuery(resp.URL), truncate(text, 200)))}
+	case resp.Status >= 500:
+		return []Finding{problem(Warn, "discovery_unreachable", "The IdP answered with a server error").
+			ev("a sign-in page", fmt.Sprintf("HTTP %d from %s: %s", resp.Status, where, truncate(text, 200)))}
+	case resp.Status >= 400:
+		return []Finding{problem(Fail, "idp_error", "The IdP refused the request").
+			with("The IdP's page names none of the known causes; its text is in the evidence.").
+			ev("a sign-in page", fmt.Sprintf("HTTP %d from %s: %s", resp.Status, where, truncate(text, 400)))}
+	}
+	f := passf("The IdP showed its sign-in page: client ID and redirect URI accepted")
+	f.Detail = "Reached " + stripQuery(resp.URL) + " after " + hopList(hops) + "."
+	if !formRE.Match(resp.Body) {
+		f.Detail += " The page has no form in its HTML (it may be drawn by script); open the URL in a browser to be sure."
+	}
+	return []Finding{f}
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+)
+
+// Exit codes, as the contract fixes them.
+const (
+	exitOK    = 0
+	exitFail  = 1
+	exitUsage = 2
+)
+
+// version is set at build time with -ldflags "-X main.version=…"; otherwise
+// it comes from the module's build information.
+var version = ""
+
+func toolVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
+
+// stdio is the command's world: where it reads and writes.
+type stdio struct {
+	in  io.Reader
+	out io.Writer
+	err io.Writer
+}
+
+const usage = `quickdiag finds out why OpenID Connect sign-in into the Amazon Quick desktop app fails.
+
+Usage:
+  quickdiag check   [flags]   check the five console values; --live also signs in
+  quickdiag version           print the version
+
+Run "quickdiag check -h" for the flags of check.
+`
+
+// run runs one command line and returns the exit status.
+func run(ctx context.Context, args []string, s stdio) int {
+	if len(args) == 0 {
+		fmt.Fprint(s.err, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "check":
+		return runCheck(ctx, args[1:], s)
+	case "version", "--version":
+		fmt.Fprintf(s.out, "quickdiag %s\n", toolVersion())
+		return exitOK
+	case "help", "-h", "--help":
+		fmt.Fprint(s.out, usage)
+		return exitOK
+	}
+	fmt.Fprintf(s.err, "quickdiag: unknown command %q: run \"quickdiag help\" for the commands\n", args[0])
+	return exitUsage
+}
+
+// usageError is a one-line message about a wrong command line or input.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// isTerminal reports whether w is a terminal, for colour.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

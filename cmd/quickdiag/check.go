@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/quickdiag/quickdiag/checks"
+)
+
+// checkOptions are the parsed flags of "quickdiag check".
+type checkOptions struct {
+	config    checks.Config
+	usersFile string
+	live      bool
+	noBrowser bool
+	format    string
+	output    string
+	timeout   time.Duration
+	caFile    string
+}
+
+// defaultTimeout bounds a whole check run, the wait for a live sign-in included.
+const defaultTimeout = 3 * time.Minute
+
+// parseCheckFlags parses the flags of "quickdiag check". Values from
+// --config are overridden by the flags given.
+func parseCheckFlags(args []string, stderr io.Writer) (*checkOptions, error) {
+	fs := flag.NewFlagSet("quickdiag check", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	o := &checkOptions{}
+	var flagCfg checks.Config
+	configFile := fs.String("config", "", "read the values from a JSON `file` (flags override it)")
+	fs.StringVar(&flagCfg.Issuer, "issuer", "", "the Issuer URL, as entered in the console")
+	fs.StringVar(&flagCfg.AuthorizationEndpoint, "authorization-endpoint", "", "the authorization endpoint, as entered")
+	fs.StringVar(&flagCfg.TokenEndpoint, "token-endpoint", "", "the token endpoint, as entered")
+	fs.StringVar(&flagCfg.JWKSURI, "jwks-uri", "", "the JWKS URI, as entered")
+	fs.StringVar(&flagCfg.ClientID, "client-id", "", "the client ID, as entered")
+	fs.StringVar(&flagCfg.ClientSecret, "client-secret", "", "Google only: the OAuth client's secret")
+	fs.StringVar(&flagCfg.IdP, "idp", "auto", "the IdP: auto, entra, google, okta, pingfederate, pingone, cognito, auth0, generic")
+	fs.StringVar(&flagCfg.Email, "email", "", "the user's email as provisioned in the account (exact, case-sensitive)")
+	fs.StringVar(&o.usersFile, "users", "", "the JSON `file` that 'aws quicksight list-users' prints")
+	fs.BoolVar(&o.live, "live", false, "after the preflight, sign in exactly as the desktop app does")
+	fs.BoolVar(&o.noBrowser, "no-browser", false, "with --live: print the sign-in URL instead of opening a browser")
+	fs.StringVar(&o.format, "format", "text", "output format: text or json")
+	fs.StringVar(&o.output, "output", "", "write the result to `file` instead of standard output")
+	fs.DurationVar(&o.timeout, "timeout", defaultTimeout, "bound on the whole run, the wait for the sign-in included")
+	fs.StringVar(&o.caFile, "ca-file", "", "PEM `file` of CA certificates to trust besides the system's")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stderr)
+			fmt.Fprint(stderr, "Usage: quickdiag check [flags]\n\nChecks the five values pasted into the console's extension access.\n\nFlags:\n")
+			fs.PrintDefaults()
+			return nil, err
+		}
+		return nil, usagef("%v: run \"quickdiag check -h\" for the flags", err)
+	}
+	if fs.NArg() > 0 {
+		return nil, usagef("unexpected argument %q: values are given with flags, e.g. --issuer URL", fs.Arg(0))
+	}
+	if *configFile != "" {
+		c, err := checks.LoadConfig(*configFile)
+		if err != nil {
+			return nil, usagef("read --config: %v", err)
+		}
+		o.config = c
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	override := func(name string, dst *string, v string) {
+		if set[name] {
+			*dst = v
+		}
+	}
+	override("issuer", &o.config.Issuer, flagCfg.Issuer)
+	override("authorization-endpoint", &o.config.AuthorizationEndpoint, flagCfg.AuthorizationEndpoint)
+	override("token-endpoint", &o.config.TokenEndpoint, flagCfg.TokenEndpoint)
+	override("jwks-uri", &o.config.JWKSURI, flagCfg.JWKSURI)
+	override("client-id", &o.config.ClientID, flagCfg.ClientID)
+	override("client-secret", &o.config.ClientSecret, flagCfg.ClientSecret)
+	override("email", &o.config.Email, flagCfg.Email)
+	if set["idp"] || o.config.IdP == "" {
+		o.config.IdP = flagCfg.IdP
+	}
+	if _, err := checks.ParseIdP(o.config.IdP); err != nil {
+		return nil, usagef("--idp: %v", err)
+	}
+	switch o.format {
+	case "text", "json":
+	case "html":
+		return nil, usagef("--format html is not available yet: use text or json")
+	default:
+		return nil, usagef("--format %q: use text or json", o.format)
+	}
+	if o.timeout <= 0 {
+		return nil, usagef("--timeout must be positive, e.g. 30s or 5m")
+	}
+	if o.config.Empty() {
+		return nil, usagef("no values to check: give --config FILE, or --issuer, --authorization-endpoint, --token-endpoint, --jwks-uri and --client-id")
+	}
+	if o.live {
+		return nil, usagef("--live is not available yet: run the preflight without it")
+	}
+	return o, nil
+}
+
+func runCheck(ctx context.Context, args []string, s stdio) int {
+	o, err := parseCheckFlags(args, s.err)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(s.err, "quickdiag check: %v\n", err)
+		return exitUsage
+	}
+	client, err := checks.NewHTTPClient(checks.HTTPOptions{CAFile: o.caFile})
+	if err != nil {
+		fmt.Fprintf(s.err, "quickdiag check: --ca-file: %v\n", err)
+		return exitUsage
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	report := checks.Run(ctx, o.config, checks.Options{
+		HTTPClient:     client,
+		RequestTimeout: min(checks.DefaultRequestTimeout, o.timeout),
+	})
+	report.ToolVersion = toolVersion()
+
+	out := s.out
+	var file *os.File
+	if o.output != "" {
+		if file, err = os.Create(o.output); err != nil {
+			fmt.Fprintf(s.err, "quickdiag check: --output: %v\n", err)
+			return exitUsage
+		}
+		out = file
+	}
+	switch o.format {
+	case "json":
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(report)
+	default:
+		err = writeText(out, report, useColour(out))
+	}
+	if file != nil {
+		if cerr := file.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(s.err, "quickdiag check: write result: %v\n", err)
+		return exitUsage
+	}
+	if report.Failed() {
+		return exitFail
+	}
+	return exitOK
+}
+
+// useColour reports whether to colour text written to w: only on a
+// terminal, and never when NO_COLOR is set.
+func useColour(w io.Writer) bool {
+	if _, set := os.LookupEnv("NO_COLOR"); set {
+		return false
+	}
+	return isTerminal(w) && os.Getenv("TERM") != "dumb"
+}
+
+// trimLines indents every line of s but the first.
+func trimLines(s, indent string) string {
+	return strings.ReplaceAll(strings.TrimSpace(s), "\n", "\n"+indent)
+}

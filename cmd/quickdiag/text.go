@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/quickdiag/quickdiag/checks"
+)
+
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiDim    = "\x1b[2m"
+	ansiRed    = "\x1b[31m"
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+)
+
+// statusLabel is a status as a word and an icon, so it reads without colour.
+func statusLabel(s checks.Status) (label, colour string) {
+	switch s {
+	case checks.Pass:
+		return "✓ pass", ansiGreen
+	case checks.Warn:
+		return "! WARN", ansiYellow
+	case checks.Skip:
+		return "– skip", ansiDim
+	}
+	return "✗ FAIL", ansiRed
+}
+
+// writeText writes the report for a person, grouped by phase, in check order.
+func writeText(w io.Writer, r *checks.Report, colour bool) error {
+	bw := bufio.NewWriter(w)
+	paint := func(code, s string) string {
+		if !colour || code == "" {
+			return s
+		}
+		return code + s + ansiReset
+	}
+	how := "recognised from the values"
+	if p, _ := checks.ParseIdP(r.Config.IdP); p != checks.IdPAuto {
+		how = "as given with --idp"
+	}
+	fmt.Fprintf(bw, "%s %s (%s)\n", paint(ansiBold, "quickdiag check:"), r.IdP.Name(), how)
+	byPhase := map[checks.Phase][]checks.Finding{}
+	for _, f := range r.Findings {
+		ph := checks.PhaseOf(f.Check)
+		byPhase[ph] = append(byPhase[ph], f)
+	}
+	const indent = "          "
+	for _, ph := range checks.Phases {
+		fs := byPhase[ph]
+		if len(fs) == 0 {
+			continue
+		}
+		fmt.Fprintf(bw, "\n%s\n", paint(ansiBold, string(ph)))
+		for _, f := range fs {
+			label, c := statusLabel(f.Status)
+			line := fmt.Sprintf("  %s  %s", paint(c, label), f.Title)
+			if f.Row != "" {
+				line += "  " + paint(ansiDim, "["+f.Row+"]")
+			}
+			fmt.Fprintln(bw, line)
+			if f.Status == checks.Pass {
+				continue
+			}
+			if f.Detail != "" {
+				fmt.Fprintf(bw, "%s%s\n", indent, trimLines(f.Detail, indent))
+			}
+			if f.Evidence != nil {
+				fmt.Fprintf(bw, "%sexpected: %s\n", indent, trimLines(f.Evidence.Expected, indent+"          "))
+				fmt.Fprintf(bw, "%sgot:      %s\n", indent, trimLines(f.Evidence.Got, indent+"          "))
+			}
+			if f.Fix != "" {
+				fmt.Fprintf(bw, "%s%s %s\n", indent, paint(ansiBold, "fix:"), trimLines(f.Fix, indent+"     "))
+			}
+		}
+	}
+	s := r.Summary
+	verdict := paint(ansiGreen, "No problem found.")
+	if s.Fail > 0 {
+		verdict = paint(ansiRed, "Fix the failures before creating the extension access: it cannot be edited later.")
+	} else if s.Warn > 0 {
+		verdict = paint(ansiYellow, "No failure; read the warnings.")
+	}
+	fmt.Fprintf(bw, "\n%s %s (%s)\n%s\n", paint(ansiBold, "Summary:"), countLine(s),
+		(time.Duration(r.DurationMS) * time.Millisecond).Round(10*time.Millisecond), verdict)
+	return bw.Flush()
+}
+
+func countLine(s checks.Summary) string {
+	parts := []string{fmt.Sprintf("%d passed", s.Pass), plural(s.Warn, "warning"), fmt.Sprintf("%d failed", s.Fail), fmt.Sprintf("%d skipped", s.Skip)}
+	return strings.Join(parts, ", ")
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
