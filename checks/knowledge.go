@@ -71,6 +71,10 @@ var signs = []Sign{
 	// Generic OAuth error codes, last.
 	sign("redirect_mismatch", "", `\bredirect_mismatch\b|\binvalid_redirect_uri\b|\bredirect_uri_mismatch\b`, "error=redirect_mismatch"),
 	sign("google_client_secret_missing", "", `client_secret is missing`, "client_secret is missing."),
+	sign("invalid_client", "", `\binvalid_client\b|\bclient is invalid\b|\bunknown client\b`, "error: invalid_client error_description: client is invalid"),
+	sign("invalid_scope", "", `\binvalid_scope\b`, "error=invalid_scope"),
+	sign("access_denied_policy", "", `\baccess_denied\b|\bunauthorized_client\b`, "error=access_denied"),
+	sign("consent_required", "", `\bconsent_required\b`, "error=consent_required"),
 }
 
 // matchSign returns the first sign whose pattern occurs in text, trying the

@@ -30,7 +30,7 @@ func pasteProblems(f Field) []Finding {
 	row := fieldRow(f.Key)
 	var out []Finding
 	if v == "" {
-		return []Finding{problem(Fail, row, f.Label+" is empty").
+		return []Finding{problem(Fail, row, f.Label+" is empty").ev("the "+f.Label, "(empty)").
 			fix("Enter the " + f.Label + "; all five values are required and cannot be added later.")}
 	}
 	if strings.TrimFunc(v, unicode.IsSpace) != v {

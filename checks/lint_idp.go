@@ -47,9 +47,6 @@ func urlFields(c Config) []Field { return c.Fields()[:4] }
 
 // entraTenant returns the tenant segment of an Entra URL ("" if none).
 func entraTenant(v string) string {
-	if idpOf(v) != IdPEntra {
-		return ""
-	}
 	if s := segments(v); len(s) > 0 {
 		return s[0]
 	}
@@ -75,7 +72,7 @@ var checkEntraIssuer = &Check{
 		if len(seg) > 0 {
 			tenant = seg[0]
 		}
-		want := "https://login.microsoftonline.com/" + orPlaceholder(tenant, "<TENANT_ID>") + "/v2.0"
+		want := "https://" + u.Host + "/" + orPlaceholder(tenant, "<TENANT_ID>") + "/v2.0"
 		switch {
 		case strings.EqualFold(u.Hostname(), "sts.windows.net"):
 			want = "https://login.microsoftonline.com/" + orPlaceholder(tenant, "<TENANT_ID>") + "/v2.0"
@@ -98,10 +95,6 @@ var checkEntraIssuer = &Check{
 				with("Tokens carry iss with the tenant GUID; "+tenant+" in the issuer never matches.").
 				ev("https://login.microsoftonline.com/<TENANT_ID>/v2.0", v).
 				fix("Use the Directory (tenant) ID (a GUID) in the Issuer URL.")}
-		case !strings.EqualFold(u.Hostname(), "login.microsoftonline.com"):
-			return []Finding{problem(Warn, "token_validation_failure", "Issuer URL uses "+u.Hostname()+"").
-				with("Public-cloud Entra tokens carry iss on login.microsoftonline.com; other hosts are right only for national clouds or External ID.").
-				ev(want, v)}
 		}
 		return []Finding{passf("Issuer URL is the tenant's v2.0 issuer")}
 	},
@@ -130,11 +123,11 @@ var checkEntraEndpoints = &Check{
 		}
 		for _, f := range urlFields(p.Config)[1:] {
 			seg := segments(f.Value)
-			if len(seg) == 0 || idpOf(f.Value) != IdPEntra {
+			if len(seg) == 0 {
 				continue
 			}
 			tenant, rest := seg[0], strings.Join(seg[1:], "/")
-			want := "https://login.microsoftonline.com/" + orPlaceholder(issuerTenant, "<TENANT_ID>") + "/" + wantPath[f.Key]
+			want := "https://" + hostOf(f.Value) + "/" + orPlaceholder(issuerTenant, "<TENANT_ID>") + "/" + wantPath[f.Key]
 			switch {
 			case entraAliases[strings.ToLower(tenant)]:
 				out = append(out, problem(Warn, "unknown_tenant", f.Label+" uses the "+tenant+" alias").

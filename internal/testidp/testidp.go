@@ -83,6 +83,12 @@ type Server struct {
 	RefreshOmitEmail bool `json:"refresh_omit_email,omitempty"`
 	// RefreshNoIDToken returns no ID token on a refresh grant.
 	RefreshNoIDToken bool `json:"refresh_no_id_token,omitempty"`
+	// NoRefreshToken issues no refresh token, silently, as many IdPs do
+	// when the grant or offline_access is not enabled.
+	NoRefreshToken bool `json:"no_refresh_token,omitempty"`
+	// RejectScopes are scopes the server refuses with invalid_scope, sent
+	// back to the redirect URI, as Okta does for a scope it does not offer.
+	RejectScopes []string `json:"reject_scopes,omitempty"`
 }
 
 // Options configure the provider process.

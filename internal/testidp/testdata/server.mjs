@@ -4,7 +4,14 @@
 // line "READY <origin>" on standard output says it is listening.
 //
 // Each server: { name, mount, issuer_path, discovery_alias, routes, clients,
-//   accounts, omit_email, refresh_omit_email, refresh_no_id_token }.
+//   accounts, omit_email, refresh_omit_email, refresh_no_id_token,
+//   no_refresh_token, reject_scopes }.
+//
+// oidc-provider drops offline_access unless the request says prompt=consent,
+// which the desktop app does not send; like Okta or Ping with the Refresh
+// Token grant enabled, these servers issue a refresh token to every client
+// allowed the refresh_token grant (unless no_refresh_token). reject_scopes
+// makes a server answer as Okta does for a scope it does not offer.
 import http from 'node:http';
 import https from 'node:https';
 import crypto from 'node:crypto';
@@ -69,6 +76,9 @@ function build(s, origin) {
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
     conformIdTokenClaims: false,
     routes: s.routes || {},
+    async issueRefreshToken(ctx, client) {
+      return !s.no_refresh_token && client.grantTypeAllowed('refresh_token');
+    },
     features: { devInteractions: { enabled: true }, revocation: { enabled: true } },
     ttl: { AccessToken: 3600, IdToken: 3600, RefreshToken: 86400, Grant: 86400, Session: 86400, Interaction: 3600, AuthorizationCode: 60 },
     async findAccount(ctx, id) {
@@ -93,6 +103,25 @@ function build(s, origin) {
         Object.entries(out).map(([k, v]) => `${esc(k)}: ${esc(v)}`).join('\n')}</pre></body></html>`;
     },
   });
+  if (s.reject_scopes) {
+    const authPath = s.routes?.authorization || '/auth';
+    provider.use(async (ctx, next) => {
+      const scopes = String(ctx.query.scope || '').split(' ');
+      const refused = scopes.filter((x) => s.reject_scopes.includes(x));
+      if (ctx.path === authPath && refused.length && ctx.query.redirect_uri) {
+        const client = await provider.Client.find(String(ctx.query.client_id));
+        if (client && client.redirectUriAllowed(String(ctx.query.redirect_uri))) {
+          const u = new URL(String(ctx.query.redirect_uri));
+          u.searchParams.set('error', 'invalid_scope');
+          u.searchParams.set('error_description', 'One or more scopes are not configured for the authorization server resource.');
+          if (ctx.query.state) u.searchParams.set('state', String(ctx.query.state));
+          ctx.redirect(u.href);
+          return;
+        }
+      }
+      await next();
+    });
+  }
   if (s.refresh_no_id_token) {
     // PingFederate without "Return ID Token On Refresh Grant".
     provider.use(async (ctx, next) => {
