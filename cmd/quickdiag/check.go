@@ -54,9 +54,8 @@ func parseCheckFlags(args []string, stderr io.Writer) (*checkOptions, error) {
 	fs.StringVar(&o.caFile, "ca-file", "", "PEM `file` of CA certificates to trust besides the system's")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stderr)
 			fmt.Fprint(stderr, "Usage: quickdiag check [flags]\n\nChecks the five values pasted into the console's extension access.\n\nFlags:\n")
-			fs.PrintDefaults()
+			printFlags(stderr, fs)
 			return nil, err
 		}
 		return nil, usagef("%v: run \"quickdiag check -h\" for the flags", err)

@@ -1,0 +1,37 @@
+package checks_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/quickdiag/quickdiag/checks"
+)
+
+func TestRedaction(t *testing.T) {
+	const secret = "GOCSPX-q8Zc1vN3tR5wY7uI9oP2aS4d"
+	cfg := good[checks.IdPGoogle]
+	cfg.ClientSecret = secret
+	r := &checks.Report{Config: cfg, Findings: []checks.Finding{{
+		Check: "x", Status: checks.Fail, Row: "idp_error", Title: "got " + secret,
+		Detail: "token endpoint " + cfg.TokenEndpoint + " answered with id_token=eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl and code=SplxlOBeZQQYbYS6WxSbIA&state=ok",
+		Fix:    "see eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln",
+		Evidence: &checks.Evidence{Expected: "refresh_token=8xLOxBtZp8 stays", Got: strings.ReplaceAll(secret, "-", "%2D")},
+	}}}
+	r.Finish()
+	out, _ := json.Marshal(r)
+	for _, leak := range []string{secret, "eyJhbGciOiJSUzI1NiJ9", "SplxlOBeZQQYbYS6WxSbIA", "8xLOxBtZp8", "c2lnbmF0dXJl"} {
+		if strings.Contains(string(out), leak) {
+			t.Errorf("%q leaks into %s", leak, out)
+		}
+	}
+	if r.Config.ClientSecret != checks.Redacted || !strings.Contains(r.Config.TokenEndpoint, "client_secret=%28redacted%29") {
+		t.Errorf("config not redacted: %+v", r.Config)
+	}
+	if !strings.Contains(string(out), "state=ok") {
+		t.Error("redaction removed a parameter that is not secret")
+	}
+	if r.Summary.Fail != 1 {
+		t.Errorf("summary %+v", r.Summary)
+	}
+}
