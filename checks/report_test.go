@@ -14,8 +14,8 @@ func TestRedaction(t *testing.T) {
 	cfg.ClientSecret = secret
 	r := &checks.Report{Config: cfg, Findings: []checks.Finding{{
 		Check: "x", Status: checks.Fail, Row: "idp_error", Title: "got " + secret,
-		Detail: "token endpoint " + cfg.TokenEndpoint + " answered with id_token=eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl and code=SplxlOBeZQQYbYS6WxSbIA&state=ok",
-		Fix:    "see eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln",
+		Detail:   "token endpoint " + cfg.TokenEndpoint + " answered with id_token=eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl and code=SplxlOBeZQQYbYS6WxSbIA&state=ok",
+		Fix:      "see eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln",
 		Evidence: &checks.Evidence{Expected: "refresh_token=8xLOxBtZp8 stays", Got: strings.ReplaceAll(secret, "-", "%2D")},
 	}}}
 	r.Finish()
