@@ -19,6 +19,27 @@ type Report struct {
 	Findings []Finding    `json:"findings"`
 	Summary  Summary      `json:"summary"`
 	Token    *TokenReport `json:"token,omitempty"`
+
+	red *Redactor
+}
+
+// AddSignIn appends a live sign-in's findings and decoded tokens, and makes
+// sure none of its raw values can appear in the report.
+func (r *Report) AddSignIn(res *LiveResult) {
+	r.redactor()
+	for _, s := range res.secrets {
+		r.red.Add(s)
+	}
+	r.Findings = append(r.Findings, res.Findings...)
+	r.Token = res.Token
+	r.Finish()
+}
+
+func (r *Report) redactor() *Redactor {
+	if r.red == nil {
+		r.red = NewRedactor(r.Config)
+	}
+	return r.red
 }
 
 // TokenReport is what a live sign-in decoded: headers and claims only, never
@@ -47,7 +68,7 @@ func (r *Report) Failed() bool { return r.Summary.Fail > 0 }
 // Finish recounts the summary and redacts every secret the report could
 // carry. Call it after changing the findings.
 func (r *Report) Finish() {
-	red := NewRedactor(r.Config)
+	red := r.redactor()
 	r.Config = RedactConfig(r.Config)
 	r.Summary = Summary{}
 	for i := range r.Findings {

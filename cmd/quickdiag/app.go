@@ -30,11 +30,14 @@ func toolVersion() string {
 	return "devel"
 }
 
-// stdio is the command's world: where it reads and writes.
+// stdio is the command's world: where it reads and writes, and how it
+// opens a browser.
 type stdio struct {
 	in  io.Reader
 	out io.Writer
 	err io.Writer
+	// openBrowser opens a URL in the user's browser; nil means none can be opened.
+	openBrowser func(url string) error
 }
 
 const usage = `quickdiag finds out why OpenID Connect sign-in into the Amazon Quick desktop app fails.

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ import (
 type checkOptions struct {
 	config    checks.Config
 	usersFile string
+	users     []checks.User
 	live      bool
 	noBrowser bool
 	format    string
@@ -103,8 +105,15 @@ func parseCheckFlags(args []string, stderr io.Writer) (*checkOptions, error) {
 	if o.config.Empty() {
 		return nil, usagef("no values to check: give --config FILE, or --issuer, --authorization-endpoint, --token-endpoint, --jwks-uri and --client-id")
 	}
-	if o.live {
-		return nil, usagef("--live is not available yet: run the preflight without it")
+	if o.usersFile != "" {
+		users, err := checks.LoadUsers(o.usersFile)
+		if err != nil {
+			return nil, usagef("read --users: %v", err)
+		}
+		o.users = users
+	}
+	if (o.noBrowser || o.usersFile != "") && !o.live {
+		return nil, usagef("--no-browser and --users go with --live: add --live to sign in")
 	}
 	return o, nil
 }
@@ -130,6 +139,10 @@ func runCheck(ctx context.Context, args []string, s stdio) int {
 		RequestTimeout: min(checks.DefaultRequestTimeout, o.timeout),
 	})
 	report.ToolVersion = toolVersion()
+	if o.live {
+		report.AddSignIn(signIn(ctx, o, client, s))
+		report.DurationMS = time.Since(report.StartedAt).Milliseconds()
+	}
 
 	out := s.out
 	var file *os.File
@@ -175,4 +188,23 @@ func useColour(w io.Writer) bool {
 // trimLines indents every line of s but the first.
 func trimLines(s, indent string) string {
 	return strings.ReplaceAll(strings.TrimSpace(s), "\n", "\n"+indent)
+}
+
+// signIn runs the live sign-in, telling the person where to sign in on
+// standard error.
+func signIn(ctx context.Context, o *checkOptions, client *http.Client, s stdio) *checks.LiveResult {
+	fmt.Fprintln(s.err, "Live sign-in: sign in as the user in the browser; quickdiag waits for the redirect to http://localhost:18080 (Ctrl-C stops).")
+	return checks.SignIn(ctx, o.config, checks.LiveOptions{
+		HTTPClient:     client,
+		RequestTimeout: min(checks.DefaultRequestTimeout, o.timeout),
+		Users:          checks.Emails(o.users),
+		Ready: func(u string) {
+			if !o.noBrowser && s.openBrowser != nil {
+				if err := s.openBrowser(u); err == nil {
+					fmt.Fprintln(s.err, "Opened the browser. If it did not open, use the URL below.")
+				}
+			}
+			fmt.Fprintf(s.err, "Sign in at: %s\n", u)
+		},
+	})
 }

@@ -11,14 +11,18 @@ package main
 
 import (
 	"context"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/cli/browser"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr})
+	browser.Stdout, browser.Stderr = io.Discard, io.Discard // the launcher's chatter is not ours to print
+	code := run(ctx, os.Args[1:], stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr, openBrowser: browser.OpenURL})
 	stop()
 	os.Exit(code)
 }

@@ -315,3 +315,45 @@ func (b *syncBuffer) Len() int {
 	defer b.mu.Unlock()
 	return b.b.Len()
 }
+
+// LockLoopbackPort holds a lock, across test binaries, on the desktop app's
+// port 18080 until the test ends: sign-in tests in different packages run
+// at the same time under go test ./... and must take turns.
+func LockLoopbackPort(t testing.TB) {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(os.TempDir(), "quickdiag-port-18080.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	})
+}
+
+// OktaServer returns a custom authorization server mounted at
+// /oauth2/<name>, with Okta's paths, knowing the desktop client.
+func OktaServer(name string) Server {
+	return Server{
+		Name: name, Mount: "/oauth2/" + name,
+		Routes:  map[string]string{"authorization": "/v1/authorize", "token": "/v1/token", "jwks": "/v1/keys", "userinfo": "/v1/userinfo"},
+		Clients: []Client{DesktopClient(OktaClientID)},
+	}
+}
+
+// ServerConfig returns the five values of an Okta-shaped server by name.
+func (p *IdP) ServerConfig(name string) checks.Config {
+	base := p.Origin + "/oauth2/" + name
+	return checks.Config{
+		Issuer:                base,
+		AuthorizationEndpoint: base + "/v1/authorize",
+		TokenEndpoint:         base + "/v1/token",
+		JWKSURI:               base + "/v1/keys",
+		ClientID:              OktaClientID,
+		IdP:                   string(checks.IdPOkta),
+	}
+}

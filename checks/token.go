@@ -1,0 +1,222 @@
+package checks
+
+import (
+	"context"
+	"crypto"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// signingAlgs are the algorithms an ID token may be signed with: asymmetric
+// only, since a public client holds no shared secret.
+var signingAlgs = []string{
+	oidc.RS256, oidc.RS384, oidc.RS512, oidc.ES256, oidc.ES384, oidc.ES512, oidc.PS256, oidc.PS384, oidc.PS512, oidc.EdDSA,
+}
+
+// maxSkew is how far the IdP's and this machine's clocks may differ before
+// time claims are blamed on the clock.
+const maxSkew = 5 * time.Minute
+
+// TokenCheck is what an ID token is validated against: the values as
+// entered, as the desktop app validates it.
+type TokenCheck struct {
+	// Issuer is the Issuer URL as entered; iss must equal it exactly.
+	Issuer string
+	// ClientID is the Client ID as entered; aud must contain it.
+	ClientID string
+	// Nonce is the nonce sent; empty for a refreshed token, which need not carry one.
+	Nonce string
+	// JWKS is the key set at the entered JWKS URI; nil when it could not be read.
+	JWKS *KeySet
+	// DiscoveryJWKS is the key set at discovery's jwks_uri, to tell a key
+	// from another server apart from an unknown one; nil when unknown.
+	DiscoveryJWKS *KeySet
+	// IdPDate is the IdP's clock, from the Date header of its token response;
+	// zero when unknown.
+	IdPDate time.Time
+	// Now is this machine's clock. Nil means time.Now.
+	Now func() time.Time
+}
+
+// DecodeJWT decodes a JWT's header and claims without verifying it.
+func DecodeJWT(raw string) (*DecodedJWT, error) {
+	tok, _, err := jwt.NewParser().ParseUnverified(raw, jwt.MapClaims{})
+	if err != nil {
+		return nil, err
+	}
+	return &DecodedJWT{Header: tok.Header, Claims: tok.Claims.(jwt.MapClaims)}, nil
+}
+
+// ValidateIDToken validates raw as the desktop app would, with go-oidc and
+// the values as entered. When validation fails, the unverified decode says
+// exactly why. It returns the decoded token (nil if it is not a JWT) and
+// the findings, titled with prefix.
+func ValidateIDToken(ctx context.Context, raw string, tc TokenCheck, prefix string) (*DecodedJWT, []Finding) {
+	now := time.Now
+	if tc.Now != nil {
+		now = tc.Now
+	}
+	title := func(s string) string { return prefix + s }
+	dec, err := DecodeJWT(raw)
+	if err != nil {
+		return nil, []Finding{problem(Fail, "token_validation_failure", title("is not a valid JWT")).
+			with(strings.TrimPrefix(err.Error(), "token is malformed: ")).ev("a signed JWT (header.payload.signature)", describeShape(raw))}
+	}
+	var out []Finding
+	claims := dec.Claims
+
+	alg, _ := dec.Header["alg"].(string)
+	switch {
+	case alg == "" || strings.EqualFold(alg, "none"):
+		out = append(out, problem(Fail, "token_validation_failure", title("is unsigned (alg none)")).
+			with("An unsigned ID token proves nothing; the desktop app rejects it.").ev("alg RS256 or another asymmetric algorithm", "alg "+orNone(alg)))
+	case strings.HasPrefix(alg, "HS"):
+		out = append(out, problem(Fail, "token_validation_failure", title("is signed with a shared secret ("+alg+")")).
+			with("A public client has no secret to check an HMAC signature with; the IdP must sign ID tokens with its private key (RS256).").
+			ev("RS256 (or another asymmetric algorithm)", alg).
+			fix("Set the application's ID token signing algorithm to RS256."))
+	case !slices.Contains(signingAlgs, alg):
+		out = append(out, problem(Fail, "token_validation_failure", title("uses an unsupported algorithm")).
+			ev(strings.Join(signingAlgs, ", "), alg))
+	}
+
+	iss, _ := claims["iss"].(string)
+	if iss != tc.Issuer {
+		f := problem(Fail, "token_validation_failure", title("was issued by another issuer than the one entered")).
+			with("The desktop app compares iss with the Issuer URL entered, byte for byte.").ev(iss, tc.Issuer).
+			fix("Recreate the extension access with the Issuer URL " + iss)
+		if strings.HasSuffix(iss, "/v2.0") && strings.TrimSuffix(iss, "/v2.0") == strings.TrimRight(clean(tc.Issuer), "/") {
+			f.Row, f.Title = "invalid_issuer", title("carries the /v2.0 issuer, and the Issuer URL entered lacks it")
+			f.Detail = "Sign-in fails with \"Invalid issuer: " + iss + "\"."
+		}
+		out = append(out, f)
+	}
+
+	if !audContains(claims["aud"], clean(tc.ClientID)) {
+		out = append(out, problem(Fail, "audience_mismatch", title("was issued to another client")).
+			with("aud does not contain the Client ID entered.").ev(clean(tc.ClientID), fmt.Sprint(claims["aud"])))
+	}
+
+	kid, _ := dec.Header["kid"].(string)
+	if tc.JWKS != nil && kid != "" {
+		if _, ok := tc.JWKS.ByKID(kid); !ok {
+			f := problem(Fail, "jwks_mismatch", title("is signed with a key the JWKS URI does not hold")).
+				ev("a key with kid "+kid+" at "+tc.JWKS.URL, "kids "+strings.Join(tc.JWKS.KIDs(), ", "))
+			if tc.DiscoveryJWKS != nil {
+				if _, ok := tc.DiscoveryJWKS.ByKID(kid); ok && tc.DiscoveryJWKS.URL != tc.JWKS.URL {
+					f.Detail = "The key is in the issuer's own key set (" + tc.DiscoveryJWKS.URL + "): the JWKS URI entered belongs to another authorization server."
+					f.Fix = "Recreate the extension access with the JWKS URI " + tc.DiscoveryJWKS.URL
+				} else {
+					f.Detail = "The key is in neither the entered key set nor the issuer's: the IdP may have rotated keys, or signs with a key it does not publish."
+				}
+			}
+			out = append(out, f)
+		}
+	}
+
+	// Time, with the clock offset against the IdP measured where possible.
+	t := now()
+	offset := ""
+	if !tc.IdPDate.IsZero() {
+		d := t.Sub(tc.IdPDate).Round(time.Second)
+		offset = fmt.Sprintf(" This machine's clock is %s %s the IdP's (from its Date header).", absDur(d), map[bool]string{true: "ahead of", false: "behind"}[d >= 0])
+	}
+	if exp, ok := numericTime(claims["exp"]); ok && t.After(exp) {
+		out = append(out, problem(Fail, "clock_skew", title("has expired")).
+			with(fmt.Sprintf("It expired at %s, %s ago.%s", exp.UTC().Format(time.RFC3339), t.Sub(exp).Round(time.Second), offset)).
+			ev("exp after "+t.UTC().Format(time.RFC3339), "exp "+exp.UTC().Format(time.RFC3339)))
+	}
+	if nbf, ok := numericTime(claims["nbf"]); ok && nbf.After(t.Add(maxSkew)) {
+		out = append(out, problem(Fail, "clock_skew", title("is not valid yet (nbf in the future)")).
+			with(fmt.Sprintf("nbf is %s ahead of this machine.%s", nbf.Sub(t).Round(time.Second), offset)).
+			ev("nbf before "+t.UTC().Format(time.RFC3339), "nbf "+nbf.UTC().Format(time.RFC3339)))
+	}
+	if iat, ok := numericTime(claims["iat"]); ok && iat.After(t.Add(maxSkew)) {
+		out = append(out, problem(Fail, "clock_skew", title("was issued in the future (iat)")).
+			with(fmt.Sprintf("iat is %s ahead of this machine.%s", iat.Sub(t).Round(time.Second), offset)).
+			ev("iat before "+t.UTC().Format(time.RFC3339), "iat "+iat.UTC().Format(time.RFC3339)))
+	}
+
+	if tc.Nonce != "" {
+		if n, _ := claims["nonce"].(string); n != tc.Nonce {
+			out = append(out, problem(Fail, "token_validation_failure", title("does not carry the nonce sent")).
+				with("The nonce binds the ID token to this sign-in; a missing or different one means a replayed or mixed-up response.").
+				ev("the nonce sent with this sign-in", orNone(n)))
+		}
+	}
+
+	// go-oidc is the authority: it verifies the signature with the entered
+	// keys, the issuer, the audience and the expiry.
+	if tc.JWKS == nil {
+		return dec, append(out, skipf("%sNot verified: the key set at the JWKS URI could not be read (see jwks.keys).", prefix))
+	}
+	var keys []crypto.PublicKey
+	for _, k := range tc.JWKS.JOSE.Keys {
+		keys = append(keys, k.Key)
+	}
+	verifier := oidc.NewVerifier(tc.Issuer, &oidc.StaticKeySet{PublicKeys: keys}, &oidc.Config{
+		ClientID: clean(tc.ClientID), SupportedSigningAlgs: signingAlgs, Now: now,
+	})
+	if _, err := verifier.Verify(ctx, raw); err != nil {
+		if len(out) > 0 {
+			return dec, out // already explained
+		}
+		f := problem(Fail, "token_validation_failure", title("fails validation")).ev("a valid ID token", err.Error())
+		var expired *oidc.TokenExpiredError
+		switch {
+		case errors.As(err, &expired):
+			f.Row = "clock_skew"
+		case strings.Contains(err.Error(), "signature"):
+			f.Row, f.Title = "jwks_mismatch", title("signature does not verify with the keys at the JWKS URI")
+		}
+		return dec, append(out, f)
+	}
+	if len(out) == 0 {
+		f := passf("%svalidates with the values as entered", prefix)
+		f.Detail = fmt.Sprintf("iss %s, aud %v, alg %s, kid %s, signature verified with the key set at %s.", iss, claims["aud"], alg, orNone(kid), tc.JWKS.URL)
+		out = append(out, f)
+	}
+	return dec, out
+}
+
+// describeShape says what a non-JWT looks like without printing it.
+func describeShape(raw string) string {
+	return fmt.Sprintf("%d characters in %d dot-separated parts", len(raw), strings.Count(raw, ".")+1)
+}
+
+func audContains(aud any, id string) bool {
+	switch a := aud.(type) {
+	case string:
+		return a == id
+	case []any:
+		for _, x := range a {
+			if s, ok := x.(string); ok && s == id {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func numericTime(v any) (time.Time, bool) {
+	switch n := v.(type) {
+	case float64:
+		return time.Unix(int64(n), 0), true
+	case int64:
+		return time.Unix(n, 0), true
+	}
+	return time.Time{}, false
+}
+
+func absDur(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
+}

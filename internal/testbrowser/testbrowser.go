@@ -1,0 +1,141 @@
+// Package testbrowser drives a real headless Chromium (Debian's chromium)
+// for end-to-end tests, through the DevTools protocol with chromedp.
+package testbrowser
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Path returns the Chromium binary: $CHROMIUM, or Debian's /usr/bin/chromium.
+func Path() string {
+	if p := os.Getenv("CHROMIUM"); p != "" {
+		return p
+	}
+	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	return ""
+}
+
+// Start starts a headless Chromium for the test and returns a context for
+// chromedp actions. Without Chromium the test is skipped, except under CI,
+// where it fails. TLS errors are ignored: the test IdPs use a test CA, and
+// every address the browser visits is on loopback.
+func Start(t testing.TB) context.Context {
+	t.Helper()
+	path := Path()
+	if path == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium is not installed (apt-get install chromium): the browser tests need it")
+		}
+		t.Skip("chromium is not installed: skipping browser tests (apt-get install chromium)")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("ignore-certificate-errors", true),
+		chromedp.WindowSize(1280, 900),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	if err := chromedp.Do(ctx); err != nil {
+		cancel()
+		cancelAlloc()
+		t.Fatalf("start chromium: %v", err)
+	}
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	return ctx
+}
+
+// NewTab opens a new tab in the browser of ctx, in a browser context of its
+// own (no cookies shared with other tabs, like a fresh private window); it
+// closes with the test.
+func NewTab(t testing.TB, ctx context.Context) context.Context {
+	t.Helper()
+	tab, cancel := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	return tab
+}
+
+// SignIn follows an OIDC sign-in in the tab as a person would with
+// oidc-provider's development pages: it types login and password, presses
+// Sign-in, presses Continue on the consent page, and returns the text of
+// quickdiag's result page once the browser lands on the loopback redirect.
+func SignIn(ctx context.Context, signInURL, login string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 45*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Navigate(signInURL)); err != nil {
+		return "", fmt.Errorf("open the sign-in URL: %w", err)
+	}
+	step := "the sign-in URL"
+	for {
+		if err := ctx.Err(); err != nil {
+			return "", fmt.Errorf("sign-in did not finish (last page: %s): %w", step, err)
+		}
+		kind, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('[data-testid=signin-result]') ? 'result'
+			: document.querySelector('input[name=login]') ? 'login'
+			: document.querySelector('input[name=prompt][value=consent]') ? 'consent' : 'other'`))
+		if err != nil { // the page is navigating; look again
+			_ = chromedp.Do(ctx, chromedp.Sleep(100*time.Millisecond))
+			continue
+		}
+		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		step = kind + " at " + loc
+		switch kind {
+		case "result":
+			text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
+			return strings.TrimSpace(text), err
+		case "login":
+			err = chromedp.Do(ctx,
+				chromedp.SendKeys(chromedp.CSS("input[name=login]"), login),
+				chromedp.SendKeys(chromedp.CSS("input[name=password]"), "any password"),
+				chromedp.Click(chromedp.CSS("button[type=submit]")),
+				chromedp.WaitNotPresent(chromedp.CSS("input[name=login]")),
+			)
+		case "consent":
+			err = chromedp.Do(ctx,
+				chromedp.Click(chromedp.CSS("button[type=submit]")),
+				chromedp.WaitNotPresent(chromedp.CSS("input[name=prompt][value=consent]")),
+			)
+		default:
+			err = chromedp.Do(ctx, chromedp.Sleep(100*time.Millisecond))
+		}
+		_ = err // a step cut short by navigation is looked at again
+	}
+}
+
+// Screenshot saves a full-page PNG of the tab under dir, for people to look at.
+func Screenshot(ctx context.Context, dir, name string) error {
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, name), png, 0o644)
+}
