@@ -3,6 +3,7 @@ package checks
 import (
 	"context"
 	"crypto"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -44,13 +45,29 @@ type TokenCheck struct {
 	Now func() time.Time
 }
 
-// DecodeJWT decodes a JWT's header and claims without verifying it.
+// DecodeJWT decodes a JWT's header and claims without verifying it. A
+// token with an algorithm golang-jwt does not know is still decoded, so
+// that the algorithm can be named.
 func DecodeJWT(raw string) (*DecodedJWT, error) {
-	tok, _, err := jwt.NewParser().ParseUnverified(raw, jwt.MapClaims{})
-	if err != nil {
+	p := jwt.NewParser()
+	tok, parts, err := p.ParseUnverified(raw, jwt.MapClaims{})
+	if err == nil {
+		return &DecodedJWT{Header: tok.Header, Claims: tok.Claims.(jwt.MapClaims)}, nil
+	}
+	if !errors.Is(err, jwt.ErrTokenUnverifiable) || len(parts) != 3 {
 		return nil, err
 	}
-	return &DecodedJWT{Header: tok.Header, Claims: tok.Claims.(jwt.MapClaims)}, nil
+	dec := &DecodedJWT{}
+	for i, dst := range []*map[string]any{&dec.Header, &dec.Claims} {
+		b, derr := p.DecodeSegment(parts[i])
+		if derr != nil {
+			return nil, err
+		}
+		if jerr := json.Unmarshal(b, dst); jerr != nil {
+			return nil, err
+		}
+	}
+	return dec, nil
 }
 
 // ValidateIDToken validates raw as the desktop app would, with go-oidc and
