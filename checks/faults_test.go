@@ -36,10 +36,12 @@ func newFake(t *testing.T, override map[string]http.HandlerFunc) *fake {
 	f := &fake{}
 	f.key, _ = rsa.GenerateKey(rand.Reader, 2048)
 	mux := http.NewServeMux()
+	handled := map[string]bool{}
 	handle := func(path string, h http.HandlerFunc) {
 		if o, ok := override[path]; ok {
 			h = o
 		}
+		handled[path] = true
 		mux.HandleFunc(path, h)
 	}
 	handle("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
@@ -60,6 +62,11 @@ func newFake(t *testing.T, override map[string]http.HandlerFunc) *fake {
 	handle("/authorize", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `<html><body><form method="post"><input name="login"><input type="password" name="password"></form></body></html>`)
 	})
+	for path, h := range override {
+		if !handled[path] {
+			mux.HandleFunc(path, h)
+		}
+	}
 	f.Server = httptest.NewUnstartedServer(mux)
 	f.Config.ErrorLog = log.New(io.Discard, "", 0) // the untrusted-CA test makes handshakes fail on purpose
 	f.StartTLS()

@@ -122,6 +122,9 @@ func excerpt(text string, start, end int) string {
 
 // oauthErrorRow maps an RFC 6749 error code (with its description) to a row.
 func oauthErrorRow(idp IdP, code, desc string) string {
+	if code == "invalid_scope" && idp == IdPCognito {
+		return "cognito_offline_access"
+	}
 	if s, _, ok := matchSign(code+" "+desc, idp); ok {
 		return s.Row
 	}
