@@ -212,13 +212,7 @@ func Run(ctx context.Context, cfg Config, opts Options) *Report {
 		now = time.Now
 	}
 	start := now()
-	client := opts.HTTPClient
-	if client == nil {
-		var err error
-		if client, err = NewHTTPClient(HTTPOptions{}); err != nil {
-			client = http.DefaultClient
-		}
-	}
+	client := orDefaultClient(opts.HTTPClient)
 	list := opts.Checks
 	if list == nil {
 		list = Preflight()
@@ -264,6 +258,18 @@ func Run(ctx context.Context, cfg Config, opts Options) *Report {
 	r.DurationMS = now().Sub(start).Milliseconds()
 	r.Finish()
 	return r
+}
+
+// orDefaultClient returns c, or a client made with the default options.
+func orDefaultClient(c *http.Client) *http.Client {
+	if c != nil {
+		return c
+	}
+	c, err := NewHTTPClient(HTTPOptions{})
+	if err != nil {
+		return http.DefaultClient
+	}
+	return c
 }
 
 // runOne runs a check with its needs met, turning a panic or a finding

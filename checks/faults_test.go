@@ -307,11 +307,7 @@ func TestConnectionRefused(t *testing.T) {
 }
 
 func TestUnresolvableHost(t *testing.T) {
-	dns := startNXDOMAIN(t)
-	resolver := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, "udp", dns)
-	}}
+	resolver := nxResolver(t)
 	client, _ := checks.NewHTTPClient(checks.HTTPOptions{Resolver: resolver})
 	base := "https://acme.okta.test"
 	c := checks.Config{Issuer: base + "/oauth2/default", AuthorizationEndpoint: base + "/oauth2/default/v1/authorize",
@@ -319,6 +315,16 @@ func TestUnresolvableHost(t *testing.T) {
 	r := run(t, c, client)
 	expect(t, r, "discovery.fetch", checks.Fail, "dns_unresolved", "does not resolve")
 	expect(t, r, "probe.authorize", checks.Fail, "dns_unresolved", "acme.okta.test")
+}
+
+// nxResolver returns a resolver that asks only a loopback DNS server that
+// knows no name.
+func nxResolver(t *testing.T) *net.Resolver {
+	dns := startNXDOMAIN(t)
+	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "udp", dns)
+	}}
 }
 
 // startNXDOMAIN starts a DNS server on loopback that answers every query
@@ -359,11 +365,7 @@ func TestProxyFromEnvironment(t *testing.T) {
 	proxy := startConnectProxy(t, f.Listener.Addr().String())
 	t.Setenv("HTTPS_PROXY", "http://"+proxy)
 	t.Setenv("NO_PROXY", "")
-	dns := startNXDOMAIN(t)
-	resolver := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, "udp", dns)
-	}}
+	resolver := nxResolver(t)
 	path := filepath.Join(t.TempDir(), "ca.pem")
 	os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: f.Certificate().Raw}), 0o600)
 	client, err := checks.NewHTTPClient(checks.HTTPOptions{CAFile: path, Resolver: resolver})

@@ -89,13 +89,7 @@ func SignIn(ctx context.Context, cfg Config, opts LiveOptions) *LiveResult {
 			res.Findings = append(res.Findings, f)
 		}
 	}
-	client := opts.HTTPClient
-	if client == nil {
-		var err error
-		if client, err = NewHTTPClient(HTTPOptions{}); err != nil {
-			client = http.DefaultClient
-		}
-	}
+	client := orDefaultClient(opts.HTTPClient)
 	now := opts.Now
 	if now == nil {
 		now = time.Now

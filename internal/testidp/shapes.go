@@ -27,17 +27,7 @@ func OktaServers(client Client) []Server {
 
 // OktaConfig returns the five values of the default server, as the seeds
 // document them.
-func (p *IdP) OktaConfig() checks.Config {
-	base := p.Origin + "/oauth2/default"
-	return checks.Config{
-		Issuer:                base,
-		AuthorizationEndpoint: base + "/v1/authorize",
-		TokenEndpoint:         base + "/v1/token",
-		JWKSURI:               base + "/v1/keys",
-		ClientID:              OktaClientID,
-		IdP:                   string(checks.IdPOkta),
-	}
-}
+func (p *IdP) OktaConfig() checks.Config { return p.ServerConfig("default") }
 
 // Entra-shaped deployment: tenant-prefixed v2.0 paths.
 
