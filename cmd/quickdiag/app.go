@@ -43,10 +43,11 @@ type stdio struct {
 const usage = `quickdiag finds out why OpenID Connect sign-in into the Amazon Quick desktop app fails.
 
 Usage:
+  quickdiag serve   [flags]   open the step-by-step wizard in the browser (this machine only)
   quickdiag check   [flags]   check the five console values; --live also signs in
   quickdiag version           print the version
 
-Run "quickdiag check -h" for the flags of check.
+Run "quickdiag serve -h" or "quickdiag check -h" for their flags.
 `
 
 // run runs one command line and returns the exit status.
@@ -58,6 +59,8 @@ func run(ctx context.Context, args []string, s stdio) int {
 	switch args[0] {
 	case "check":
 		return runCheck(ctx, args[1:], s)
+	case "serve":
+		return runServe(ctx, args[1:], s)
 	case "version", "--version":
 		fmt.Fprintf(s.out, "quickdiag %s\n", toolVersion())
 		return exitOK

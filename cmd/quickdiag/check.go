@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/web"
 )
 
 // checkOptions are the parsed flags of "quickdiag check".
@@ -50,7 +51,7 @@ func parseCheckFlags(args []string, stderr io.Writer) (*checkOptions, error) {
 	fs.StringVar(&o.usersFile, "users", "", "the JSON `file` that 'aws quicksight list-users' prints")
 	fs.BoolVar(&o.live, "live", false, "after the preflight, sign in exactly as the desktop app does")
 	fs.BoolVar(&o.noBrowser, "no-browser", false, "with --live: print the sign-in URL instead of opening a browser")
-	fs.StringVar(&o.format, "format", "text", "output format: text or json")
+	fs.StringVar(&o.format, "format", "text", "output format: text, json, or html (the self-contained report)")
 	fs.StringVar(&o.output, "output", "", "write the result to `file` instead of standard output")
 	fs.DurationVar(&o.timeout, "timeout", defaultTimeout, "bound on the whole run, the wait for the sign-in included")
 	fs.StringVar(&o.caFile, "ca-file", "", "PEM `file` of CA certificates to trust besides the system's")
@@ -93,11 +94,9 @@ func parseCheckFlags(args []string, stderr io.Writer) (*checkOptions, error) {
 		return nil, usagef("--idp: %v", err)
 	}
 	switch o.format {
-	case "text", "json":
-	case "html":
-		return nil, usagef("--format html is not available yet: use text or json")
+	case "text", "json", "html":
 	default:
-		return nil, usagef("--format %q: use text or json", o.format)
+		return nil, usagef("--format %q: use text, json or html", o.format)
 	}
 	if o.timeout <= 0 {
 		return nil, usagef("--timeout must be positive, e.g. 30s or 5m")
@@ -158,6 +157,8 @@ func runCheck(ctx context.Context, args []string, s stdio) int {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
 		err = enc.Encode(report)
+	case "html":
+		err = web.RenderReport(ctx, out, report)
 	default:
 		err = writeText(out, report, useColour(out))
 	}

@@ -1,0 +1,251 @@
+package handlers_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/quickdiag/quickdiag/handlers"
+)
+
+// wizard starts the handler on a loopback test server answering to its own
+// address, and returns it with a client that keeps the session cookie and
+// does not follow redirects.
+func wizard(t *testing.T, opts handlers.Options) (*httptest.Server, *http.Client) {
+	t.Helper()
+	ts := httptest.NewUnstartedServer(nil)
+	opts.Hosts = []string{ts.Listener.Addr().String()}
+	if opts.Timeout == 0 {
+		opts.Timeout = 10 * time.Second
+	}
+	ts.Config.Handler = handlers.New(opts)
+	ts.Start()
+	t.Cleanup(ts.Close)
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return ts, c
+}
+
+func do(t *testing.T, c *http.Client, method, u string, body io.Reader, header map[string]string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, u, body)
+	if method == http.MethodPost && header["Content-Type"] == "" {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, v := range header {
+		if k == "Host" {
+			req.Host = v
+			continue
+		}
+		req.Header.Set(k, v)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, string(b)
+}
+
+func form(kv ...string) io.Reader {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Set(kv[i], kv[i+1])
+	}
+	return strings.NewReader(v.Encode())
+}
+
+// unreachable returns values whose IdP refuses connections at once.
+func unreachable(t *testing.T) []string {
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	base := "https://" + l.Addr().String()
+	l.Close()
+	return []string{"issuer", base + "/oauth2/default", "authorization_endpoint", base + "/oauth2/default/v1/authorize",
+		"token_endpoint", base + "/oauth2/default/v1/token", "jwks_uri", base + "/oauth2/default/v1/keys", "client_id", "0oa1quickdiagtest0x7"}
+}
+
+func TestRoutes(t *testing.T) {
+	ts, c := wizard(t, handlers.Options{Version: "test"})
+	get := func(path string, wantStatus int, wantBody string) string {
+		t.Helper()
+		resp, body := do(t, c, "GET", ts.URL+path, nil, nil)
+		if resp.StatusCode != wantStatus || !strings.Contains(body, wantBody) {
+			t.Errorf("GET %s: %d, want %d with %q:\n%.400s", path, resp.StatusCode, wantStatus, wantBody, body)
+		}
+		if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") && !strings.Contains(resp.Header.Get("Content-Security-Policy"), "default-src 'none'") {
+			t.Errorf("GET %s: no strict CSP", path)
+		}
+		return body
+	}
+	post := func(path string, body io.Reader, wantStatus int, wantLocation string) {
+		t.Helper()
+		resp, b := do(t, c, "POST", ts.URL+path, body, nil)
+		if resp.StatusCode != wantStatus || resp.Header.Get("Location") != wantLocation {
+			t.Errorf("POST %s: %d %q, want %d %q: %.300s", path, resp.StatusCode, resp.Header.Get("Location"), wantStatus, wantLocation, b)
+		}
+	}
+
+	// The session cookie.
+	resp, _ := do(t, c, "GET", ts.URL+"/", nil, nil)
+	cookie := resp.Cookies()
+	if len(cookie) != 1 || !cookie[0].HttpOnly || cookie[0].SameSite != http.SameSiteStrictMode || len(cookie[0].Value) < 26 {
+		t.Errorf("session cookie: %+v", cookie)
+	}
+	get("/", 200, "Which identity provider")
+	get("/static/app.css", 200, "--fail")
+	get("/static/app.js", 200, "EventSource")
+	get("/results", 200, "Nothing has been checked yet")
+	get("/export", 200, "Nothing to export yet")
+	get("/preflight", 200, "Paste the values first")
+	if r, _ := do(t, c, "GET", ts.URL+"/export/report.html", nil, nil); r.StatusCode != http.StatusConflict {
+		t.Errorf("export before any check: %d", r.StatusCode)
+	}
+	post("/idp", form("idp", "okta"), 303, "/values")
+	post("/idp", form("idp", "keycloak"), 400, "")
+	get("/values", 200, "Paste the five values — Okta")
+
+	vals := unreachable(t)
+	post("/values", form(vals...), 303, "/preflight")
+	body := get("/preflight", 200, `data-events="/preflight/events"`)
+	slots := strings.Count(body, `data-testid="running"`)
+	if slots < 10 {
+		t.Errorf("only %d checks announced", slots)
+	}
+	// The stream: one "check" event per announced check, then "done".
+	req, _ := http.NewRequest("GET", ts.URL+"/preflight/events", nil)
+	stream, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stream.Header.Get("Content-Type") != "text/event-stream" {
+		t.Errorf("content type %q", stream.Header.Get("Content-Type"))
+	}
+	events := map[string]int{}
+	sc := bufio.NewScanner(stream.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		if ev, ok := strings.CutPrefix(sc.Text(), "event: "); ok {
+			events[ev]++
+		}
+		if strings.HasPrefix(sc.Text(), "data: ") && strings.Contains(sc.Text(), "discovery_unreachable") {
+			events["unreachable"]++
+		}
+	}
+	stream.Body.Close()
+	if events["check"] != slots || events["done"] != 1 || events["unreachable"] == 0 {
+		t.Errorf("events %v for %d checks", events, slots)
+	}
+	get("/preflight", 200, `data-testid="summary"`)
+	post("/preflight/run", nil, 303, "/preflight")
+	get("/signin", 200, "Sign in exactly as the desktop app does")
+	get("/results", 200, "cannot be edited")
+	resp, v := do(t, c, "POST", ts.URL+"/api/value/issuer", nil, nil)
+	if resp.StatusCode != 200 || v != vals[1] {
+		t.Errorf("copy value: %d %q", resp.StatusCode, v)
+	}
+	if r, _ := do(t, c, "POST", ts.URL+"/api/value/nope", nil, nil); r.StatusCode != 404 {
+		t.Errorf("unknown value: %d", r.StatusCode)
+	}
+	get("/export", 200, "Download the HTML report")
+	resp, html := do(t, c, "GET", ts.URL+"/export/report.html", nil, nil)
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment;") || !strings.Contains(html, "<style>") || strings.Contains(html, "<script") || strings.Contains(html, `href="http`) {
+		t.Errorf("HTML report: %d %q", resp.StatusCode, resp.Header.Get("Content-Disposition"))
+	}
+	resp, js := do(t, c, "GET", ts.URL+"/export/report.json", nil, nil)
+	var doc map[string]any
+	if resp.StatusCode != 200 || json.Unmarshal([]byte(js), &doc) != nil || doc["schema"] != 1.0 {
+		t.Errorf("JSON report: %d %.200s", resp.StatusCode, js)
+	}
+	get("/export/values.json", 200, `"client_id": "0oa1quickdiagtest0x7"`)
+	// Live feedback on the values.
+	resp, lint := do(t, c, "POST", ts.URL+"/api/lint", strings.NewReader(`{"issuer":"https://acme-admin.okta.com/oauth2/default"}`), map[string]string{"Content-Type": "application/json"})
+	if resp.StatusCode != 200 || !strings.Contains(lint, "okta_admin_host") {
+		t.Errorf("lint: %d %.300s", resp.StatusCode, lint)
+	}
+	// Import.
+	post("/values/import", form("json", `{"issuer": "https://a.example", "client_id": "x"}`), 303, "/values")
+	_, bad := do(t, c, "POST", ts.URL+"/values/import", form("json", `{"issuer": 1}`), nil)
+	if !strings.Contains(bad, "Could not import the values") {
+		t.Errorf("bad import: %.300s", bad)
+	}
+	// Sign-in with an unreadable users list never starts.
+	_, page := do(t, c, "POST", ts.URL+"/signin/start", form("users", "{not json"), nil)
+	if !strings.Contains(page, "could not be read") {
+		t.Errorf("bad users: %.300s", page)
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	ts, c := wizard(t, handlers.Options{})
+	host := strings.TrimPrefix(ts.URL, "http://")
+	for _, path := range []string{"/", "/values", "/static/app.css", "/export/report.json"} {
+		if r, _ := do(t, c, "GET", ts.URL+path, nil, map[string]string{"Host": "attacker.example:" + strings.Split(host, ":")[1]}); r.StatusCode != http.StatusMisdirectedRequest {
+			t.Errorf("GET %s with a foreign Host: %d", path, r.StatusCode)
+		}
+	}
+	for name, h := range map[string]map[string]string{
+		"cross-site fetch": {"Sec-Fetch-Site": "cross-site"},
+		"foreign origin":   {"Origin": "http://attacker.example"},
+		"same-site":        {"Sec-Fetch-Site": "same-site"},
+	} {
+		for _, path := range []string{"/idp", "/values", "/signin/start", "/api/value/issuer", "/preflight/run"} {
+			if r, _ := do(t, c, "POST", ts.URL+path, form("idp", "okta"), h); r.StatusCode != http.StatusForbidden {
+				t.Errorf("%s POST %s: %d", name, path, r.StatusCode)
+			}
+		}
+	}
+	if r, _ := do(t, c, "POST", ts.URL+"/idp", form("idp", "okta"), map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": ts.URL}); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("same-origin POST refused: %d", r.StatusCode)
+	}
+}
+
+func TestSessionsAreSeparate(t *testing.T) {
+	ts, a := wizard(t, handlers.Options{})
+	do(t, a, "POST", ts.URL+"/values", form("issuer", "https://only-a.example", "client_id", "a"), nil)
+	jar, _ := cookiejar.New(nil)
+	b := &http.Client{Jar: jar}
+	_, body := do(t, b, "GET", ts.URL+"/values", nil, nil)
+	if strings.Contains(body, "only-a.example") {
+		t.Error("another session's values are visible")
+	}
+	_, body = do(t, a, "GET", ts.URL+"/values", nil, nil)
+	if !strings.Contains(body, "only-a.example") {
+		t.Error("the session lost its values")
+	}
+}
+
+func TestSecretsAreMasked(t *testing.T) {
+	const secret = "GOCSPX-q8Zc1vN3tR5wY7uI9oP2aS4d"
+	ts, c := wizard(t, handlers.Options{})
+	do(t, c, "POST", ts.URL+"/idp", form("idp", "google"), nil)
+	do(t, c, "POST", ts.URL+"/values", form("issuer", "https://accounts.google.com", "authorization_endpoint", "https://127.0.0.1:1/o/oauth2/v2/auth",
+		"token_endpoint", "https://127.0.0.1:1/token?client_secret="+secret, "jwks_uri", "https://127.0.0.1:1/certs",
+		"client_id", "1-a.apps.googleusercontent.com", "client_secret", secret), nil)
+	do(t, c, "POST", ts.URL+"/preflight/run", nil, nil)
+	for _, path := range []string{"/values", "/preflight", "/results", "/export/report.html", "/export/report.json", "/export/values.json"} {
+		_, body := do(t, c, "GET", ts.URL+path, nil, nil)
+		if strings.Contains(body, secret) || strings.Contains(body, url.QueryEscape(secret)) {
+			t.Errorf("%s shows the secret", path)
+		}
+	}
+	// Re-submitting the masked value keeps the secret; the copy button gets it.
+	_, page := do(t, c, "GET", ts.URL+"/values", nil, nil)
+	masked := "https://127.0.0.1:1/token?client_secret=%28redacted%29"
+	if !strings.Contains(page, masked) {
+		t.Fatalf("masked token endpoint not shown")
+	}
+	do(t, c, "POST", ts.URL+"/values", form("issuer", "https://accounts.google.com", "token_endpoint", masked, "client_id", "x"), nil)
+	_, v := do(t, c, "POST", ts.URL+"/api/value/token_endpoint", nil, nil)
+	if v != "https://127.0.0.1:1/token?client_secret="+secret {
+		t.Errorf("copy value %q", v)
+	}
+}

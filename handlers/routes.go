@@ -1,0 +1,61 @@
+// Package handlers serves quickdiag's wizard: chi routes, the local-only
+// safety middleware, and one handler per step. Handlers turn the check
+// engine's results into the web package's view models; no check logic
+// lives here.
+package handlers
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/quickdiag/quickdiag/static"
+)
+
+// Options configure the wizard.
+type Options struct {
+	// Hosts are the Host header values the wizard answers to: its own
+	// loopback address and port. Requests naming another host (DNS
+	// rebinding) are refused. It must not be empty.
+	Hosts []string
+	// Version is the tool version shown in reports.
+	Version string
+	// HTTPClient makes the engine's requests. Nil means the engine's default.
+	HTTPClient *http.Client
+	// Timeout bounds a preflight and the wait for a sign-in. Zero means 3 minutes.
+	Timeout time.Duration
+	// MaxSessions bounds the sessions kept in memory. Zero means 64.
+	MaxSessions int
+}
+
+// New returns the wizard's handler. Every route is listed here.
+func New(opts Options) http.Handler {
+	s := newServer(opts)
+	r := chi.NewRouter()
+	r.Use(hostOnly(opts.Hosts), securityHeaders, crossOriginProtection())
+	r.Handle("/static/*", http.StripPrefix("/static/", http.FileServerFS(static.FS())))
+	r.Group(func(r chi.Router) {
+		r.Use(s.sessions.middleware)
+		r.Get("/", s.choose)
+		r.Post("/idp", s.chooseIdP)
+		r.Get("/values", s.values)
+		r.Post("/values", s.saveValues)
+		r.Post("/values/discover", s.discover)
+		r.Post("/values/import", s.importValues)
+		r.Post("/api/lint", s.lint)
+		r.Get("/preflight", s.preflight)
+		r.Get("/preflight/events", s.preflightEvents)
+		r.Post("/preflight/run", s.preflightRun)
+		r.Get("/signin", s.signIn)
+		r.Post("/signin/start", s.signInStart)
+		r.Get("/signin/status", s.signInStatus)
+		r.Get("/results", s.results)
+		r.Post("/api/value/{key}", s.value)
+		r.Get("/export", s.export)
+		r.Get("/export/report.html", s.exportHTML)
+		r.Get("/export/report.json", s.exportJSON)
+		r.Get("/export/values.json", s.exportValues)
+	})
+	return r
+}

@@ -1,0 +1,498 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/go-chi/chi/v5"
+
+	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/web"
+)
+
+// server holds the wizard's state: its options and the sessions.
+type server struct {
+	opts     Options
+	sessions *sessionStore
+}
+
+func newServer(opts Options) *server {
+	if opts.Timeout <= 0 {
+		opts.Timeout = 3 * time.Minute
+	}
+	if opts.MaxSessions <= 0 {
+		opts.MaxSessions = 64
+	}
+	return &server{opts: opts, sessions: &sessionStore{max: opts.MaxSessions, byID: map[string]*session{}}}
+}
+
+// render writes a component, or a plain error if rendering fails.
+func render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	var buf bytes.Buffer
+	if err := c.Render(r.Context(), &buf); err != nil {
+		http.Error(w, "render the page: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+func seeOther(w http.ResponseWriter, r *http.Request, path string) {
+	http.Redirect(w, r, path, http.StatusSeeOther)
+}
+
+// snapshot returns the session's configuration under its lock.
+func (s *session) snapshot() checks.Config {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.config
+}
+
+// Step 1.
+
+func (s *server) choose(w http.ResponseWriter, r *http.Request) {
+	cfg := sessionOf(r).snapshot()
+	selected := ""
+	if p, err := checks.ParseIdP(cfg.IdP); err == nil && p != checks.IdPAuto {
+		selected = string(p)
+	}
+	v := web.ChooseView{Selected: selected}
+	for _, p := range checks.IdPs {
+		v.Options = append(v.Options, web.IdPOption{Value: string(p), Name: p.Name(), Needs: checks.GuideFor(p).Needs, Checked: string(p) == selected})
+	}
+	if selected != "" {
+		v.Requires = checks.GuideFor(checks.IdP(selected)).Requires
+	} else {
+		v.Requires = checks.GuideFor(checks.IdPGeneric).Requires
+	}
+	render(w, r, http.StatusOK, web.Choose(v))
+}
+
+func (s *server) chooseIdP(w http.ResponseWriter, r *http.Request) {
+	p, err := checks.ParseIdP(r.PostFormValue("idp"))
+	if err != nil || p == checks.IdPAuto {
+		http.Error(w, "choose one of the identity providers", http.StatusBadRequest)
+		return
+	}
+	sess := sessionOf(r)
+	sess.mu.Lock()
+	sess.config.IdP = string(p)
+	sess.preflight = nil
+	sess.mu.Unlock()
+	seeOther(w, r, "/values")
+}
+
+// Step 2.
+
+func (s *server) values(w http.ResponseWriter, r *http.Request) {
+	render(w, r, http.StatusOK, web.Values(s.valuesView(sessionOf(r).snapshot(), "", "")))
+}
+
+func (s *server) valuesView(cfg checks.Config, errMsg, notice string) web.ValuesView {
+	idp := cfg.ResolvedIdP()
+	g := checks.GuideFor(idp)
+	shown := checks.RedactConfig(cfg)
+	v := web.ValuesView{IdPName: idp.Name(), Error: errMsg, Notice: notice}
+	for _, f := range shown.Fields() {
+		v.Fields = append(v.Fields, web.InputView{Key: f.Key, Label: f.Label, Value: f.Value, Where: g.Where[f.Key], Example: g.Example[f.Key]})
+	}
+	if idp == checks.IdPGoogle {
+		v.Fields = append(v.Fields, web.InputView{Key: "client_secret", Label: "Client secret (Google)", Secret: true, Set: cfg.ClientSecret != "",
+			Where: "Only used to check it matches the one in the token endpoint URL; it is never shown again."})
+	}
+	if !cfg.Empty() {
+		v.Lint = problems(checks.Run(context.Background(), cfg, checks.Options{Checks: checks.Static()}))
+	}
+	return v
+}
+
+// problems returns the warn and fail findings of a report, as views.
+func problems(r *checks.Report) []web.FindingView {
+	var out []web.FindingView
+	for _, f := range r.Findings {
+		if f.Status == checks.Warn || f.Status == checks.Fail {
+			out = append(out, web.NewFinding(f))
+		}
+	}
+	return out
+}
+
+func (s *server) saveValues(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "read the form: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	sess := sessionOf(r)
+	sess.mu.Lock()
+	old := sess.config
+	c := old
+	// Values are kept exactly as typed: spaces are findings, not noise.
+	c.Issuer = r.PostForm.Get("issuer")
+	c.AuthorizationEndpoint = r.PostForm.Get("authorization_endpoint")
+	c.TokenEndpoint = r.PostForm.Get("token_endpoint")
+	c.JWKSURI = r.PostForm.Get("jwks_uri")
+	c.ClientID = r.PostForm.Get("client_id")
+	if c.TokenEndpoint == checks.RedactConfig(old).TokenEndpoint {
+		c.TokenEndpoint = old.TokenEndpoint // the masked value came back unchanged
+	}
+	if sec := r.PostForm.Get("client_secret"); sec != "" {
+		c.ClientSecret = sec
+	}
+	sess.config = c
+	sess.preflight = nil
+	sess.mu.Unlock()
+	seeOther(w, r, "/preflight")
+}
+
+func (s *server) discover(w http.ResponseWriter, r *http.Request) {
+	sess := sessionOf(r)
+	raw := strings.TrimSpace(r.PostFormValue("discovery"))
+	issuer := strings.TrimSuffix(strings.TrimSuffix(raw, "/.well-known/openid-configuration"), "/")
+	ctx, cancel := context.WithTimeout(r.Context(), checks.DefaultRequestTimeout)
+	defer cancel()
+	cfg := sess.snapshot()
+	d, err := checks.FetchDiscovery(ctx, &checks.Fetcher{Client: s.client()}, issuer)
+	if err != nil || raw == "" {
+		msg := "Enter an issuer or discovery URL."
+		if err != nil && raw != "" {
+			msg = "Could not read the discovery document: " + err.Error()
+		}
+		render(w, r, http.StatusOK, web.Values(s.valuesView(cfg, msg, "")))
+		return
+	}
+	sess.mu.Lock()
+	sess.config.Issuer, sess.config.AuthorizationEndpoint, sess.config.TokenEndpoint, sess.config.JWKSURI =
+		d.Issuer, d.AuthorizationEndpoint, d.TokenEndpoint, d.JWKSURI
+	sess.preflight = nil
+	cfg = sess.config
+	sess.mu.Unlock()
+	render(w, r, http.StatusOK, web.Values(s.valuesView(cfg, "", "Filled in from "+d.URL+": check the Client ID and, for Google, add ?client_secret= to the token endpoint.")))
+}
+
+func (s *server) importValues(w http.ResponseWriter, r *http.Request) {
+	sess := sessionOf(r)
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	var src io.Reader = strings.NewReader(r.FormValue("json"))
+	if f, _, err := r.FormFile("file"); err == nil {
+		defer f.Close()
+		src = f
+	}
+	c, err := checks.ReadConfig(src)
+	if err != nil {
+		render(w, r, http.StatusOK, web.Values(s.valuesView(sess.snapshot(), "Could not import the values: "+err.Error(), "")))
+		return
+	}
+	sess.mu.Lock()
+	if c.IdP == "" {
+		c.IdP = sess.config.IdP
+	}
+	sess.config = c
+	sess.preflight = nil
+	sess.mu.Unlock()
+	seeOther(w, r, "/values")
+}
+
+// lint answers the values form's live feedback with the static findings.
+func (s *server) lint(w http.ResponseWriter, r *http.Request) {
+	var c checks.Config
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&c); err != nil {
+		http.Error(w, "expected the values as JSON", http.StatusBadRequest)
+		return
+	}
+	stored := sessionOf(r).snapshot()
+	c.IdP = stored.IdP
+	if c.TokenEndpoint == checks.RedactConfig(stored).TokenEndpoint {
+		c.TokenEndpoint = stored.TokenEndpoint
+	}
+	var fs []web.FindingView
+	if !c.Empty() {
+		fs = problems(checks.Run(r.Context(), c, checks.Options{Checks: checks.Static()}))
+	}
+	render(w, r, http.StatusOK, web.Lint(fs))
+}
+
+// Step 3.
+
+func (s *server) client() *http.Client { return s.opts.HTTPClient }
+
+func (s *server) preflight(w http.ResponseWriter, r *http.Request) {
+	sess := sessionOf(r)
+	sess.mu.Lock()
+	cfg, rep := sess.config, sess.preflight
+	sess.mu.Unlock()
+	v := web.PreflightView{HasValues: !cfg.Empty()}
+	switch {
+	case !v.HasValues:
+	case rep != nil:
+		rv := web.NewReport(rep)
+		sum := web.NewSummary(rep.Summary)
+		v.Phases, v.Summary = rv.Phases, &sum
+	default:
+		v.Stream = true
+		idp := cfg.ResolvedIdP()
+		for _, c := range checks.Preflight() {
+			if c.AppliesTo(idp) {
+				v.Slots = append(v.Slots, web.CheckSlot{ID: c.ID, Title: c.Title})
+			}
+		}
+	}
+	render(w, r, http.StatusOK, web.Preflight(v))
+}
+
+// runPreflight runs the preflight for the session and keeps its report.
+func (s *server) runPreflight(ctx context.Context, sess *session, progress func(*checks.Check, []checks.Finding)) *checks.Report {
+	cfg := sess.snapshot()
+	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
+	defer cancel()
+	rep := checks.Run(ctx, cfg, checks.Options{HTTPClient: s.client(), Progress: progress})
+	rep.ToolVersion = s.opts.Version
+	sess.mu.Lock()
+	sess.preflight = rep
+	sess.mu.Unlock()
+	return rep
+}
+
+func (s *server) preflightRun(w http.ResponseWriter, r *http.Request) {
+	s.runPreflight(r.Context(), sessionOf(r), nil)
+	seeOther(w, r, "/preflight")
+}
+
+// preflightEvents streams each check's findings as it finishes
+// (server-sent events: "check" per check, then "done").
+func (s *server) preflightEvents(w http.ResponseWriter, r *http.Request) {
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
+		return
+	}
+	sess := sessionOf(r)
+	if sess.snapshot().Empty() {
+		http.Error(w, "no values to check", http.StatusConflict)
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	flusher.Flush()
+	send := func(event string, payload any) {
+		b, _ := json.Marshal(payload)
+		fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, b)
+		flusher.Flush()
+	}
+	fragment := func(c templ.Component) string {
+		var buf bytes.Buffer
+		_ = c.Render(r.Context(), &buf)
+		return buf.String()
+	}
+	rep := s.runPreflight(r.Context(), sess, func(c *checks.Check, fs []checks.Finding) {
+		rep := &checks.Report{Config: sess.snapshot(), Findings: fs}
+		rep.Finish() // redact before anything leaves
+		var views []web.FindingView
+		for _, f := range rep.Findings {
+			views = append(views, web.NewFinding(f))
+		}
+		send("check", map[string]string{"id": c.ID, "html": fragment(web.CheckResult(c.ID, views))})
+	})
+	send("done", map[string]string{"html": fragment(web.SummaryBar(web.NewSummary(rep.Summary)))})
+}
+
+// Step 4.
+
+func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
+	sess := sessionOf(r)
+	sess.mu.Lock()
+	v := web.SignInView{HasValues: !sess.config.Empty(), Running: sess.live.running, Done: sess.live.result != nil && !sess.live.running,
+		Email: sess.email, Users: sess.users}
+	v.Message = liveMessage(&sess.live)
+	sess.mu.Unlock()
+	render(w, r, http.StatusOK, web.SignIn(v))
+}
+
+func liveMessage(l *liveState) string {
+	switch {
+	case l.running:
+		return "Waiting for the sign-in in the other tab…"
+	case l.result != nil:
+		for _, f := range l.result.Findings {
+			if f.Status == checks.Fail {
+				return "The sign-in ended: " + f.Title + ". See the results."
+			}
+		}
+		return "Signed in. See the results."
+	}
+	return ""
+}
+
+// signInStart starts a live sign-in and sends the new tab on to the IdP.
+func (s *server) signInStart(w http.ResponseWriter, r *http.Request) {
+	sess := sessionOf(r)
+	email, usersJSON := strings.TrimSpace(r.PostFormValue("email")), strings.TrimSpace(r.PostFormValue("users"))
+	var users []checks.User
+	if usersJSON != "" {
+		var err error
+		if users, err = checks.ReadUsers(strings.NewReader(usersJSON)); err != nil {
+			render(w, r, http.StatusOK, web.Redirecting("", "The list of users could not be read: "+err.Error()))
+			return
+		}
+	}
+	sess.mu.Lock()
+	if sess.live.cancel != nil {
+		sess.live.cancel() // a new sign-in replaces one still waiting
+	}
+	prev := sess.live.done
+	sess.email, sess.users = email, usersJSON
+	cfg := sess.config
+	if email != "" {
+		cfg.Email = email
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.opts.Timeout)
+	done := make(chan struct{})
+	sess.live = liveState{running: true, cancel: cancel, done: done}
+	sess.mu.Unlock()
+	if prev != nil {
+		<-prev // the previous sign-in has released the port
+	}
+
+	urls := make(chan string, 1)
+	go func() {
+		defer close(done)
+		defer cancel()
+		res := checks.SignIn(ctx, cfg, checks.LiveOptions{HTTPClient: s.client(), Users: checks.Emails(users), Ready: func(u string) { urls <- u }})
+		sess.mu.Lock()
+		if sess.live.done == done {
+			sess.live.running, sess.live.result = false, res
+		}
+		sess.mu.Unlock()
+	}()
+	select {
+	case u := <-urls:
+		sess.mu.Lock()
+		sess.live.url = u
+		sess.mu.Unlock()
+		render(w, r, http.StatusOK, web.Redirecting(u, ""))
+	case <-done:
+		sess.mu.Lock()
+		msg := liveMessage(&sess.live)
+		sess.mu.Unlock()
+		render(w, r, http.StatusOK, web.Redirecting("", msg))
+	}
+}
+
+func (s *server) signInStatus(w http.ResponseWriter, r *http.Request) {
+	sess := sessionOf(r)
+	sess.mu.Lock()
+	st := map[string]any{"running": sess.live.running, "done": sess.live.result != nil && !sess.live.running, "message": liveMessage(&sess.live)}
+	sess.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(st)
+}
+
+// Step 5.
+
+// report returns the session's whole result: the preflight with the
+// sign-in's findings and decoded tokens, redacted. Nil when nothing ran.
+func (s *server) report(sess *session) *checks.Report {
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	if sess.preflight == nil && sess.live.result == nil {
+		return nil
+	}
+	rep := &checks.Report{Schema: 1, ToolVersion: s.opts.Version, StartedAt: time.Now().UTC(), IdP: sess.config.ResolvedIdP(), Config: sess.config}
+	if p := sess.preflight; p != nil {
+		rep.StartedAt, rep.DurationMS = p.StartedAt, p.DurationMS
+		rep.Findings = append(rep.Findings, p.Findings...)
+	}
+	rep.Finish()
+	if l := sess.live.result; l != nil && !sess.live.running {
+		rep.AddSignIn(l)
+	}
+	return rep
+}
+
+func (s *server) results(w http.ResponseWriter, r *http.Request) {
+	sess := sessionOf(r)
+	rep := s.report(sess)
+	v := web.ResultsView{}
+	if rep != nil {
+		rv := web.NewReport(rep)
+		sum := web.NewSummary(rep.Summary)
+		v.Report, v.Summary, v.SignedIn = &rv, &sum, rep.Token != nil
+		for _, f := range rep.Config.Fields() { // rep.Config is redacted: safe to show
+			v.Paste = append(v.Paste, web.PasteView{Key: f.Key, Label: f.Label, Display: f.Value, CopyURL: "/api/value/" + f.Key})
+		}
+	}
+	render(w, r, http.StatusOK, web.Results(v))
+}
+
+// value returns one console value as typed, for a copy button: secrets
+// reach the clipboard without ever sitting in a page.
+func (s *server) value(w http.ResponseWriter, r *http.Request) {
+	key := chi.URLParam(r, "key")
+	for _, f := range sessionOf(r).snapshot().Fields() {
+		if f.Key == key {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			io.WriteString(w, f.Value)
+			return
+		}
+	}
+	http.NotFound(w, r)
+}
+
+// Step 6.
+
+func (s *server) export(w http.ResponseWriter, r *http.Request) {
+	render(w, r, http.StatusOK, web.Export(s.report(sessionOf(r)) != nil))
+}
+
+func attachment(w http.ResponseWriter, name, contentType string) {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
+}
+
+func stamp() string { return time.Now().UTC().Format("20060102-150405") }
+
+func (s *server) exportHTML(w http.ResponseWriter, r *http.Request) {
+	rep := s.report(sessionOf(r))
+	if rep == nil {
+		http.Error(w, "nothing to export yet: run the preflight first", http.StatusConflict)
+		return
+	}
+	var buf bytes.Buffer
+	if err := web.RenderReport(r.Context(), &buf, rep); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	attachment(w, "quickdiag-report-"+stamp()+".html", "text/html; charset=utf-8")
+	w.Write(buf.Bytes())
+}
+
+func (s *server) exportJSON(w http.ResponseWriter, r *http.Request) {
+	rep := s.report(sessionOf(r))
+	if rep == nil {
+		http.Error(w, "nothing to export yet: run the preflight first", http.StatusConflict)
+		return
+	}
+	attachment(w, "quickdiag-report-"+stamp()+".json", "application/json")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(rep)
+}
+
+// exportValues exports the values to import later, with the secret left out.
+func (s *server) exportValues(w http.ResponseWriter, r *http.Request) {
+	c := checks.RedactConfig(sessionOf(r).snapshot())
+	c.ClientSecret = ""
+	attachment(w, "quickdiag-values.json", "application/json")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(c)
+}
+

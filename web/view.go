@@ -1,0 +1,259 @@
+// Package web holds quickdiag's templ components: the wizard's pages and
+// the self-contained report. Components take view models and do no I/O;
+// NewReport and NewFinding turn the engine's results into view models.
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/quickdiag/quickdiag/checks"
+)
+
+// FindingView is one finding, ready to show.
+type FindingView struct {
+	Check    string
+	Status   string // pass, warn, fail, skip
+	Label    string // the status as a word with an icon, so that colour is not the only signal
+	Row      string
+	RowTitle string
+	Title    string
+	Detail   string
+	Fix      string
+	Expected string
+	Got      string
+	Evidence bool
+}
+
+// NewFinding makes a finding's view.
+func NewFinding(f checks.Finding) FindingView {
+	v := FindingView{Check: f.Check, Status: string(f.Status), Row: f.Row, Title: f.Title, Detail: f.Detail, Fix: f.Fix}
+	switch f.Status {
+	case checks.Pass:
+		v.Label = "✓ Pass"
+	case checks.Warn:
+		v.Label = "! Warning"
+	case checks.Skip:
+		v.Label = "– Skipped"
+	default:
+		v.Status, v.Label = "fail", "✗ Fail"
+	}
+	if r, ok := checks.LookupRow(f.Row); ok {
+		v.RowTitle = r.Title
+	}
+	if f.Evidence != nil {
+		v.Evidence, v.Expected, v.Got = true, f.Evidence.Expected, f.Evidence.Got
+	}
+	return v
+}
+
+// PhaseView is the findings of one phase.
+type PhaseView struct {
+	Name     string
+	Findings []FindingView
+}
+
+// FieldView is one console value.
+type FieldView struct {
+	Key, Label, Value string
+}
+
+// ClaimView is one claim or header parameter.
+type ClaimView struct {
+	Name, Value string
+	// Email marks the claim the account maps users by.
+	Email bool
+}
+
+// TokenView is a decoded JWT.
+type TokenView struct {
+	Header, Claims []ClaimView
+}
+
+// ReportView is a whole result.
+type ReportView struct {
+	Tool      string
+	Generated string
+	IdP       string
+	Values    []FieldView
+	Phases    []PhaseView
+	Summary   checks.Summary
+	// Verdict is one sentence; VerdictStatus is pass, warn or fail.
+	Verdict       string
+	VerdictStatus string
+	IDToken       *TokenView
+	Refreshed     *TokenView
+	Userinfo      []ClaimView
+	Email         string
+}
+
+// NewReport makes a report's view.
+func NewReport(r *checks.Report) ReportView {
+	v := ReportView{
+		Tool:      "quickdiag " + r.ToolVersion,
+		Generated: r.StartedAt.UTC().Format(time.RFC1123),
+		IdP:       r.IdP.Name(),
+		Summary:   r.Summary,
+	}
+	for _, f := range r.Config.Fields() {
+		v.Values = append(v.Values, FieldView{Key: f.Key, Label: f.Label, Value: f.Value})
+	}
+	byPhase := map[checks.Phase][]FindingView{}
+	for _, f := range r.Findings {
+		p := checks.PhaseOf(f.Check)
+		byPhase[p] = append(byPhase[p], NewFinding(f))
+	}
+	for _, p := range checks.Phases {
+		if fs := byPhase[p]; len(fs) > 0 {
+			v.Phases = append(v.Phases, PhaseView{Name: string(p), Findings: fs})
+		}
+	}
+	v.Verdict, v.VerdictStatus = Verdict(r.Summary)
+	if r.Token != nil {
+		if r.Token.IDToken != nil {
+			v.IDToken = tokenView(r.Token.IDToken)
+			v.Email, _ = r.Token.IDToken.Claims["email"].(string)
+		}
+		if r.Token.Refresh != nil && r.Token.Refresh.IDToken != nil {
+			v.Refreshed = tokenView(r.Token.Refresh.IDToken)
+		}
+		v.Userinfo = claimList(r.Token.Userinfo)
+	}
+	return v
+}
+
+// Verdict says in one sentence what a summary means, and its status.
+func Verdict(s checks.Summary) (string, string) {
+	switch {
+	case s.Fail > 0:
+		return fmt.Sprintf("%d %s failed: fix them before creating the extension access — it cannot be edited later.", s.Fail, plural(s.Fail, "check", "checks")), "fail"
+	case s.Warn > 0:
+		return fmt.Sprintf("No check failed; read the %d %s.", s.Warn, plural(s.Warn, "warning", "warnings")), "warn"
+	}
+	return "No problem found.", "pass"
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func tokenView(d *checks.DecodedJWT) *TokenView {
+	return &TokenView{Header: claimList(d.Header), Claims: claimList(d.Claims)}
+}
+
+// claimList lists claims by name, times shown as dates too.
+func claimList(m map[string]any) []ClaimView {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []ClaimView
+	for _, k := range keys {
+		out = append(out, ClaimView{Name: k, Value: claimValue(k, m[k]), Email: k == "email"})
+	}
+	return out
+}
+
+func claimValue(name string, v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case float64:
+		if name == "exp" || name == "iat" || name == "nbf" || name == "auth_time" {
+			return fmt.Sprintf("%.0f (%s)", x, time.Unix(int64(x), 0).UTC().Format(time.RFC3339))
+		}
+		return strings.TrimSuffix(fmt.Sprintf("%f", x), ".000000")
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// ReportSummary is a summary ready to show.
+type ReportSummary struct {
+	Verdict, Status, Counts string
+}
+
+// NewSummary makes a summary's view.
+func NewSummary(s checks.Summary) ReportSummary {
+	v, st := Verdict(s)
+	return ReportSummary{Verdict: v, Status: st, Counts: fmt.Sprintf("%d passed · %d %s · %d failed · %d skipped", s.Pass, s.Warn, plural(s.Warn, "warning", "warnings"), s.Fail, s.Skip)}
+}
+
+// IdPOption is one choice of step 1.
+type IdPOption struct {
+	Value, Name string
+	Needs       []string
+	Checked     bool
+}
+
+// ChooseView is step 1.
+type ChooseView struct {
+	Options  []IdPOption
+	Requires []string
+	Selected string
+}
+
+// InputView is one field of step 2.
+type InputView struct {
+	Key, Label, Value, Where, Example string
+	// Secret fields are never echoed back; Set says one is stored.
+	Secret, Set bool
+}
+
+// ValuesView is step 2.
+type ValuesView struct {
+	IdPName string
+	Fields  []InputView
+	Lint    []FindingView
+	Error   string
+	Notice  string
+}
+
+// CheckSlot is a check that the preflight will run.
+type CheckSlot struct {
+	ID, Title string
+}
+
+// PreflightView is step 3: either slots to fill as checks finish, or the
+// finished report.
+type PreflightView struct {
+	HasValues bool
+	Stream    bool
+	Slots     []CheckSlot
+	Phases    []PhaseView
+	Summary   *ReportSummary
+}
+
+// SignInView is step 4.
+type SignInView struct {
+	HasValues bool
+	Running   bool
+	Done      bool
+	Message   string
+	Email     string
+	Users     string
+	Error     string
+}
+
+// PasteView is one value to paste into the console, as verified.
+type PasteView struct {
+	Key, Label, Display, CopyURL string
+}
+
+// ResultsView is step 5.
+type ResultsView struct {
+	Report   *ReportView
+	Summary  *ReportSummary
+	Paste    []PasteView
+	SignedIn bool
+}
+
+// NewSummaryOf returns the summary view of a report view.
+func NewSummaryOf(v ReportView) ReportSummary { return NewSummary(v.Summary) }
