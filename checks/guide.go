@@ -143,7 +143,7 @@ var guides = map[IdP]Guide{
 		},
 	},
 	IdPAuth0: {
-		Needs: []string{"Auth0 Dashboard → Applications", "A Native application"},
+		Needs:    []string{"Auth0 Dashboard → Applications", "A Native application"},
 		Requires: []string{"Allowed Callback URLs http://localhost:18080; Refresh Token grant on; an API that allows offline access.", "The issuer ends with a slash."},
 		Where: map[string]string{
 			"issuer":   "https://<TENANT>.auth0.com/ — with the trailing slash.",
@@ -151,7 +151,7 @@ var guides = map[IdP]Guide{
 		},
 	},
 	IdPGeneric: {
-		Needs: []string{"The IdP's discovery document (<issuer>/.well-known/openid-configuration)"},
+		Needs:    []string{"The IdP's discovery document (<issuer>/.well-known/openid-configuration)"},
 		Requires: []string{"Copy issuer, authorization_endpoint, token_endpoint and jwks_uri verbatim from the discovery document."},
 		Where:    map[string]string{},
 	},

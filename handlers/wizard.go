@@ -495,4 +495,3 @@ func (s *server) exportValues(w http.ResponseWriter, r *http.Request) {
 	enc.SetIndent("", "  ")
 	enc.Encode(c)
 }
-
