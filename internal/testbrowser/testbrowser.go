@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -78,6 +81,10 @@ func NewTab(t testing.TB, ctx context.Context) context.Context {
 	t.Helper()
 	tab, cancel := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
+	// Every action in a test tab is bounded: a missing element fails the
+	// test instead of hanging it.
+	tab, cancelTimeout := context.WithTimeout(tab, 2*time.Minute)
+	t.Cleanup(cancelTimeout)
 	return tab
 }
 
@@ -86,11 +93,16 @@ func NewTab(t testing.TB, ctx context.Context) context.Context {
 // Sign-in, presses Continue on the consent page, and returns the text of
 // quickdiag's result page once the browser lands on the loopback redirect.
 func SignIn(ctx context.Context, signInURL, login string) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, 45*time.Second)
-	defer cancel()
 	if err := chromedp.Do(ctx, chromedp.Navigate(signInURL)); err != nil {
 		return "", fmt.Errorf("open the sign-in URL: %w", err)
 	}
+	return Complete(ctx, login)
+}
+
+// Complete finishes a sign-in already under way in the tab (see SignIn).
+func Complete(ctx context.Context, login string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 45*time.Second)
+	defer cancel()
 	step := "the sign-in URL"
 	for {
 		if err := ctx.Err(); err != nil {
@@ -128,9 +140,17 @@ func SignIn(ctx context.Context, signInURL, login string) (string, error) {
 	}
 }
 
-// Screenshot saves a full-page PNG of the tab under dir, for people to look at.
+// Screenshot brings the tab to the front and saves a full-page PNG of it
+// under dir, for people to look at.
 func Screenshot(ctx context.Context, dir, name string) error {
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	if _, err := chromedp.Call(ctx, page.BringToFront, cdp.Empty{}); err != nil {
+		return err
+	}
+	// A tab that was behind another may report no size until it has a viewport.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+		return err
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // quality 100 makes a PNG; below, a JPEG
 	if err != nil {
 		return err
 	}
@@ -138,4 +158,26 @@ func Screenshot(ctx context.Context, dir, name string) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, name), png, 0o644)
+}
+
+// WaitFor waits until the JavaScript expression is true in the tab, or the
+// context ends (45 seconds at most).
+func WaitFor(ctx context.Context, expr string) error {
+	ctx, cancel := context.WithTimeout(ctx, 45*time.Second)
+	defer cancel()
+	for {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+		if err == nil && ok {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("waiting for %s: %w", expr, ctx.Err())
+		}
+		_ = chromedp.Do(ctx, chromedp.Sleep(100*time.Millisecond))
+	}
+}
+
+// Eval evaluates a JavaScript expression in the tab, awaiting a promise.
+func Eval[T any](ctx context.Context, expr string) (T, error) {
+	return chromedp.Run(ctx, chromedp.Evaluate[T](expr, func(p *runtime.EvaluateParams) { p.AwaitPromise = new(true) }))
 }

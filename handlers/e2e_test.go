@@ -1,0 +1,220 @@
+package handlers_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/target"
+	"github.com/chromedp/chromedp"
+
+	"github.com/quickdiag/quickdiag/handlers"
+	"github.com/quickdiag/quickdiag/internal/testbrowser"
+	"github.com/quickdiag/quickdiag/internal/testidp"
+)
+
+// outputDir is where the end-to-end tests leave screenshots and the
+// exported report for people to look at.
+func outputDir(t *testing.T, name string) string {
+	dir := filepath.Join("..", "test-output", name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// tokenRecorder keeps every token the IdP issued, to search outputs for.
+type tokenRecorder struct {
+	base   http.RoundTripper
+	mu     sync.Mutex
+	tokens []string
+}
+
+func (r *tokenRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := r.base.RoundTrip(req)
+	if err != nil {
+		return resp, err
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	var m map[string]any
+	if json.Unmarshal(body, &m) == nil {
+		r.mu.Lock()
+		for _, k := range []string{"access_token", "refresh_token", "id_token"} {
+			if s, ok := m[k].(string); ok && s != "" {
+				r.tokens = append(r.tokens, s)
+				if p := strings.Split(s, "."); len(p) == 3 {
+					r.tokens = append(r.tokens, p[2])
+				}
+			}
+		}
+		r.mu.Unlock()
+	}
+	return resp, nil
+}
+
+func TestWizardEndToEnd(t *testing.T) {
+	server := testidp.OktaServer("default")
+	server.Accounts = map[string]testidp.Account{"alice": {Email: "alice@example.com"}}
+	idp := testidp.Start(t, testidp.Options{Servers: []testidp.Server{server, testidp.OktaServer("other")}})
+	rec := &tokenRecorder{base: idp.HTTPClient().Transport}
+	ts, _ := wizard(t, handlers.Options{HTTPClient: &http.Client{Transport: rec}, Timeout: 90 * time.Second, Version: "e2e"})
+	browser := testbrowser.Start(t)
+	out := outputDir(t, "wizard")
+	shot := func(ctx context.Context, name string) {
+		t.Helper()
+		if err := testbrowser.Screenshot(ctx, out, name); err != nil {
+			t.Errorf("screenshot %s: %v", name, err)
+		}
+	}
+	fill := func(t *testing.T, ctx context.Context, values map[string]string) {
+		t.Helper()
+		for _, key := range []string{"issuer", "authorization_endpoint", "token_endpoint", "jwks_uri", "client_id"} {
+			must(t, chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#f-"+key), values[key])))
+		}
+	}
+	count := func(t *testing.T, ctx context.Context, sel string) int {
+		n, err := testbrowser.Eval[int](ctx, `document.querySelectorAll(`+jsString(sel)+`).length`)
+		must(t, err)
+		return n
+	}
+	cfg := idp.ServerConfig("default")
+	values := map[string]string{"issuer": cfg.Issuer, "authorization_endpoint": cfg.AuthorizationEndpoint,
+		"token_endpoint": cfg.TokenEndpoint, "jwks_uri": cfg.JWKSURI, "client_id": cfg.ClientID}
+
+	t.Run("good values, sign-in, results, export", func(t *testing.T) {
+		tab := testbrowser.NewTab(t, browser)
+		// 1. Choose the IdP.
+		must(t, chromedp.Do(tab, chromedp.Navigate(ts.URL+"/"), chromedp.Click(chromedp.CSS(`input[value=okta]`))))
+		shot(tab, "1-choose-idp.png")
+		must(t, chromedp.Do(tab, chromedp.Click(chromedp.CSS(`button[type=submit]`))))
+		must(t, testbrowser.WaitFor(tab, `location.pathname === "/values"`))
+		// 2. Paste the values; the live feedback has nothing to say.
+		fill(t, tab, values)
+		must(t, testbrowser.WaitFor(tab, `document.getElementById("lint").textContent.includes("Nothing to report")`))
+		shot(tab, "2-values.png")
+		must(t, chromedp.Do(tab, chromedp.Click(chromedp.CSS(`form.values button[type=submit]`))))
+		// 3. The preflight streams in.
+		must(t, testbrowser.WaitFor(tab, `document.body.dataset.preflight === "done"`))
+		shot(tab, "3-preflight.png")
+		if n := count(t, tab, `[data-testid=finding]`); n < 10 {
+			t.Errorf("%d findings on the page", n)
+		}
+		if n := count(t, tab, `[data-testid=finding][data-status=fail], [data-testid=finding][data-status=warn], [data-testid=running]`); n != 0 {
+			t.Errorf("%d findings failed, warned or never finished", n)
+		}
+		// 4. Sign in: the button opens the IdP in a new tab; this page follows.
+		must(t, chromedp.Do(tab, chromedp.Navigate(ts.URL+"/signin"), chromedp.SendKeys(chromedp.CSS("#email"), "alice@example.com")))
+		shot(tab, "4-signin.png")
+		testidp.LockLoopbackPort(t)
+		opened := chromedp.WaitNewTarget(tab, func(i *target.Info) bool { return i.Type == "page" })
+		must(t, chromedp.Do(tab, chromedp.Click(chromedp.CSS(`[data-testid=start-signin]`))))
+		var id target.ID
+		select {
+		case id = <-opened:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the sign-in tab did not open")
+		}
+		signInTab, closeTab := chromedp.NewContext(tab, chromedp.WithTargetID(id))
+		page, err := testbrowser.Complete(signInTab, "alice")
+		closeTab()
+		must(t, err)
+		if !strings.Contains(page, "Signed in — return to quickdiag") {
+			t.Errorf("sign-in tab: %q", page)
+		}
+		// 5. The first tab moved on to the results by itself.
+		must(t, testbrowser.WaitFor(tab, `location.pathname === "/results"`))
+		shot(tab, "5-results.png")
+		email, err := testbrowser.Eval[string](tab, `document.querySelector("[data-testid=email]").textContent`)
+		must(t, err)
+		if email != "alice@example.com" {
+			t.Errorf("highlighted email %q", email)
+		}
+		if n := count(t, tab, `tr.email`); n < 2 {
+			t.Errorf("email claim rows highlighted: %d (ID token and refreshed)", n)
+		}
+		if n := count(t, tab, `[data-testid=finding][data-status=fail]`); n != 0 {
+			t.Errorf("%d failures after the sign-in", n)
+		}
+		// 6. Export, and open the report offline.
+		must(t, chromedp.Do(tab, chromedp.Navigate(ts.URL+"/export")))
+		shot(tab, "6-export.png")
+		report, err := testbrowser.Eval[string](tab, `fetch("/export/report.html").then(r => r.text())`)
+		must(t, err)
+		reportJSON, err := testbrowser.Eval[string](tab, `fetch("/export/report.json").then(r => r.text())`)
+		must(t, err)
+		path, _ := filepath.Abs(filepath.Join(out, "report.html"))
+		must(t, os.WriteFile(path, []byte(report), 0o644))
+		rec.mu.Lock()
+		tokens := append([]string(nil), rec.tokens...)
+		rec.mu.Unlock()
+		if len(tokens) < 4 {
+			t.Fatalf("only %d tokens recorded: the leak check would prove little", len(tokens))
+		}
+		for _, tok := range tokens {
+			if strings.Contains(report, tok) || strings.Contains(reportJSON, tok) {
+				t.Error("a raw token or signature appears in the exported report")
+			}
+		}
+		for _, bad := range []string{"<script", "src=\"http", "href=\"http", "@import", "url("} {
+			if strings.Contains(report, bad) {
+				t.Errorf("the report is not self-contained: it has %q", bad)
+			}
+		}
+		offline := testbrowser.NewTab(t, browser)
+		must(t, chromedp.Do(offline, chromedp.Navigate("file://"+path)))
+		title, err := testbrowser.Eval[string](offline, `document.querySelector("h1").textContent + " | " + document.querySelectorAll("[data-testid=finding]").length + " | " + getComputedStyle(document.querySelector(".finding")).borderLeftWidth`)
+		must(t, err)
+		if !strings.HasPrefix(title, "Okta | ") || strings.HasSuffix(title, "| 0px") || strings.Contains(title, "| 0 |") {
+			t.Errorf("the offline report renders as %q", title)
+		}
+		shot(offline, "7-report.png")
+	})
+
+	t.Run("a broken value shows its row", func(t *testing.T) {
+		tab := testbrowser.NewTab(t, browser)
+		broken := map[string]string{}
+		for k, v := range values {
+			broken[k] = v
+		}
+		broken["jwks_uri"] = idp.ServerConfig("other").JWKSURI
+		must(t, chromedp.Do(tab, chromedp.Navigate(ts.URL+"/"), chromedp.Click(chromedp.CSS(`input[value=okta]`)), chromedp.Click(chromedp.CSS(`button[type=submit]`))))
+		must(t, testbrowser.WaitFor(tab, `location.pathname === "/values"`))
+		fill(t, tab, broken)
+		must(t, testbrowser.WaitFor(tab, `document.querySelector("#lint [data-row=jwks_mismatch]") !== null`))
+		must(t, chromedp.Do(tab, chromedp.Click(chromedp.CSS(`form.values button[type=submit]`))))
+		must(t, testbrowser.WaitFor(tab, `document.body.dataset.preflight === "done"`))
+		shot(tab, "8-preflight-broken.png")
+		if n := count(t, tab, `[data-check="jwks.same_keys"][data-status=fail][data-row=jwks_mismatch]`); n != 1 {
+			t.Errorf("jwks.same_keys failing with jwks_mismatch shown %d times", n)
+		}
+		text, err := testbrowser.Eval[string](tab, `document.querySelector('[data-check="jwks.same_keys"][data-status=fail]').textContent`)
+		must(t, err)
+		for _, want := range []string{"Fix:", "Expected", idp.ServerConfig("default").JWKSURI} {
+			if !strings.Contains(text, want) {
+				t.Errorf("the finding lacks %q: %s", want, text)
+			}
+		}
+	})
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
