@@ -238,9 +238,15 @@ func (s *server) preflight(w http.ResponseWriter, r *http.Request) {
 	default:
 		v.Stream = true
 		idp := cfg.ResolvedIdP()
-		for _, c := range checks.Preflight() {
-			if c.AppliesTo(idp) {
-				v.Slots = append(v.Slots, web.CheckSlot{ID: c.ID, Title: c.Title})
+		for _, ph := range checks.Phases {
+			g := web.SlotGroup{Name: string(ph)}
+			for _, c := range checks.Preflight() {
+				if c.Phase == ph && c.AppliesTo(idp) {
+					g.Slots = append(g.Slots, web.CheckSlot{ID: c.ID, Title: c.Title})
+				}
+			}
+			if len(g.Slots) > 0 {
+				v.Groups = append(v.Groups, g)
 			}
 		}
 	}

@@ -221,12 +221,18 @@ type CheckSlot struct {
 	ID, Title string
 }
 
-// PreflightView is step 3: either slots to fill as checks finish, or the
-// finished report.
+// SlotGroup is the checks of one phase.
+type SlotGroup struct {
+	Name  string
+	Slots []CheckSlot
+}
+
+// PreflightView is step 3: either slots to fill as checks finish, grouped
+// by phase, or the finished report.
 type PreflightView struct {
 	HasValues bool
 	Stream    bool
-	Slots     []CheckSlot
+	Groups    []SlotGroup
 	Phases    []PhaseView
 	Summary   *ReportSummary
 }

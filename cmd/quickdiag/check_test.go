@@ -215,3 +215,27 @@ func TestColour(t *testing.T) {
 		t.Error("colour despite NO_COLOR set (even empty)")
 	}
 }
+
+func TestCheckHTMLReport(t *testing.T) {
+	srv, ca := idpServer(t, rsaJWKS)
+	const secret = "s3cret-value-123456"
+	code, out, errOut := runCLI(t, "check", "--format", "html", "--ca-file", ca,
+		"--issuer", srv.URL+"/", "--authorization-endpoint", srv.URL+"/authorize", "--token-endpoint", srv.URL+"/token?client_secret="+secret,
+		"--jwks-uri", srv.URL+"/jwks", "--client-id", "quickdiag-cli")
+	if code != exitFail {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.HasPrefix(strings.ToLower(out), "<!doctype html>") {
+		t.Error("the report is not an HTML document")
+	}
+	for _, want := range []string{"<style>", `data-status="fail"`, "token_validation_failure", "Values checked", "client_secret=%28redacted%29"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+	for _, bad := range []string{secret, "<script", `href="http`, `src="http`} {
+		if strings.Contains(out, bad) {
+			t.Errorf("the report contains %q", bad)
+		}
+	}
+}
