@@ -249,3 +249,28 @@ func TestSecretsAreMasked(t *testing.T) {
 		t.Errorf("copy value %q", v)
 	}
 }
+
+func TestDiscoverFillsValues(t *testing.T) {
+	var idp *httptest.Server
+	idp = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/tenant/v2.0/.well-known/openid-configuration" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]string{"issuer": idp.URL + "/tenant/v2.0", "authorization_endpoint": idp.URL + "/tenant/oauth2/v2.0/authorize",
+			"token_endpoint": idp.URL + "/tenant/oauth2/v2.0/token", "jwks_uri": idp.URL + "/tenant/discovery/v2.0/keys"})
+	}))
+	defer idp.Close()
+	ts, c := wizard(t, handlers.Options{})
+	_, page := do(t, c, "POST", ts.URL+"/values/discover", form("discovery", idp.URL+"/tenant/v2.0/.well-known/openid-configuration"), nil)
+	for _, want := range []string{`value="` + idp.URL + `/tenant/v2.0"`, `value="` + idp.URL + `/tenant/discovery/v2.0/keys"`, "Filled in from"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	_, page = do(t, c, "POST", ts.URL+"/values/discover", form("discovery", idp.URL+"/nowhere"), nil)
+	if !strings.Contains(page, "Could not read the discovery document") || !strings.Contains(page, "HTTP 404") {
+		t.Errorf("a missing document is not explained: %.500s", page)
+	}
+}
