@@ -234,6 +234,19 @@ func TestFaults(t *testing.T) {
 	}
 }
 
+func TestLoginPageWordsAreNotErrors(t *testing.T) {
+	// A real sign-in page talks about users, passwords and letter case; none of it is an error.
+	f := newFake(t, map[string]http.HandlerFunc{"/authorize": func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<html><body><h1>Sign in</h1><form><label>User name</label><input name="user">
+			<label>Password</label><input type="password"><p>Passwords are case-sensitive and need an uppercase letter.</p>
+			<p>Permission needed? Ask your administrator. Session expires after 8 hours of inactivity.</p></form></body></html>`)
+	}})
+	r := run(t, f.config(), clientTrusting(t, f.Server))
+	if fs := find(r, "probe.authorize"); len(fs) != 1 || fs[0].Status != checks.Pass {
+		t.Errorf("probe: %s", dump(r))
+	}
+}
+
 func TestHungEndpointDoesNotStallOthers(t *testing.T) {
 	f := newFake(t, map[string]http.HandlerFunc{"/jwks": func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }})
 	r := run(t, f.config(), clientTrusting(t, f.Server))

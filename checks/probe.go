@@ -139,7 +139,7 @@ func classifyPage(p *Target, resp *Response, hops []Hop) []Finding {
 	}
 	// Vendor codes may sit in the page's script data, so look at the raw body too.
 	for _, hay := range []string{text, string(resp.Body)} {
-		if s, m, ok := matchSign(hay, p.IdP); ok {
+		if s, m, ok := matchSignWhere(hay, p.IdP, onAuthorizePage); ok {
 			return []Finding{problem(Fail, s.Row, "The IdP showed an error page").
 				with("Instead of a sign-in page the IdP answered with an error; it matches the wording of this row.").
 				ev("a sign-in page", fmt.Sprintf("HTTP %d from %s: %s", resp.Status, where, truncate(m, 400)))}
@@ -167,4 +167,20 @@ func classifyPage(p *Target, resp *Response, hops []Hop) []Finding {
 		f.Detail += " The page has no form in its HTML (it may be drawn by script); open the URL in a browser to be sure."
 	}
 	return []Finding{f}
+}
+
+// onAuthorizePage keeps the signs an IdP's page can show in answer to an
+// authorization request: sign-in rows and an unknown tenant, not the
+// wordings of tokens, accounts or the network.
+func onAuthorizePage(s Sign) bool {
+	r, ok := LookupRow(s.Row)
+	switch {
+	case !ok:
+		return false
+	case s.Row == "unknown_tenant" || s.Row == "okta_admin_host":
+		return true
+	case s.Row == "loopback_unavailable" || s.Row == "pkce_unsupported":
+		return false
+	}
+	return r.Group == GroupSignIn
 }

@@ -1,0 +1,168 @@
+package checks
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+)
+
+// MaxTriageInput is the most text triage reads; the rest is ignored.
+const MaxTriageInput = 1 << 20
+
+// TriageMatch is one catalog row that a reported error points at.
+type TriageMatch struct {
+	Row   string  `json:"row"`
+	Score float64 `json:"score"`
+	Title string  `json:"title"`
+	Cause string  `json:"cause"`
+	Fix   string  `json:"fix"`
+	// Matched is the part of the text that matched.
+	Matched string `json:"matched"`
+	// Question tells candidate rows apart when the text fits several.
+	Question string `json:"question,omitempty"`
+}
+
+// Triage ranks the catalog rows that a pasted error message points at,
+// best first: vendor codes and the desktop app's own messages weigh most,
+// generic OAuth error codes least. Text may carry any noise (line breaks,
+// ids, timestamps, URLs); a wording that fits several rows returns all of
+// them with the question that tells them apart. No match, no rows.
+func Triage(text string) []TriageMatch {
+	text = normaliseReport(text)
+	if strings.TrimSpace(text) == "" {
+		return nil
+	}
+	idp := idpInText(text)
+	type acc struct {
+		score    float64
+		hits     int
+		matched  string
+		question string
+	}
+	rows := map[string]*acc{}
+	add := func(row string, score float64, matched, question string) {
+		a := rows[row]
+		if a == nil {
+			a = &acc{}
+			rows[row] = a
+		}
+		a.hits++
+		if score > a.score {
+			a.score, a.matched = score, matched
+		}
+		if question != "" && a.question == "" {
+			a.question = question
+		}
+	}
+	for _, s := range signs {
+		loc := s.Pattern.FindStringIndex(text)
+		if loc == nil {
+			continue
+		}
+		w := s.Weight
+		switch {
+		case s.IdP != "" && s.IdP == idp:
+			w += 0.04 // the wording of the IdP the text is about
+		case s.IdP != "" && idp != "" && s.IdP != idp:
+			w -= 0.1 // another IdP's wording
+		}
+		add(s.Row, w, excerpt(text, loc[0], loc[1]), "")
+	}
+	for _, c := range clues {
+		loc := c.Pattern.FindStringIndex(text)
+		if loc == nil {
+			continue
+		}
+		for i, row := range c.Rows {
+			// The first row listed is the commonest cause.
+			add(row, 0.5+0.02*float64(min(i, 1)^1), excerpt(text, loc[0], loc[1]), c.Question)
+		}
+	}
+	out := make([]TriageMatch, 0, len(rows))
+	for id, a := range rows {
+		r, ok := LookupRow(id)
+		if !ok {
+			continue
+		}
+		score := a.score + 0.02*float64(min(a.hits-1, 3)) // corroboration
+		out = append(out, TriageMatch{Row: id, Score: round2(min(score, 0.99)), Title: r.Title, Cause: r.Cause, Fix: r.FixIn(idp),
+			Matched: a.matched, Question: a.question})
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Score != out[j].Score {
+			return out[i].Score > out[j].Score
+		}
+		return catalogIndex[out[i].Row] < catalogIndex[out[j].Row]
+	})
+	// When the best is a sure sign, the clue's other candidates only add noise
+	// if they scored no better than the clue itself.
+	if len(out) > 0 && out[0].Score >= 0.85 {
+		kept := out[:1]
+		for _, m := range out[1:] {
+			if m.Score > 0.55 {
+				kept = append(kept, m)
+			}
+		}
+		out = kept
+	}
+	return out
+}
+
+func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
+
+var (
+	reportSpaceRE = regexp.MustCompile(`\s+`)
+	// The same wording with different quotes and dashes.
+	reportQuotes = strings.NewReplacer("‘", "'", "’", "'", "“", `"`, "”", `"`, "–", "-", "—", "-", "\u00a0", " ")
+)
+
+// normaliseReport makes pasted text comparable: bounded in size, one kind of
+// quote, no invisible characters, white space (line breaks included)
+// folded to single spaces.
+func normaliseReport(s string) string {
+	if len(s) > MaxTriageInput {
+		s = s[:MaxTriageInput]
+	}
+	s = strings.ToValidUTF8(s, " ")
+	s = reportQuotes.Replace(s)
+	s = strings.Map(func(r rune) rune {
+		if strings.ContainsRune(invisible, r) {
+			return -1
+		}
+		if unicode.IsControl(r) && !unicode.IsSpace(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	return reportSpaceRE.ReplaceAllString(s, " ")
+}
+
+// idpInText guesses which IdP a reported text is about, from hosts and names.
+func idpInText(s string) IdP {
+	lower := strings.ToLower(s)
+	for _, c := range []struct {
+		idp   IdP
+		words []string
+	}{
+		{IdPCognito, []string{"amazoncognito.com", "cognito"}},
+		{IdPEntra, []string{"aadsts", "microsoftonline", "entra", "azure ad"}},
+		{IdPOkta, []string{"okta"}},
+		{IdPGoogle, []string{"google", "googleapis", "gocspx"}},
+		{IdPPingOne, []string{"pingone"}},
+		{IdPPingFederate, []string{"pingfederate", "authorization.oauth2", "/pf/"}},
+	} {
+		for _, w := range c.words {
+			if strings.Contains(lower, w) {
+				return c.idp
+			}
+		}
+	}
+	return ""
+}
+
+// Signs returns the knowledge table, for listings and tests.
+func Signs() []Sign { return append([]Sign(nil), signs...) }
+
+// Clues returns the ambiguous wordings, for listings and tests.
+func Clues() []Clue { return append([]Clue(nil), clues...) }
