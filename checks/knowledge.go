@@ -19,6 +19,8 @@ type Sign struct {
 	// Weight is how surely the wording means the row, from 0 to 1: a vendor
 	// code is near 1, a generic OAuth error code lower.
 	Weight float64
+	// anchors rule out texts that cannot match (see anchors).
+	anchors []string
 }
 
 // sign makes a sign; vendor-specific wordings weigh 0.9, generic ones 0.75.
@@ -32,7 +34,7 @@ func sign(row string, idp IdP, pattern, example string) Sign {
 
 // signW makes a sign with an explicit weight.
 func signW(row string, idp IdP, weight float64, pattern, example string) Sign {
-	return Sign{Row: row, IdP: idp, Pattern: regexp.MustCompile(`(?is)` + pattern), Example: example, Weight: weight}
+	return Sign{Row: row, IdP: idp, Pattern: regexp.MustCompile(`(?is)` + pattern), Example: example, Weight: weight, anchors: anchors(`(?is)` + pattern)}
 }
 
 // signs are checked in order; the first match wins, so specific wordings
@@ -97,6 +99,8 @@ var signs = []Sign{
 	signW("subscription_conflict", "", 0.9, `subscription already exists|already (has|have) an? (Amazon )?Quick(Sight)? (account|subscription)|ResourceExistsException.{0,120}(subscription|account)`, "ResourceExistsException: An account subscription already exists for this account"),
 	signW("console_home_region", "", 0.85, `console (always )?(targets|uses|opens|goes to|is (fixed|hard-?wired) to).{0,60}home region|hard-?wired to the (IAM )?Identity Center home region`, "the console always targets the IAM Identity Center home Region"),
 	signW("identity_region", "", 0.85, `identity region (is|=) (?:ap|eu|ca|sa|me|af|il|mx|us-west|us-east-2)-[a-z]+-\d|desktop (app )?(requires|needs) .{0,40}us-east-1|(homed|home region) (in|outside) .{0,30}(us-east-1|ap-|eu-)`, "the account's identity region is ap-south-1; the desktop app requires us-east-1"),
+	signW("enterprise_edition_required", "", 0.85, `\b(Free|Plus|Standard) (account|edition|plan|subscription)\b|Enterprise edition (is )?required|only (available )?(for|to|in) Enterprise|"Edition": ?"STANDARD"`, "We are on a Plus account and there is no Extension access option"),
+	signW("account_not_ready", "", 0.9, `AccountSubscriptionStatus"?:? ?"?(UNSUBSCRIBED|ACCOUNT_CREATION_FAILED|SIGNUP_ATTEMPT_IN_PROGRESS)`, `"AccountSubscriptionStatus": "UNSUBSCRIBED"`),
 	signW("extension_access_immutable", "", 0.85, `extension access.{0,80}(cannot|can.t|won.t) (be )?(edit|change|modif|save)|(cannot|can.t) edit (the )?extension access`, "The extension access cannot be edited after creation"),
 	signW("loopback_unavailable", "", 0.97, `(localhost|127\.0\.0\.1|\[::1\]):18080.{0,200}(ERR_CONNECTION_REFUSED|refused to connect|connection refused)|(ERR_CONNECTION_REFUSED|refused to connect|connection refused).{0,200}(localhost|127\.0\.0\.1):18080`, "127.0.0.1:18080 ERR_CONNECTION_REFUSED"),
 	signW("loopback_unavailable", "", 0.85, `localhost refused to connect|ERR_CONNECTION_REFUSED`, "This site can't be reached. localhost refused to connect. ERR_CONNECTION_REFUSED"),
@@ -143,10 +147,11 @@ type Clue struct {
 	Pattern  *regexp.Regexp
 	Question string
 	Example  string
+	anchors  []string
 }
 
 func clue(pattern, question, example string, rows ...string) Clue {
-	return Clue{Rows: rows, Pattern: regexp.MustCompile(`(?is)` + pattern), Question: question, Example: example}
+	return Clue{Rows: rows, Pattern: regexp.MustCompile(`(?is)` + pattern), Question: question, Example: example, anchors: anchors(`(?is)` + pattern)}
 }
 
 // clues are the ambiguous wordings.

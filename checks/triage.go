@@ -34,6 +34,7 @@ func Triage(text string) []TriageMatch {
 		return nil
 	}
 	idp := idpInText(text)
+	lower := strings.ToLower(text)
 	type acc struct {
 		score    float64
 		hits     int
@@ -56,6 +57,9 @@ func Triage(text string) []TriageMatch {
 		}
 	}
 	for _, s := range signs {
+		if !mayMatch(lower, s.anchors) {
+			continue
+		}
 		loc := s.Pattern.FindStringIndex(text)
 		if loc == nil {
 			continue
@@ -70,6 +74,9 @@ func Triage(text string) []TriageMatch {
 		add(s.Row, w, excerpt(text, loc[0], loc[1]), "")
 	}
 	for _, c := range clues {
+		if !mayMatch(lower, c.anchors) {
+			continue
+		}
 		loc := c.Pattern.FindStringIndex(text)
 		if loc == nil {
 			continue
@@ -105,6 +112,11 @@ func Triage(text string) []TriageMatch {
 			}
 		}
 		out = kept
+		for i := range out {
+			if out[i].Score >= 0.85 {
+				out[i].Question = "" // a sure match needs no telling apart
+			}
+		}
 	}
 	return out
 }

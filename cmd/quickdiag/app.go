@@ -45,6 +45,7 @@ const usage = `quickdiag finds out why OpenID Connect sign-in into the Amazon Qu
 Usage:
   quickdiag serve   [flags]   open the step-by-step wizard in the browser (this machine only)
   quickdiag check   [flags]   check the five console values; --live also signs in
+  quickdiag triage  [TEXT|-]  find the cause and fix of a reported error message
   quickdiag version           print the version
 
 Run "quickdiag serve -h" or "quickdiag check -h" for their flags.
@@ -61,6 +62,8 @@ func run(ctx context.Context, args []string, s stdio) int {
 		return runCheck(ctx, args[1:], s)
 	case "serve":
 		return runServe(ctx, args[1:], s)
+	case "triage":
+		return runTriage(args[1:], s)
 	case "version", "--version":
 		fmt.Fprintf(s.out, "quickdiag %s\n", toolVersion())
 		return exitOK

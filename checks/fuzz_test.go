@@ -1,0 +1,77 @@
+package checks_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/quickdiag/quickdiag/checks"
+)
+
+// The fuzz tests feed arbitrary input to the matcher and the analyzers:
+// none may panic, and each ends (go test -fuzz bounds every input's time).
+// Without -fuzz they run their seed corpus as ordinary tests.
+
+func FuzzTriage(f *testing.F) {
+	for _, e := range loadCorpus(f) {
+		f.Add(e.Text)
+	}
+	f.Add(strings.Repeat("AADSTS", 1000))
+	f.Add("\xff\xfe\x00 redirect")
+	f.Fuzz(func(t *testing.T, text string) {
+		ms := checks.Triage(text)
+		for i, m := range ms {
+			if m.Score <= 0 || m.Score > 1 || m.Title == "" {
+				t.Fatalf("bad match %+v", m)
+			}
+			if i > 0 && m.Score > ms[i-1].Score {
+				t.Fatalf("not ranked: %+v", ms)
+			}
+		}
+	})
+}
+
+func FuzzKMSPolicy(f *testing.F) {
+	f.Add(goodPolicy)
+	f.Add(`{"Policy": "{\"Statement\": []}"}`)
+	f.Add(`"{\"Statement\": {\"Principal\": \"*\"}}"`)
+	f.Add(`{"Statement": [{"Principal": {"Service": ["a", 1]}}]}`)
+	f.Fuzz(func(t *testing.T, data string) {
+		a, err := checks.AnalyzeKMSPolicies(in("p", data))
+		if err == nil && a == nil {
+			t.Fatal("no analysis and no error")
+		}
+	})
+}
+
+func FuzzSubscription(f *testing.F) {
+	f.Add(`{"AccountInfo": {"Edition": "ENTERPRISE", "AccountSubscriptionStatus": "ACCOUNT_CREATED"}}`)
+	f.Add(`{"Edition": "STANDARD"}`)
+	f.Fuzz(func(t *testing.T, data string) {
+		if a, err := checks.AnalyzeSubscription(in("s", data), ""); err == nil && a == nil {
+			t.Fatal("no analysis and no error")
+		}
+	})
+}
+
+func FuzzUsers(f *testing.F) {
+	f.Add(listUsers, "email\na@x.example\n")
+	f.Add(`{"UserList": null}`, `[{"Email": 1}]`)
+	f.Add(`{"UserList": [{}]}`, "\"unterminated")
+	f.Fuzz(func(t *testing.T, quick, idp string) {
+		if a, err := checks.AnalyzeUsers(in("u", quick), &checks.Input{Name: "i", Data: []byte(idp)}); err == nil && a == nil {
+			t.Fatal("no analysis and no error")
+		}
+	})
+}
+
+// BenchmarkTriageLarge measures triage of 1 MiB of pasted log, the most it reads.
+func BenchmarkTriageLarge(b *testing.B) {
+	line := "2026-11-20T09:14:03Z INFO request 0e1f2a3b-4c5d-6e7f done in 12ms\n"
+	text := "AADSTS50011 " + strings.Repeat(line, (checks.MaxTriageInput-20)/len(line))
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		if ms := checks.Triage(text); len(ms) == 0 || ms[0].Row != "redirect_mismatch" {
+			b.Fatalf("got %+v", ms)
+		}
+	}
+}

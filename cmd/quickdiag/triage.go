@@ -1,0 +1,95 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/quickdiag/quickdiag/checks"
+)
+
+// readInput reads a command's text: the arguments, or standard input for
+// "-" (and when no argument is given and standard input is not a terminal).
+func readInput(args []string, in io.Reader) (string, error) {
+	if len(args) == 1 && args[0] == "-" || len(args) == 0 && in != nil && !isTerminalReader(in) {
+		b, err := io.ReadAll(io.LimitReader(in, checks.MaxTriageInput+1))
+		if err != nil {
+			return "", fmt.Errorf("read standard input: %v", err)
+		}
+		return string(b), nil
+	}
+	if len(args) == 0 {
+		return "", usagef("give the error text as an argument, or - to read it from standard input")
+	}
+	return strings.Join(args, " "), nil
+}
+
+func isTerminalReader(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func runTriage(args []string, s stdio) int {
+	fs := flag.NewFlagSet("quickdiag triage", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	format := fs.String("format", "text", "output format: text or json")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(s.err, "Usage: quickdiag triage [--format text|json] [TEXT | -]\n\nFinds the cause and the fix of a reported error message.\n\nFlags:\n")
+			printFlags(s.err, fs)
+			return exitOK
+		}
+		fmt.Fprintf(s.err, "quickdiag triage: %v\n", err)
+		return exitUsage
+	}
+	if *format != "text" && *format != "json" {
+		fmt.Fprintf(s.err, "quickdiag triage: --format %q: use text or json\n", *format)
+		return exitUsage
+	}
+	text, err := readInput(fs.Args(), s.in)
+	if err != nil {
+		fmt.Fprintf(s.err, "quickdiag triage: %v\n", err)
+		return exitUsage
+	}
+	matches := checks.Triage(text)
+	if matches == nil {
+		matches = []checks.TriageMatch{}
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(s.out)
+		enc.SetIndent("", "  ")
+		enc.Encode(map[string]any{"matches": matches})
+		return exitOK
+	}
+	writeTriage(s.out, matches)
+	return exitOK
+}
+
+func writeTriage(w io.Writer, ms []checks.TriageMatch) {
+	bw := bufio.NewWriter(w)
+	defer bw.Flush()
+	if len(ms) == 0 {
+		fmt.Fprintln(bw, "No known cause matches this text.")
+		fmt.Fprintln(bw, "Check the values themselves: quickdiag check --config values.json (or the wizard: quickdiag serve).")
+		return
+	}
+	const indent = "   "
+	for i, m := range ms {
+		fmt.Fprintf(bw, "%d. %s — %s (score %.2f)\n", i+1, m.Row, m.Title, m.Score)
+		fmt.Fprintf(bw, "%smatched: %q\n", indent, m.Matched)
+		fmt.Fprintf(bw, "%scause:   %s\n", indent, m.Cause)
+		fmt.Fprintf(bw, "%sfix:     %s\n", indent, m.Fix)
+	}
+	if q := ms[0].Question; q != "" {
+		fmt.Fprintf(bw, "\nThe text fits %d causes. To tell them apart: %s\n", len(ms), q)
+	}
+}
