@@ -305,7 +305,7 @@ func kmsNeedFindings(p statements, n kmsNeed, key, file string) []Finding {
 		}
 		if strings.EqualFold(st.Effect, "Deny") && st.allows("kms:Decrypt") {
 			return []Finding{problem(Fail, n.row, fmt.Sprintf("A Deny statement in %s blocks %s", key, n.service)).
-				with(fmt.Sprintf("Statement %q denies kms:Decrypt. %s", orNone(st.Sid), n.why)).
+				with(capitalize(sidName(st))+" denies kms:Decrypt. "+n.why).
 				ev("no Deny of kms:Decrypt for "+n.service, "Deny in "+file).
 				fix("Remove or narrow the Deny statement so that it does not cover " + n.service + ".")}
 		}
@@ -343,19 +343,19 @@ func kmsNeedFindings(p statements, n kmsNeed, key, file string) []Finding {
 	for _, st := range allow {
 		if st.allows("kms:CreateGrant") && st.allows("kms:ScheduleKeyDeletion") {
 			out = append(out, problem(Warn, n.row, fmt.Sprintf("%s grants %s every KMS action", capitalize(key), n.service)).
-				with(fmt.Sprintf("Statement %q allows kms:* (or *): a service principal needs only %s.", orNone(st.Sid), strings.Join(n.actions, ", "))).
+				with(fmt.Sprintf("%s allows kms:* (or *): a service principal needs only %s.", capitalize(sidName(st)), strings.Join(n.actions, ", "))).
 				ev(strings.Join(n.actions, ", "), strings.Join(st.Action, ", ")).
 				fix("Grant only the actions listed, scoped by aws:SourceAccount (least privilege)."))
 		}
 		if n.service == "sso.amazonaws.com" && st.hasConditionKey(func(k string) bool { return strings.HasPrefix(k, "kms:encryptioncontext:aws:sso") }) {
 			out = append(out, problem(Warn, n.row, "The sso.amazonaws.com statement is limited by an encryption context").
 				with("The context that IAM Identity Center passes while creating the application may not match it, and kms:Decrypt is then denied (\"sso.amazonaws.com is not authorized to perform: kms:Decrypt\").").
-				ev("a condition on aws:SourceAccount", "a kms:EncryptionContext:aws:sso:… condition in statement "+orNone(st.Sid)).
+				ev("a condition on aws:SourceAccount", "a kms:EncryptionContext:aws:sso:… condition in "+sidName(st)).
 				fix("Test the application-creation flow with this condition; if it is denied, scope the statement by aws:SourceAccount instead."))
 		}
 		if st.allows("kms:Decrypt") && !st.hasConditionKey(func(k string) bool { return k == "aws:sourceaccount" || k == "aws:sourcearn" }) {
 			out = append(out, problem(Warn, n.row, fmt.Sprintf("The %s statement is not scoped to your account", n.service)).
-				with(fmt.Sprintf("Statement %q has no aws:SourceAccount (or aws:SourceArn) condition, so the service could use the key on another account's behalf (confused deputy).", orNone(st.Sid))).
+				with(capitalize(sidName(st))+" has no aws:SourceAccount (or aws:SourceArn) condition, so the service could use the key on another account's behalf (confused deputy).").
 				ev(`"Condition": {"StringEquals": {"aws:SourceAccount": "<ACCOUNT_ID>"}}`, "no such condition").
 				fix("Add the aws:SourceAccount condition with your account ID."))
 		}
@@ -390,6 +390,14 @@ func replicaFindings(primary, replica statements) []Finding {
 		out = append(out, passf("The replica key has every service statement the primary has"))
 	}
 	return out
+}
+
+// sidName names a statement by its Sid.
+func sidName(st statement) string {
+	if st.Sid == "" {
+		return "a statement without a Sid"
+	}
+	return fmt.Sprintf("statement %q", st.Sid)
 }
 
 func capitalize(s string) string {

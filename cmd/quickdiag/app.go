@@ -46,9 +46,10 @@ Usage:
   quickdiag serve   [flags]   open the step-by-step wizard in the browser (this machine only)
   quickdiag check   [flags]   check the five console values; --live also signs in
   quickdiag triage  [TEXT|-]  find the cause and fix of a reported error message
+  quickdiag analyze kms-policy|subscription|users   check what the AWS CLI prints about the account
   quickdiag version           print the version
 
-Run "quickdiag serve -h" or "quickdiag check -h" for their flags.
+Run "quickdiag COMMAND -h" for a command's flags.
 `
 
 // run runs one command line and returns the exit status.
@@ -64,6 +65,8 @@ func run(ctx context.Context, args []string, s stdio) int {
 		return runServe(ctx, args[1:], s)
 	case "triage":
 		return runTriage(args[1:], s)
+	case "analyze":
+		return runAnalyze(args[1:], s)
 	case "version", "--version":
 		fmt.Fprintf(s.out, "quickdiag %s\n", toolVersion())
 		return exitOK

@@ -51,7 +51,6 @@ func writeText(w io.Writer, r *checks.Report, colour bool) error {
 		ph := checks.PhaseOf(f.Check)
 		byPhase[ph] = append(byPhase[ph], f)
 	}
-	const indent = "          "
 	for _, ph := range checks.Phases {
 		fs := byPhase[ph]
 		if len(fs) == 0 {
@@ -59,25 +58,7 @@ func writeText(w io.Writer, r *checks.Report, colour bool) error {
 		}
 		fmt.Fprintf(bw, "\n%s\n", paint(ansiBold, string(ph)))
 		for _, f := range fs {
-			label, c := statusLabel(f.Status)
-			line := fmt.Sprintf("  %s  %s", paint(c, label), f.Title)
-			if f.Row != "" {
-				line += "  " + paint(ansiDim, "["+f.Row+"]")
-			}
-			fmt.Fprintln(bw, line)
-			if f.Status == checks.Pass {
-				continue
-			}
-			if f.Detail != "" {
-				fmt.Fprintf(bw, "%s%s\n", indent, trimLines(f.Detail, indent))
-			}
-			if f.Evidence != nil {
-				fmt.Fprintf(bw, "%sexpected: %s\n", indent, trimLines(f.Evidence.Expected, indent+"          "))
-				fmt.Fprintf(bw, "%sgot:      %s\n", indent, trimLines(f.Evidence.Got, indent+"          "))
-			}
-			if f.Fix != "" {
-				fmt.Fprintf(bw, "%s%s %s\n", indent, paint(ansiBold, "fix:"), trimLines(f.Fix, indent+"     "))
-			}
+			writeFinding(bw, f, paint)
 		}
 	}
 	s := r.Summary
@@ -102,4 +83,49 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// writeFinding writes one finding: status, title and row; for a problem,
+// the detail, the evidence and the fix.
+func writeFinding(w io.Writer, f checks.Finding, paint func(code, s string) string) {
+	const indent = "          "
+	label, c := statusLabel(f.Status)
+	line := fmt.Sprintf("  %s  %s", paint(c, label), f.Title)
+	if f.Row != "" {
+		line += "  " + paint(ansiDim, "["+f.Row+"]")
+	}
+	fmt.Fprintln(w, line)
+	if f.Status == checks.Pass && f.Detail == "" {
+		return
+	}
+	if f.Detail != "" {
+		fmt.Fprintf(w, "%s%s\n", indent, trimLines(f.Detail, indent))
+	}
+	if f.Status == checks.Pass {
+		return
+	}
+	if f.Evidence != nil {
+		fmt.Fprintf(w, "%sexpected: %s\n", indent, trimLines(f.Evidence.Expected, indent+"          "))
+		fmt.Fprintf(w, "%sgot:      %s\n", indent, trimLines(f.Evidence.Got, indent+"          "))
+	}
+	if f.Fix != "" {
+		fmt.Fprintf(w, "%s%s %s\n", indent, paint(ansiBold, "fix:"), trimLines(f.Fix, indent+"     "))
+	}
+}
+
+// writeAnalysis writes an analyzer's findings for a person.
+func writeAnalysis(w io.Writer, a *checks.Analysis, colour bool) {
+	bw := bufio.NewWriter(w)
+	defer bw.Flush()
+	paint := func(code, s string) string {
+		if !colour {
+			return s
+		}
+		return code + s + ansiReset
+	}
+	fmt.Fprintf(bw, "%s %s (%s)\n\n", paint(ansiBold, "quickdiag analyze"), a.Analyzer, strings.Join(a.Inputs, ", "))
+	for _, f := range a.Findings {
+		writeFinding(bw, f, paint)
+	}
+	fmt.Fprintf(bw, "\n%s %s\n", paint(ansiBold, "Summary:"), countLine(a.Summary))
 }
