@@ -274,3 +274,65 @@ func TestDiscoverFillsValues(t *testing.T) {
 		t.Errorf("a missing document is not explained: %.500s", page)
 	}
 }
+
+func TestTriageAndAnalyzePages(t *testing.T) {
+	ts, c := wizard(t, handlers.Options{})
+	_, page := do(t, c, "GET", ts.URL+"/triage", nil, nil)
+	if !strings.Contains(page, "Triage a reported error") {
+		t.Errorf("triage page: %.300s", page)
+	}
+	_, page = do(t, c, "POST", ts.URL+"/triage", form("text", "Sorry, but we're having trouble\nAADSTS50011: The redirect URI 'http://localhost:18080' specified in the request does not match"), nil)
+	if !strings.Contains(page, `data-row="redirect_mismatch"`) || !strings.Contains(page, "Fix:") {
+		t.Errorf("triage result: %.500s", page)
+	}
+	_, page = do(t, c, "POST", ts.URL+"/triage", form("text", "User not found"), nil)
+	if !strings.Contains(page, `data-testid="question"`) || strings.Count(page, `data-testid="match"`) != 3 {
+		t.Errorf("ambiguous triage: %.500s", page)
+	}
+	_, page = do(t, c, "POST", ts.URL+"/triage", form("text", "<script>alert(1)</script> all fine"), nil)
+	if strings.Contains(page, "<script>alert") || !strings.Contains(page, "No known cause") {
+		t.Errorf("unescaped or unexpected: %.500s", page)
+	}
+	// The guided path: start → after sign-in → User not found → letter case.
+	_, page = do(t, c, "GET", ts.URL+"/triage/guide", nil, nil)
+	if !strings.Contains(page, "What happens when the user chooses Enterprise login") || !strings.Contains(page, "/triage/guide?q=after") {
+		t.Errorf("guide start: %.500s", page)
+	}
+	_, page = do(t, c, "GET", ts.URL+"/triage/guide?q=user", nil, nil)
+	if !strings.Contains(page, "/triage/guide?row=email_case_mismatch") || !strings.Contains(page, "/triage/guide?from=user&amp;step=%2Fsignin") {
+		t.Errorf("guide user: %.800s", page)
+	}
+	_, page = do(t, c, "GET", ts.URL+"/triage/guide?row=email_case_mismatch", nil, nil)
+	if !strings.Contains(page, `data-row="email_case_mismatch"`) || !strings.Contains(page, "identical, letter case included") {
+		t.Errorf("guide conclusion: %.500s", page)
+	}
+	_, page = do(t, c, "GET", ts.URL+"/triage/guide?from=user&step=/signin", nil, nil)
+	if !strings.Contains(page, `data-testid="step"`) || !strings.Contains(page, `href="/signin"`) {
+		t.Errorf("guide step: %.500s", page)
+	}
+	for _, bad := range []string{"?q=nope", "?row=nope", "?from=user&step=/elsewhere"} {
+		if r, _ := do(t, c, "GET", ts.URL+"/triage/guide"+bad, nil, nil); r.StatusCode != 404 {
+			t.Errorf("guide %s: %d", bad, r.StatusCode)
+		}
+	}
+	// The analyzers.
+	_, page = do(t, c, "GET", ts.URL+"/analyze", nil, nil)
+	if !strings.Contains(page, "get-key-policy") {
+		t.Errorf("analyze page: %.300s", page)
+	}
+	_, page = do(t, c, "POST", ts.URL+"/analyze/kms-policy", form("primary", `{"Statement": [{"Effect": "Allow", "Principal": {"Service": "sso.amazonaws.com"}, "Action": "kms:Decrypt"}]}`), nil)
+	if !strings.Contains(page, `data-row="kms_decrypt_quicksight"`) || !strings.Contains(page, `data-testid="summary"`) {
+		t.Errorf("kms analysis: %.500s", page)
+	}
+	_, page = do(t, c, "POST", ts.URL+"/analyze/users", form("quick", "{\"UserList\": [\n{]}"), nil)
+	if !strings.Contains(page, "Could not read the list-users output: line 2") {
+		t.Errorf("users error: %.500s", page)
+	}
+	_, page = do(t, c, "POST", ts.URL+"/analyze/subscription", form("subscription", `{"AccountInfo": {"Edition": "STANDARD"}}`, "region", "us-east-1"), nil)
+	if !strings.Contains(page, `data-row="enterprise_edition_required"`) {
+		t.Errorf("subscription: %.500s", page)
+	}
+	if r, _ := do(t, c, "POST", ts.URL+"/analyze/keys", form("x", "y"), nil); r.StatusCode != 404 {
+		t.Errorf("unknown analyzer: %d", r.StatusCode)
+	}
+}

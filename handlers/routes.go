@@ -56,6 +56,11 @@ func New(opts Options) http.Handler {
 		r.Get("/export/report.html", s.exportHTML)
 		r.Get("/export/report.json", s.exportJSON)
 		r.Get("/export/values.json", s.exportValues)
+		r.Get("/triage", s.triage)
+		r.Post("/triage", s.triagePost)
+		r.Get("/triage/guide", s.guide)
+		r.Get("/analyze", s.analyze)
+		r.Post("/analyze/{kind}", s.analyzePost)
 	})
 	return r
 }

@@ -263,3 +263,55 @@ type ResultsView struct {
 
 // NewSummaryOf returns the summary view of a report view.
 func NewSummaryOf(v ReportView) ReportSummary { return NewSummary(v.Summary) }
+
+// MatchView is one triage match.
+type MatchView struct {
+	Row, Title, Cause, Fix, Matched, Question, Score string
+}
+
+// TriageView is the triage page.
+type TriageView struct {
+	Text     string
+	Searched bool
+	Matches  []MatchView
+}
+
+// NewTriage makes the triage page's view.
+func NewTriage(text string, ms []checks.TriageMatch) TriageView {
+	v := TriageView{Text: text, Searched: true}
+	for _, m := range ms {
+		v.Matches = append(v.Matches, MatchView{Row: m.Row, Title: m.Title, Cause: m.Cause, Fix: m.Fix, Matched: m.Matched, Question: m.Question,
+			Score: fmt.Sprintf("%.0f%%", 100*m.Score)})
+	}
+	return v
+}
+
+// GuideAnswer is one answer of the guided triage, as a link.
+type GuideAnswer struct {
+	Text, Href string
+}
+
+// RowView is a catalog row, as the guided triage's conclusion.
+type RowView struct {
+	ID, Title, Seen, Cause, Fix string
+}
+
+// GuideView is one page of the guided triage: a question, or where it ends.
+type GuideView struct {
+	Question string
+	Answers  []GuideAnswer
+	Row      *RowView
+	Step     string
+	StepWhy  string
+}
+
+// AnalyzeView is the account-side analyzers' page.
+type AnalyzeView struct {
+	// Kind is the analyzer that ran, if any.
+	Kind     string
+	Findings []FindingView
+	Summary  *ReportSummary
+	Error    string
+	// The inputs, kept to edit and run again.
+	KMSPrimary, KMSReplica, Subscription, Region, Quick, IdPUsers string
+}

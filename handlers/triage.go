@@ -1,0 +1,131 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/web"
+)
+
+// maxForm bounds a pasted form: the most an analyzer or triage reads.
+const maxForm = checks.MaxAnalyzeInput
+
+func (s *server) triage(w http.ResponseWriter, r *http.Request) {
+	render(w, r, http.StatusOK, web.Triage(web.TriageView{}))
+}
+
+func (s *server) triagePost(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	text := r.PostFormValue("text")
+	render(w, r, http.StatusOK, web.Triage(web.NewTriage(text, checks.Triage(text))))
+}
+
+// guide shows one question of the guided triage, or where it ends:
+// ?q=<question>, ?row=<catalog row>, or ?from=<question>&step=<wizard path>.
+func (s *server) guide(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	v := web.GuideView{}
+	switch {
+	case q.Has("row"):
+		row, ok := checks.LookupRow(q.Get("row"))
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		idp := sessionOf(r).snapshot().ResolvedIdP()
+		v.Row = &web.RowView{ID: row.ID, Title: row.Title, Seen: row.Seen, Cause: row.Cause, Fix: row.FixIn(idp)}
+	case q.Has("step"):
+		from, _ := checks.GuideQuestion(q.Get("from"))
+		for _, a := range from.Answers {
+			if a.Step != "" && a.Step == q.Get("step") {
+				v.Step, v.StepWhy = a.Step, a.StepWhy
+			}
+		}
+		if v.Step == "" {
+			http.NotFound(w, r)
+			return
+		}
+	default:
+		id := q.Get("q")
+		if id == "" {
+			id = checks.GuideStart
+		}
+		question, ok := checks.GuideQuestion(id)
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		v.Question = question.Text
+		for _, a := range question.Answers {
+			params := url.Values{"q": {a.Next}}
+			switch {
+			case a.Row != "":
+				params = url.Values{"row": {a.Row}}
+			case a.Step != "":
+				params = url.Values{"from": {id}, "step": {a.Step}}
+			}
+			v.Answers = append(v.Answers, web.GuideAnswer{Text: a.Text, Href: "/triage/guide?" + params.Encode()})
+		}
+	}
+	render(w, r, http.StatusOK, web.Guide(v))
+}
+
+func (s *server) analyze(w http.ResponseWriter, r *http.Request) {
+	render(w, r, http.StatusOK, web.Analyze(web.AnalyzeView{}))
+}
+
+// analyzePost runs one analyzer on pasted output.
+func (s *server) analyzePost(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 3*maxForm)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "read the form: "+err.Error(), http.StatusRequestEntityTooLarge)
+		return
+	}
+	f := r.PostForm
+	v := web.AnalyzeView{Kind: chi.URLParam(r, "kind"),
+		KMSPrimary: f.Get("primary"), KMSReplica: f.Get("replica"), Subscription: f.Get("subscription"),
+		Region: strings.TrimSpace(f.Get("region")), Quick: f.Get("quick"), IdPUsers: f.Get("idp")}
+	input := func(name, text string) checks.Input { return checks.Input{Name: name, Data: []byte(text)} }
+	var a *checks.Analysis
+	var err error
+	switch v.Kind {
+	case "kms-policy":
+		ins := []checks.Input{input("the key policy", v.KMSPrimary)}
+		if strings.TrimSpace(v.KMSReplica) != "" {
+			ins[0].Name = "the primary key's policy"
+			ins = append(ins, input("the replica key's policy", v.KMSReplica))
+		}
+		a, err = checks.AnalyzeKMSPolicies(ins...)
+	case "subscription":
+		a, err = checks.AnalyzeSubscription(input("the subscription output", v.Subscription), v.Region)
+	case "users":
+		var idp *checks.Input
+		if strings.TrimSpace(v.IdPUsers) != "" {
+			in := input("the IdP's users", v.IdPUsers)
+			idp = &in
+		}
+		a, err = checks.AnalyzeUsers(input("the list-users output", v.Quick), idp)
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	var ie *checks.InputError
+	switch {
+	case errors.As(err, &ie):
+		v.Error = "Could not read " + ie.Name + ": " + ie.Msg
+	case err != nil:
+		v.Error = err.Error()
+	default:
+		for _, f := range a.Findings {
+			v.Findings = append(v.Findings, web.NewFinding(f))
+		}
+		sum := web.NewSummary(a.Summary)
+		v.Summary = &sum
+	}
+	render(w, r, http.StatusOK, web.Analyze(v))
+}
