@@ -152,7 +152,11 @@ func Screenshot(ctx context.Context, dir, name string) error {
 	}
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // quality 100 makes a PNG; below, a JPEG
 	if err != nil {
-		return err
+		// A busy machine may not have laid the page out yet: once more.
+		_ = chromedp.Do(ctx, chromedp.Sleep(300*time.Millisecond))
+		if png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100)); err != nil {
+			return err
+		}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
