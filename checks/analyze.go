@@ -76,16 +76,7 @@ func decodeJSON(in Input, data []byte, v any) error {
 		return inputErr(in, "empty input")
 	}
 	if err := json.Unmarshal(data, v); err != nil {
-		var se *json.SyntaxError
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &se):
-			line, col := lineCol(data, se.Offset)
-			return inputErr(in, "line %d, column %d: %v", line, col, err)
-		case errors.As(err, &te):
-			return inputErr(in, "field %q holds a JSON %s where a %s belongs", te.Field, te.Value, te.Type)
-		}
-		return inputErr(in, "%v", err)
+		return inputErr(in, "%s", jsonErr(data, err))
 	}
 	return nil
 }

@@ -1,14 +1,11 @@
 package checks_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,50 +13,6 @@ import (
 	"github.com/quickdiag/quickdiag/internal/testbrowser"
 	"github.com/quickdiag/quickdiag/internal/testidp"
 )
-
-// recorder keeps every response body the IdP sent, so that tests can
-// search the outputs for raw tokens and codes.
-type recorder struct {
-	base   http.RoundTripper
-	mu     sync.Mutex
-	bodies []string
-}
-
-func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := r.base.RoundTrip(req)
-	if err != nil {
-		return resp, err
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	r.mu.Lock()
-	r.bodies = append(r.bodies, string(body))
-	r.mu.Unlock()
-	return resp, nil
-}
-
-// rawSecrets returns the raw tokens the IdP issued during the test.
-func (r *recorder) rawSecrets() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []string
-	for _, b := range r.bodies {
-		var m map[string]any
-		if json.Unmarshal([]byte(b), &m) != nil {
-			continue
-		}
-		for _, k := range []string{"access_token", "refresh_token", "id_token"} {
-			if s, ok := m[k].(string); ok && s != "" {
-				out = append(out, s)
-				if parts := strings.Split(s, "."); len(parts) == 3 {
-					out = append(out, parts[2]) // the signature alone
-				}
-			}
-		}
-	}
-	return out
-}
 
 type liveRun struct {
 	res      *checks.LiveResult
@@ -74,7 +27,7 @@ type liveRun struct {
 func signIn(t *testing.T, browser context.Context, idp *testidp.IdP, cfg checks.Config, login string, users []string) liveRun {
 	t.Helper()
 	testidp.LockLoopbackPort(t)
-	rec := &recorder{base: idp.HTTPClient().Transport}
+	rec := &testidp.TokenRecorder{Base: idp.HTTPClient().Transport}
 	client := &http.Client{Transport: rec}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -95,7 +48,7 @@ func signIn(t *testing.T, browser context.Context, idp *testidp.IdP, cfg checks.
 	}
 	run.page = page
 	run.res = <-done
-	run.secrets = rec.rawSecrets()
+	run.secrets = rec.Tokens()
 	run.report = &checks.Report{Config: cfg}
 	run.report.AddSignIn(run.res)
 	js, _ := json.Marshal(run.report)

@@ -29,16 +29,7 @@ func ReadUsers(r io.Reader) ([]User, error) {
 		UserList *[]User `json:"UserList"`
 	}
 	if err := json.Unmarshal(data, &doc); err != nil {
-		var se *json.SyntaxError
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &se):
-			line, col := lineCol(data, se.Offset)
-			return nil, fmt.Errorf("line %d, column %d: %v", line, col, err)
-		case errors.As(err, &te):
-			return nil, fmt.Errorf("field %q holds a JSON %s where a %s belongs", te.Field, te.Value, te.Type)
-		}
-		return nil, err
+		return nil, errors.New(jsonErr(data, err))
 	}
 	if doc.UserList == nil {
 		if len(bytes.TrimSpace(data)) == 0 {

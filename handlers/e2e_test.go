@@ -1,15 +1,12 @@
 package handlers_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -31,42 +28,11 @@ func outputDir(t *testing.T, name string) string {
 	return dir
 }
 
-// tokenRecorder keeps every token the IdP issued, to search outputs for.
-type tokenRecorder struct {
-	base   http.RoundTripper
-	mu     sync.Mutex
-	tokens []string
-}
-
-func (r *tokenRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := r.base.RoundTrip(req)
-	if err != nil {
-		return resp, err
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	var m map[string]any
-	if json.Unmarshal(body, &m) == nil {
-		r.mu.Lock()
-		for _, k := range []string{"access_token", "refresh_token", "id_token"} {
-			if s, ok := m[k].(string); ok && s != "" {
-				r.tokens = append(r.tokens, s)
-				if p := strings.Split(s, "."); len(p) == 3 {
-					r.tokens = append(r.tokens, p[2])
-				}
-			}
-		}
-		r.mu.Unlock()
-	}
-	return resp, nil
-}
-
 func TestWizardEndToEnd(t *testing.T) {
 	server := testidp.OktaServer("default")
 	server.Accounts = map[string]testidp.Account{"alice": {Email: "alice@example.com"}}
 	idp := testidp.Start(t, testidp.Options{Servers: []testidp.Server{server, testidp.OktaServer("other")}})
-	rec := &tokenRecorder{base: idp.HTTPClient().Transport}
+	rec := &testidp.TokenRecorder{Base: idp.HTTPClient().Transport}
 	ts, _ := wizard(t, handlers.Options{HTTPClient: &http.Client{Transport: rec}, Timeout: 90 * time.Second, Version: "e2e"})
 	browser := testbrowser.Start(t)
 	out := outputDir(t, "wizard")
@@ -154,9 +120,7 @@ func TestWizardEndToEnd(t *testing.T) {
 		must(t, err)
 		path, _ := filepath.Abs(filepath.Join(out, "report.html"))
 		must(t, os.WriteFile(path, []byte(report), 0o644))
-		rec.mu.Lock()
-		tokens := append([]string(nil), rec.tokens...)
-		rec.mu.Unlock()
+		tokens := rec.Tokens()
 		if len(tokens) < 4 {
 			t.Fatalf("only %d tokens recorded: the leak check would prove little", len(tokens))
 		}

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/quickdiag/quickdiag/checks"
@@ -16,7 +15,7 @@ import (
 // readInput reads a command's text: the arguments, or standard input for
 // "-" (and when no argument is given and standard input is not a terminal).
 func readInput(args []string, in io.Reader) (string, error) {
-	if len(args) == 1 && args[0] == "-" || len(args) == 0 && in != nil && !isTerminalReader(in) {
+	if len(args) == 1 && args[0] == "-" || len(args) == 0 && in != nil && !isTerminal(in) {
 		b, err := io.ReadAll(io.LimitReader(in, checks.MaxTriageInput+1))
 		if err != nil {
 			return "", fmt.Errorf("read standard input: %v", err)
@@ -27,15 +26,6 @@ func readInput(args []string, in io.Reader) (string, error) {
 		return "", usagef("give the error text as an argument, or - to read it from standard input")
 	}
 	return strings.Join(args, " "), nil
-}
-
-func isTerminalReader(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 func runTriage(args []string, s stdio) int {

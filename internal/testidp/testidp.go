@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"net/http"
@@ -356,4 +357,45 @@ func (p *IdP) ServerConfig(name string) checks.Config {
 		ClientID:              OktaClientID,
 		IdP:                   string(checks.IdPOkta),
 	}
+}
+
+// TokenRecorder is a RoundTripper that keeps every token an IdP issues
+// (access, refresh and ID tokens, and each JWT's signature alone), so that
+// tests can search outputs for them.
+type TokenRecorder struct {
+	Base   http.RoundTripper
+	mu     sync.Mutex
+	tokens []string
+}
+
+// RoundTrip passes the request on and records the tokens of the response.
+func (r *TokenRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := r.Base.RoundTrip(req)
+	if err != nil {
+		return resp, err
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	var m map[string]any
+	if json.Unmarshal(body, &m) == nil {
+		r.mu.Lock()
+		for _, k := range []string{"access_token", "refresh_token", "id_token"} {
+			if s, ok := m[k].(string); ok && s != "" {
+				r.tokens = append(r.tokens, s)
+				if p := strings.Split(s, "."); len(p) == 3 {
+					r.tokens = append(r.tokens, p[2])
+				}
+			}
+		}
+		r.mu.Unlock()
+	}
+	return resp, nil
+}
+
+// Tokens returns the tokens recorded so far.
+func (r *TokenRecorder) Tokens() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.tokens...)
 }
