@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"runtime/debug"
@@ -260,6 +261,15 @@ func Run(ctx context.Context, cfg Config, opts Options) *Report {
 	return r
 }
 
+// stopReason says why a run ended early: its time limit, or a stop (Ctrl-C,
+// a closed page).
+func stopReason(ctx context.Context) string {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return "the time limit was reached"
+	}
+	return "the run was stopped"
+}
+
 // orDefaultClient returns c, or a client made with the default options.
 func orDefaultClient(c *http.Client) *http.Client {
 	if c != nil {
@@ -293,7 +303,7 @@ func runOne(ctx context.Context, c *Check, p *Target) (out []Finding) {
 	for _, n := range c.Needs {
 		if err := p.need(ctx, n); err != nil {
 			if ctx.Err() != nil {
-				return []Finding{skipf("Not run: the time limit was reached.")}
+				return []Finding{skipf("Not run: %s.", stopReason(ctx))}
 			}
 			return []Finding{skipf("Not run: %s is not available (%s).", n, n.reportedBy())}
 		}
@@ -316,7 +326,7 @@ func runOne(ctx context.Context, c *Check, p *Target) (out []Finding) {
 		}
 		return fs
 	case <-ctx.Done():
-		return []Finding{skipf("Not finished: the time limit was reached.")}
+		return []Finding{skipf("Not finished: %s.", stopReason(ctx))}
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -434,5 +435,25 @@ func copyConn(dst, src net.Conn) {
 		if err != nil {
 			return
 		}
+	}
+}
+
+func TestStoppedRunSaysSo(t *testing.T) {
+	f := newFake(t, map[string]http.HandlerFunc{"/.well-known/openid-configuration": func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }})
+	ctx, cancel := context.WithCancel(context.Background())
+	// Stop (as Ctrl-C does) once the first check has finished.
+	var once sync.Once
+	r := checks.Run(ctx, f.config(), checks.Options{HTTPClient: clientTrusting(t, f.Server), Progress: func(*checks.Check, []checks.Finding) { once.Do(cancel) }})
+	var stopped int
+	for _, x := range r.Findings {
+		if strings.Contains(x.Detail, "time limit") {
+			t.Errorf("%s blames a time limit for a stop: %s", x.Check, x.Detail)
+		}
+		if strings.Contains(x.Detail, "the run was stopped") {
+			stopped++
+		}
+	}
+	if stopped == 0 {
+		t.Errorf("no finding says the run was stopped:\n%s", dump(r))
 	}
 }

@@ -247,7 +247,10 @@ func tokenFailure(title string, idp IdP, err error) Finding {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
 		code, desc := re.ErrorCode, re.ErrorDescription
-		got := fmt.Sprintf("HTTP %d", re.Response.StatusCode)
+		got := "an error response"
+		if re.Response != nil {
+			got = fmt.Sprintf("HTTP %d", re.Response.StatusCode)
+		}
 		if code != "" {
 			got += ", error=" + code
 		}

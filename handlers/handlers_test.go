@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"io"
 	"net"
@@ -10,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -230,6 +232,11 @@ func TestSecretsAreMasked(t *testing.T) {
 	do(t, c, "POST", ts.URL+"/values", form("issuer", "https://accounts.google.com", "authorization_endpoint", "https://127.0.0.1:1/o/oauth2/v2/auth",
 		"token_endpoint", "https://127.0.0.1:1/token?client_secret="+secret, "jwks_uri", "https://127.0.0.1:1/certs",
 		"client_id", "1-a.apps.googleusercontent.com", "client_secret", secret), nil)
+	// The streamed findings are redacted too.
+	_, events := do(t, c, "GET", ts.URL+"/preflight/events", nil, nil)
+	if !strings.Contains(events, "event: done") || strings.Contains(events, secret) || strings.Contains(events, url.QueryEscape(secret)) {
+		t.Errorf("the event stream shows the secret or did not finish: %.300s", events)
+	}
 	do(t, c, "POST", ts.URL+"/preflight/run", nil, nil)
 	for _, path := range []string{"/values", "/preflight", "/results", "/export/report.html", "/export/report.json", "/export/values.json"} {
 		_, body := do(t, c, "GET", ts.URL+path, nil, nil)
@@ -334,5 +341,39 @@ func TestTriageAndAnalyzePages(t *testing.T) {
 	}
 	if r, _ := do(t, c, "POST", ts.URL+"/analyze/keys", form("x", "y"), nil); r.StatusCode != 404 {
 		t.Errorf("unknown analyzer: %d", r.StatusCode)
+	}
+}
+
+func TestInterruptedPreflightIsNotKept(t *testing.T) {
+	// An IdP that never answers: the preflight's network checks wait on it.
+	var inflight sync.WaitGroup
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inflight.Add(1)
+		defer inflight.Done()
+		<-r.Context().Done()
+	}))
+	defer hang.Close()
+	ts, c := wizard(t, handlers.Options{Timeout: time.Minute})
+	do(t, c, "POST", ts.URL+"/values", form("issuer", hang.URL, "authorization_endpoint", hang.URL+"/auth",
+		"token_endpoint", hang.URL+"/token", "jwks_uri", hang.URL+"/jwks", "client_id", "x"), nil)
+	// Open the stream, read the first finished check, then leave the page.
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "GET", ts.URL+"/preflight/events", nil)
+	stream, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stream.Body)
+	for sc.Scan() && sc.Text() != "event: check" {
+	}
+	cancel()
+	stream.Body.Close()
+	inflight.Wait() // the run has let go of the IdP: it is over
+	// For a second, the half-run must never show up as the session's result.
+	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); {
+		_, page := do(t, c, "GET", ts.URL+"/preflight", nil, nil)
+		if !strings.Contains(page, `data-events="/preflight/events"`) {
+			t.Fatalf("the interrupted preflight was kept as the result: %.300s", page)
+		}
 	}
 }

@@ -253,15 +253,19 @@ func (s *server) preflight(w http.ResponseWriter, r *http.Request) {
 	render(w, r, http.StatusOK, web.Preflight(v))
 }
 
-// runPreflight runs the preflight for the session and keeps its report.
+// runPreflight runs the preflight for the session and keeps its report,
+// unless the run was interrupted (the page was left or reloaded) or the
+// values changed meanwhile: a half-run or stale report is not a result.
 func (s *server) runPreflight(ctx context.Context, sess *session, progress func(*checks.Check, []checks.Finding)) *checks.Report {
 	cfg := sess.snapshot()
-	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
+	runCtx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
 	defer cancel()
-	rep := checks.Run(ctx, cfg, checks.Options{HTTPClient: s.client(), Progress: progress})
+	rep := checks.Run(runCtx, cfg, checks.Options{HTTPClient: s.client(), Progress: progress})
 	rep.ToolVersion = s.opts.Version
 	sess.mu.Lock()
-	sess.preflight = rep
+	if ctx.Err() == nil && sess.config == cfg {
+		sess.preflight = rep
+	}
 	sess.mu.Unlock()
 	return rep
 }
@@ -299,8 +303,9 @@ func (s *server) preflightEvents(w http.ResponseWriter, r *http.Request) {
 		return buf.String()
 	}
 	rep := s.runPreflight(r.Context(), sess, func(c *checks.Check, fs []checks.Finding) {
-		rep := &checks.Report{Config: sess.snapshot(), Findings: fs}
-		rep.Finish() // redact before anything leaves
+		// Redact a copy: the findings belong to the engine.
+		rep := &checks.Report{Config: sess.snapshot(), Findings: append([]checks.Finding(nil), fs...)}
+		rep.Finish()
 		var views []web.FindingView
 		for _, f := range rep.Findings {
 			views = append(views, web.NewFinding(f))

@@ -20,6 +20,9 @@ func readInput(args []string, in io.Reader) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("read standard input: %v", err)
 		}
+		if strings.TrimSpace(string(b)) == "" {
+			return "", usagef("standard input is empty: give the error text as an argument, or pipe it in")
+		}
 		return string(b), nil
 	}
 	if len(args) == 0 {

@@ -33,6 +33,13 @@ func TestTriageCommand(t *testing.T) {
 	if code, out, _ := runCLI(t, "triage", "all is well"); code != exitOK || !strings.Contains(out, "No known cause") {
 		t.Errorf("no match text: %d %q", code, out)
 	}
+	for _, input := range []string{"", " \n\t "} {
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), []string{"triage"}, stdio{in: strings.NewReader(input), out: &out, err: &errOut})
+		if code != exitUsage || out.Len() != 0 || !strings.Contains(errOut.String(), "standard input is empty") {
+			t.Errorf("empty input %q: exit %d, %q", input, code, errOut.String())
+		}
+	}
 	if code, _, errOut := runCLI(t, "triage", "--format", "xml", "x"); code != exitUsage || !strings.Contains(errOut, "--format") {
 		t.Errorf("bad format: %d %q", code, errOut)
 	}
