@@ -7,9 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"path"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 )
@@ -325,7 +326,7 @@ func kmsNeedFindings(p statements, n kmsNeed, key, file string) []Finding {
 	}
 	if len(missing) > 0 {
 		st := Fail
-		if !contains(missing, "kms:Decrypt") {
+		if !slices.Contains(missing, "kms:Decrypt") {
 			st = Warn
 		}
 		out = append(out, problem(st, n.row, fmt.Sprintf("%s does not give %s %s", capitalize(key), n.service, strings.Join(missing, ", "))).
@@ -396,15 +397,6 @@ func capitalize(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // The account subscription.
@@ -516,9 +508,10 @@ func ReadIdPEmails(in Input) ([]string, error) {
 			if json.Unmarshal(r, &obj) != nil {
 				return nil, inputErr(in, "item %d is neither an email string nor an object", i+1)
 			}
-			key := emailKey(keys(obj))
+			names := slices.Sorted(maps.Keys(obj))
+			key := emailKey(names)
 			if key == "" {
-				return nil, inputErr(in, "item %d has no email field (looked for email, mail, userPrincipalName among %s)", i+1, strings.Join(keys(obj), ", "))
+				return nil, inputErr(in, "item %d has no email field (looked for email, mail, userPrincipalName among %s)", i+1, strings.Join(names, ", "))
 			}
 			s, _ = obj[key].(string)
 			out = append(out, strings.TrimSpace(s))
@@ -558,15 +551,6 @@ func ReadIdPEmails(in Input) ([]string, error) {
 		}
 	}
 	return out, nil
-}
-
-func keys(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // emailKey picks the column or field that holds the email.
@@ -635,7 +619,7 @@ func AnalyzeUsers(quick Input, idp *Input) (*Analysis, error) {
 		}
 	default:
 		a.add("users.region", problem(Warn, "identity_region_endpoint", "The users' ARNs name several Regions").
-			with("One account has one identity region; the list may mix accounts.").ev("one Region", strings.Join(sortedKeys(regions), ", ")))
+			with("One account has one identity region; the list may mix accounts.").ev("one Region", strings.Join(slices.Sorted(maps.Keys(regions)), ", ")))
 	}
 	if idp == nil {
 		return a, nil

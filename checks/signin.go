@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -308,7 +310,7 @@ func emailFindings(idp IdP, claims map[string]any, email string, users []string)
 	if got == "" {
 		f := problem(Fail, "email_claim_missing", "The ID token has no email claim").
 			with("The desktop app maps the user by the ID token's email; without it the user sees \"User not found\".").
-			ev("an email claim", "claims: "+strings.Join(sortedKeys(claims), ", "))
+			ev("an email claim", "claims: "+strings.Join(slices.Sorted(maps.Keys(claims)), ", "))
 		if idp == IdPEntra || claims["preferred_username"] != nil || claims["upn"] != nil {
 			if u, _ := firstString(claims, "preferred_username", "upn"); u != "" {
 				f.Detail += " The token carries " + u + " as preferred_username/upn, which is not enough: Entra puts email in the ID token only with the optional claim, and only when the user's Mail attribute is filled in."
@@ -444,7 +446,7 @@ func refresh(ctx context.Context, f *Fetcher, oc *oauth2.Config, tok *oauth2.Tok
 	if e, _ := dec.Claims["email"].(string); e == "" {
 		out = append(out, problem(Fail, "refresh_email_missing", "The refreshed ID token has no email claim").
 			with("The first ID token carried email; the one from the refresh grant does not, so the session breaks at the first refresh (\"Missing email claim after refresh\").").
-			ev("an email claim", "claims: "+strings.Join(sortedKeys(dec.Claims), ", ")))
+			ev("an email claim", "claims: "+strings.Join(slices.Sorted(maps.Keys(dec.Claims)), ", ")))
 	} else if first.Claims["email"] != nil && e != first.Claims["email"] {
 		out = append(out, problem(Warn, "email_not_provisioned", "The refreshed ID token carries another email").
 			ev(fmt.Sprint(first.Claims["email"]), e))

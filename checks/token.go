@@ -115,7 +115,8 @@ func ValidateIDToken(ctx context.Context, raw string, tc TokenCheck, prefix stri
 		out = append(out, f)
 	}
 
-	if !audContains(claims["aud"], clean(tc.ClientID)) {
+	jc := jwt.MapClaims(claims)
+	if aud, _ := jc.GetAudience(); !slices.Contains(aud, clean(tc.ClientID)) {
 		out = append(out, problem(Fail, "audience_mismatch", title("was issued to another client")).
 			with("aud does not contain the Client ID entered.").ev(clean(tc.ClientID), fmt.Sprint(claims["aud"])))
 	}
@@ -144,17 +145,17 @@ func ValidateIDToken(ctx context.Context, raw string, tc TokenCheck, prefix stri
 		d := t.Sub(tc.IdPDate).Round(time.Second)
 		offset = fmt.Sprintf(" This machine's clock is %s %s the IdP's (from its Date header).", absDur(d), map[bool]string{true: "ahead of", false: "behind"}[d >= 0])
 	}
-	if exp, ok := numericTime(claims["exp"]); ok && t.After(exp) {
+	if exp, err := jc.GetExpirationTime(); err == nil && exp != nil && t.After(exp.Time) {
 		out = append(out, problem(Fail, "clock_skew", title("has expired")).
-			with(fmt.Sprintf("It expired at %s, %s ago.%s", exp.UTC().Format(time.RFC3339), t.Sub(exp).Round(time.Second), offset)).
+			with(fmt.Sprintf("It expired at %s, %s ago.%s", exp.UTC().Format(time.RFC3339), t.Sub(exp.Time).Round(time.Second), offset)).
 			ev("exp after "+t.UTC().Format(time.RFC3339), "exp "+exp.UTC().Format(time.RFC3339)))
 	}
-	if nbf, ok := numericTime(claims["nbf"]); ok && nbf.After(t.Add(maxSkew)) {
+	if nbf, err := jc.GetNotBefore(); err == nil && nbf != nil && nbf.After(t.Add(maxSkew)) {
 		out = append(out, problem(Fail, "clock_skew", title("is not valid yet (nbf in the future)")).
 			with(fmt.Sprintf("nbf is %s ahead of this machine.%s", nbf.Sub(t).Round(time.Second), offset)).
 			ev("nbf before "+t.UTC().Format(time.RFC3339), "nbf "+nbf.UTC().Format(time.RFC3339)))
 	}
-	if iat, ok := numericTime(claims["iat"]); ok && iat.After(t.Add(maxSkew)) {
+	if iat, err := jc.GetIssuedAt(); err == nil && iat != nil && iat.After(t.Add(maxSkew)) {
 		out = append(out, problem(Fail, "clock_skew", title("was issued in the future (iat)")).
 			with(fmt.Sprintf("iat is %s ahead of this machine.%s", iat.Sub(t).Round(time.Second), offset)).
 			ev("iat before "+t.UTC().Format(time.RFC3339), "iat "+iat.UTC().Format(time.RFC3339)))
@@ -205,30 +206,6 @@ func ValidateIDToken(ctx context.Context, raw string, tc TokenCheck, prefix stri
 // describeShape says what a non-JWT looks like without printing it.
 func describeShape(raw string) string {
 	return fmt.Sprintf("%d characters in %d dot-separated parts", len(raw), strings.Count(raw, ".")+1)
-}
-
-func audContains(aud any, id string) bool {
-	switch a := aud.(type) {
-	case string:
-		return a == id
-	case []any:
-		for _, x := range a {
-			if s, ok := x.(string); ok && s == id {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func numericTime(v any) (time.Time, bool) {
-	switch n := v.(type) {
-	case float64:
-		return time.Unix(int64(n), 0), true
-	case int64:
-		return time.Unix(n, 0), true
-	}
-	return time.Time{}, false
 }
 
 func absDur(d time.Duration) time.Duration {

@@ -377,3 +377,16 @@ func TestInterruptedPreflightIsNotKept(t *testing.T) {
 		}
 	}
 }
+
+func TestSessionsAreBounded(t *testing.T) {
+	ts, first := wizard(t, handlers.Options{MaxSessions: 2})
+	do(t, first, "POST", ts.URL+"/values", form("issuer", "https://first.example", "client_id", "a"), nil)
+	for i := 0; i < 2; i++ { // two newer sessions push the first out
+		jar, _ := cookiejar.New(nil)
+		do(t, &http.Client{Jar: jar}, "GET", ts.URL+"/", nil, nil)
+	}
+	_, body := do(t, first, "GET", ts.URL+"/values", nil, nil)
+	if strings.Contains(body, "first.example") {
+		t.Error("the oldest session outlived the limit")
+	}
+}

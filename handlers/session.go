@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"net/http"
 	"sync"
-	"time"
 
 	"github.com/quickdiag/quickdiag/checks"
 )
@@ -16,7 +15,6 @@ const cookieName = "quickdiag_session"
 // session is one administrator's wizard, kept in memory.
 type session struct {
 	mu     sync.Mutex
-	used   time.Time
 	config checks.Config
 	// preflight is the last preflight's report.
 	preflight *checks.Report
@@ -64,20 +62,14 @@ func (st *sessionStore) middleware(next http.Handler) http.Handler {
 func (st *sessionStore) get(id string) *session {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	s := st.byID[id]
-	if s != nil {
-		s.mu.Lock()
-		s.used = time.Now()
-		s.mu.Unlock()
-	}
-	return s
+	return st.byID[id]
 }
 
 // add stores a new session, forgetting the oldest beyond the limit.
 func (st *sessionStore) add(id string) *session {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	s := &session{used: time.Now()}
+	s := &session{}
 	st.byID[id] = s
 	st.order = append(st.order, id)
 	for len(st.order) > st.max {

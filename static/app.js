@@ -3,7 +3,8 @@
 // values get live feedback, and copy buttons work.
 "use strict";
 
-function csrfSafePost(url, body, type) {
+// post sends a same-origin POST (the server refuses cross-origin ones).
+function post(url, body, type) {
   return fetch(url, { method: "POST", headers: { "Content-Type": type || "application/json", "Accept": "application/json" }, body: body, credentials: "same-origin" });
 }
 
@@ -16,7 +17,7 @@ function csrfSafePost(url, body, type) {
   const run = () => {
     const data = {};
     for (const el of form.querySelectorAll("input[data-key]")) data[el.dataset.key] = el.value;
-    csrfSafePost(form.dataset.lint, JSON.stringify(data)).then((r) => r.ok ? r.text() : "").then((html) => { out.innerHTML = html; }).catch(() => {});
+    post(form.dataset.lint, JSON.stringify(data)).then((r) => r.ok ? r.text() : "").then((html) => { out.innerHTML = html; }).catch(() => {});
   };
   form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 300); });
   run();
@@ -65,7 +66,7 @@ function csrfSafePost(url, body, type) {
 (function () {
   for (const b of document.querySelectorAll("button[data-copy]")) {
     b.addEventListener("click", () => {
-      csrfSafePost(b.dataset.copy, "").then((r) => r.text()).then((v) => navigator.clipboard.writeText(v))
+      post(b.dataset.copy, "").then((r) => r.text()).then((v) => navigator.clipboard.writeText(v))
         .then(() => { b.textContent = "Copied"; setTimeout(() => { b.textContent = "Copy"; }, 1500); })
         .catch(() => { b.textContent = "Copy failed: select the value instead"; });
     });

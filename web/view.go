@@ -6,7 +6,8 @@ package web
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -149,13 +150,8 @@ func tokenView(d *checks.DecodedJWT) *TokenView {
 
 // claimList lists claims by name, times shown as dates too.
 func claimList(m map[string]any) []ClaimView {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var out []ClaimView
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		out = append(out, ClaimView{Name: k, Value: claimValue(k, m[k]), Email: k == "email"})
 	}
 	return out
