@@ -86,6 +86,8 @@ func Triage(text string) []TriageMatch {
 			add(row, 0.5+0.02*float64(min(i, 1)^1), excerpt(text, loc[0], loc[1]), c.Question)
 		}
 	}
+	// What is echoed back may carry what people paste: codes, tokens, secrets.
+	red := &Redactor{}
 	out := make([]TriageMatch, 0, len(rows))
 	for id, a := range rows {
 		r, ok := LookupRow(id)
@@ -94,7 +96,7 @@ func Triage(text string) []TriageMatch {
 		}
 		score := a.score + 0.02*float64(min(a.hits-1, 3)) // corroboration
 		out = append(out, TriageMatch{Row: id, Score: round2(min(score, 0.99)), Title: r.Title, Cause: r.Cause, Fix: r.FixIn(idp),
-			Matched: a.matched, Question: a.question})
+			Matched: red.String(a.matched), Question: a.question})
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Score != out[j].Score {

@@ -138,3 +138,17 @@ func TestEverySignAndClueMatchesItsExample(t *testing.T) {
 		}
 	}
 }
+
+func TestTriageRedactsWhatItEchoes(t *testing.T) {
+	const code, jwt = "SplxlOBeZQQYbYS6WxSbIA", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXJhdw"
+	text := "http://localhost:18080/?code=" + code + "&state=ok&error=access_denied&error_description=User+is+not+assigned+to+the+client+application. id_token=" + jwt
+	ms := checks.Triage(text)
+	if len(ms) == 0 || ms[0].Row != "access_denied_policy" {
+		t.Fatalf("got %+v", ms)
+	}
+	for _, m := range ms {
+		if strings.Contains(m.Matched, code) || strings.Contains(m.Matched, "eyJhbGci") || strings.Contains(m.Matched, "c2lnbmF0dXJl") {
+			t.Errorf("a pasted secret is echoed: %q", m.Matched)
+		}
+	}
+}
