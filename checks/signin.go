@@ -108,6 +108,13 @@ func SignIn(ctx context.Context, cfg Config, opts LiveOptions) *LiveResult {
 		add(StepListen, skipf("Not run: the authorization endpoint, token endpoint and Client ID are all needed"))
 		return res
 	}
+	// Only a web address is opened in a browser (see values.urls for the rest).
+	for _, v := range []string{cfg.AuthorizationEndpoint, cfg.TokenEndpoint} {
+		if u := parsed(v); u == nil || (u.Scheme != "https" && u.Scheme != "http") {
+			add(StepListen, skipf("Not run: the authorization and token endpoints must be http(s) URLs (see values.urls)"))
+			return res
+		}
+	}
 
 	lb, f := listenLoopback()
 	add(StepListen, f)

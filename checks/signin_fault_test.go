@@ -167,3 +167,18 @@ func TestLoopbackRefusesForeignHost(t *testing.T) {
 		t.Errorf("status %d, want 421", got)
 	}
 }
+
+func TestSignInOpensOnlyWebAddresses(t *testing.T) {
+	testidp.LockLoopbackPort(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second) // without the check, it would wait for a redirect
+	defer cancel()
+	for _, endpoint := range []string{"javascript:alert(1)", "file:///etc/passwd", "acme.okta.com/oauth2/v1/authorize"} {
+		cfg := good[checks.IdPOkta]
+		cfg.AuthorizationEndpoint = endpoint
+		opened := false
+		res := checks.SignIn(ctx, cfg, checks.LiveOptions{Ready: func(string) { opened = true }})
+		if opened || len(res.Findings) != 1 || res.Findings[0].Status != checks.Skip || !strings.Contains(res.Findings[0].Detail, "http(s) URLs") {
+			t.Errorf("%s: opened=%v %s", endpoint, opened, dumpFindings(res.Findings))
+		}
+	}
+}
