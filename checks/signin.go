@@ -496,6 +496,7 @@ type callback struct {
 }
 
 type loopback struct {
+	listeners []net.Listener
 	servers   []*http.Server
 	callbacks chan *callback
 	mu        sync.Mutex
@@ -532,6 +533,7 @@ func listenLoopback() (*loopback, Finding) {
 			ev("port 18080 free on "+addr, unwrapMsg(err))
 		return nil, f
 	}
+	lb.listeners = listeners
 	for _, l := range listeners {
 		srv := &http.Server{Handler: lb, ReadHeaderTimeout: 10 * time.Second}
 		lb.servers = append(lb.servers, srv)
@@ -587,8 +589,13 @@ func (lb *loopback) visits() int {
 	return lb.hits
 }
 
-// close stops listening, releasing the port, within two seconds.
+// close stops listening and lets a response in progress finish (two
+// seconds at most). The port is free when it returns: the listeners are
+// closed here, not left to a Serve goroutine that may not have started yet.
 func (lb *loopback) close() {
+	for _, l := range lb.listeners {
+		l.Close()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	for _, s := range lb.servers {

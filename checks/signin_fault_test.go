@@ -30,13 +30,11 @@ func tokenServer(t *testing.T, status int, body string) *fake {
 func redirectBack(t *testing.T, cfg checks.Config, client *http.Client, query func(state string) string) ([]checks.Finding, string) {
 	t.Helper()
 	testidp.LockLoopbackPort(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
 	urls := make(chan string, 1)
 	done := make(chan *checks.LiveResult, 1)
-	go func() {
+	testidp.Background(t, 20*time.Second, func(ctx context.Context) {
 		done <- checks.SignIn(ctx, cfg, checks.LiveOptions{HTTPClient: client, RequestTimeout: 2 * time.Second, Ready: func(u string) { urls <- u }})
-	}()
+	})
 	var signInURL string
 	select {
 	case signInURL = <-urls:
@@ -147,22 +145,22 @@ func TestSignInInterrupted(t *testing.T) {
 
 func TestLoopbackRefusesForeignHost(t *testing.T) {
 	testidp.LockLoopbackPort(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	status := make(chan int, 1)
-	go checks.SignIn(ctx, good[checks.IdPOkta], checks.LiveOptions{Ready: func(string) {
-		go func() {
-			req, _ := http.NewRequest("GET", "http://127.0.0.1:18080/?code=x&state=y", nil)
-			req.Host = "attacker.example:18080" // DNS rebinding
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				status <- 0
-				return
-			}
-			resp.Body.Close()
-			status <- resp.StatusCode
-		}()
-	}})
+	testidp.Background(t, 20*time.Second, func(ctx context.Context) {
+		checks.SignIn(ctx, good[checks.IdPOkta], checks.LiveOptions{Ready: func(string) {
+			go func() {
+				req, _ := http.NewRequest("GET", "http://127.0.0.1:18080/?code=x&state=y", nil)
+				req.Host = "attacker.example:18080" // DNS rebinding
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					status <- 0
+					return
+				}
+				resp.Body.Close()
+				status <- resp.StatusCode
+			}()
+		}})
+	})
 	if got := <-status; got != http.StatusMisdirectedRequest {
 		t.Errorf("status %d, want 421", got)
 	}
@@ -179,6 +177,25 @@ func TestSignInOpensOnlyWebAddresses(t *testing.T) {
 		res := checks.SignIn(ctx, cfg, checks.LiveOptions{Ready: func(string) { opened = true }})
 		if opened || len(res.Findings) != 1 || res.Findings[0].Status != checks.Skip || !strings.Contains(res.Findings[0].Detail, "http(s) URLs") {
 			t.Errorf("%s: opened=%v %s", endpoint, opened, dumpFindings(res.Findings))
+		}
+	}
+}
+
+func TestPortIsFreeWhenSignInReturns(t *testing.T) {
+	testidp.LockLoopbackPort(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // stopped at once: SignIn binds, then must let go before it returns
+	for i := 0; i < 200; i++ {
+		checks.SignIn(ctx, good[checks.IdPOkta], checks.LiveOptions{})
+		for _, addr := range []string{"127.0.0.1:18080", "[::1]:18080"} {
+			l, err := net.Listen("tcp", addr)
+			if err != nil {
+				if strings.Contains(err.Error(), "cannot assign requested address") {
+					continue // no IPv6 here
+				}
+				t.Fatalf("run %d: %s still held after SignIn returned: %v", i, addr, err)
+			}
+			l.Close()
 		}
 	}
 }

@@ -29,13 +29,11 @@ func signIn(t *testing.T, browser context.Context, idp *testidp.IdP, cfg checks.
 	testidp.LockLoopbackPort(t)
 	rec := &testidp.TokenRecorder{Base: idp.HTTPClient().Transport}
 	client := &http.Client{Transport: rec}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
 	urls := make(chan string, 1)
 	done := make(chan *checks.LiveResult, 1)
-	go func() {
+	testidp.Background(t, 60*time.Second, func(ctx context.Context) {
 		done <- checks.SignIn(ctx, cfg, checks.LiveOptions{HTTPClient: client, Users: users, Ready: func(u string) { urls <- u }})
-	}()
+	})
 	var run liveRun
 	select {
 	case run.url = <-urls:

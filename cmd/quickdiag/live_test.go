@@ -31,13 +31,13 @@ func TestCheckLiveNoBrowser(t *testing.T) {
 	errR, errW := io.Pipe()
 	var opened []string
 	done := make(chan int, 1)
-	go func() {
-		code := run(context.Background(), []string{"check", "--live", "--no-browser", "--config", cfgFile, "--ca-file", idp.CAFile,
+	testidp.Background(t, 90*time.Second, func(ctx context.Context) {
+		code := run(ctx, []string{"check", "--live", "--no-browser", "--config", cfgFile, "--ca-file", idp.CAFile,
 			"--users", users, "--format", "json", "--output", outFile, "--timeout", "60s"},
 			stdio{in: strings.NewReader(""), out: io.Discard, err: errW, openBrowser: func(u string) error { opened = append(opened, u); return nil }})
 		errW.Close()
 		done <- code
-	}()
+	})
 	// Read standard error as a script would: the sign-in URL is alone on its line.
 	var stderr strings.Builder
 	urls := make(chan string, 1)

@@ -7,6 +7,7 @@ package testidp
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -398,4 +399,18 @@ func (r *TokenRecorder) Tokens() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]string(nil), r.tokens...)
+}
+
+// Background runs f in a goroutine with a context that ends with the test:
+// at cleanup the context is cancelled and f is waited for. Call it after
+// LockLoopbackPort, so that a sign-in lets go of port 18080 before the
+// next test may take it, even when this one fails part-way.
+func Background(t testing.TB, timeout time.Duration, f func(ctx context.Context)) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	finished := make(chan struct{})
+	t.Cleanup(func() { cancel(); <-finished })
+	go func() {
+		defer close(finished)
+		f(ctx)
+	}()
 }
