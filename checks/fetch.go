@@ -226,6 +226,12 @@ func (f *Fetcher) Do(ctx context.Context, req *http.Request) (*Response, error) 
 	defer resp.Body.Close()
 	limit := f.maxBody()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err == nil && ctx.Err() != nil {
+		// net/http may end a chunked body with a clean EOF when the
+		// request's deadline closes the connection mid-body: what was read
+		// is a fragment, not the answer.
+		err = context.Cause(ctx)
+	}
 	if err != nil {
 		return nil, classify(ctx, rawURL, err, time.Since(start))
 	}

@@ -167,12 +167,13 @@ func SignIn(ctx context.Context, cfg Config, opts LiveOptions) *LiveResult {
 	octx := context.WithValue(ctx, oauth2.HTTPClient, &hc)
 	xctx, cancel := context.WithTimeout(octx, fetch.timeout())
 	tok, err := oc.Exchange(xctx, code, oauth2.VerifierOption(req.Verifier))
-	cancel()
 	if err != nil {
-		add(StepExchange, tokenFailure("The token endpoint refused the code", idp, err))
+		add(StepExchange, tokenFailure(xctx, "The token endpoint refused the code", idp, oc.Endpoint.TokenURL, fetch.timeout(), err))
+		cancel()
 		page.fail(res.Findings)
 		return res
 	}
+	cancel()
 	res.secrets = append(res.secrets, tok.AccessToken, tok.RefreshToken)
 	rawID, _ := tok.Extra("id_token").(string)
 	res.secrets = append(res.secrets, rawID)
@@ -252,7 +253,16 @@ func waitEnded(ctx context.Context, visits int) Finding {
 }
 
 // tokenFailure turns a token-endpoint error into a finding.
-func tokenFailure(title string, idp IdP, err error) Finding {
+//
+// ctx is the request's: when its deadline has passed, the answer was cut
+// short (oauth2 then reports a read or JSON error, not the deadline), and
+// the finding says so.
+func tokenFailure(ctx context.Context, title string, idp IdP, tokenURL string, timeout time.Duration, err error) Finding {
+	if ctx.Err() != nil {
+		fe := &FetchError{Kind: ErrTimeout, URL: tokenURL, Timeout: timeout, Err: err}
+		return problem(Fail, fe.Row(), "The token endpoint gave no complete answer").ev("tokens", fe.Error()).
+			fix("Check that the token endpoint is reachable from this machine (proxy, firewall) and answers promptly.")
+	}
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
 		code, desc := re.ErrorCode, re.ErrorDescription
@@ -419,7 +429,7 @@ func refresh(ctx context.Context, f *Fetcher, oc *oauth2.Config, tok *oauth2.Tok
 	defer cancel()
 	nt, err := oc.TokenSource(rctx, &oauth2.Token{RefreshToken: tok.RefreshToken, Expiry: time.Unix(1, 0)}).Token()
 	if err != nil {
-		fi := tokenFailure("The refresh grant failed", idp, err)
+		fi := tokenFailure(rctx, "The refresh grant failed", idp, oc.Endpoint.TokenURL, f.timeout(), err)
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) {
 			switch re.ErrorCode {

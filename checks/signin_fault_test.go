@@ -199,3 +199,23 @@ func TestPortIsFreeWhenSignInReturns(t *testing.T) {
 		}
 	}
 }
+
+func TestSignInTokenAnswerCutShort(t *testing.T) {
+	// The token endpoint starts its answer and never finishes it: the
+	// finding says so, rather than "cannot parse" or a refusal.
+	f := newFake(t, map[string]http.HandlerFunc{"/token": func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"access_token":"at-`)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}})
+	ok := func(state string) string { return "code=SplxlOBeZQQYbYS6WxSbIA&state=" + state }
+	fs, _ := redirectBack(t, f.config(), clientTrusting(t, f.Server), ok)
+	for _, x := range fs {
+		if x.Check == checks.StepExchange && x.Status == checks.Fail && x.Row == "discovery_unreachable" &&
+			x.Evidence != nil && strings.Contains(x.Evidence.Got, "no complete answer from "+f.Listener.Addr().String()) {
+			return
+		}
+	}
+	t.Errorf("want the exchange to fail with no complete answer; got:\n%s", dumpFindings(fs))
+}
