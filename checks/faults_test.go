@@ -90,7 +90,9 @@ func run(t *testing.T, c checks.Config, client *http.Client) *checks.Report {
 	defer cancel()
 	done := make(chan *checks.Report, 1)
 	go func() {
-		done <- checks.Run(ctx, c, checks.Options{HTTPClient: client, RequestTimeout: 500 * time.Millisecond})
+		// 2s per request: short enough for the hang cases, long enough that
+		// a loaded machine's TLS handshakes never make a healthy fake look hung.
+		done <- checks.Run(ctx, c, checks.Options{HTTPClient: client, RequestTimeout: 2 * time.Second})
 	}()
 	select {
 	case r := <-done:
