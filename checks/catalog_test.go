@@ -48,3 +48,32 @@ func TestCatalogRowsComplete(t *testing.T) {
 		}
 	}
 }
+
+// TestDocsNameRealRows keeps the checks' docs honest: every catalog-row-like
+// word (snake_case) in a check's or live step's doc is a row of the catalog.
+func TestDocsNameRealRows(t *testing.T) {
+	word := regexp.MustCompile(`\b[a-z]+(?:_[a-z0-9]+)+\b`)
+	notRows := map[string]bool{ // OIDC words that look like row ids
+		"preferred_username": true, "email_verified": true, "client_secret": true, "jwks_uri": true,
+		"code_challenge_methods_supported": true, "scopes_supported": true, "grant_types_supported": true,
+		"claims_supported": true, "refresh_token": true, "offline_access": true, "access_type": true,
+		"redirect_uri": true, "id_token": true, "token_endpoint": true, "authorization_endpoint": true,
+		"userinfo_endpoint": true, "response_type": true, "login_hint": true, "client_id": true,
+	}
+	steps := append(checks.All(), checks.LiveSteps...)
+	named := 0
+	for _, c := range steps {
+		for _, w := range word.FindAllString(c.Doc, -1) {
+			if notRows[w] {
+				continue
+			}
+			named++
+			if _, ok := checks.LookupRow(w); !ok {
+				t.Errorf("%s's doc names %q, which is no catalog row", c.ID, w)
+			}
+		}
+	}
+	if named < 20 {
+		t.Errorf("only %d rows named in the docs; the pattern no longer finds them", named)
+	}
+}

@@ -13,9 +13,9 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the generated sections of README.md")
 
-// TestREADMETables keeps the README's tables of checks and catalog rows
-// generated from the code: the checks' docs and the catalog are the single
-// source. Run with -update to rewrite them.
+// TestREADMETables keeps the README's tables of checks, live sign-in steps
+// and catalog rows generated from the code: the checks' docs and the catalog
+// are the single source. Run with -update to rewrite them.
 func TestREADMETables(t *testing.T) {
 	const path = "../README.md"
 	data, err := os.ReadFile(path)
@@ -24,6 +24,7 @@ func TestREADMETables(t *testing.T) {
 	}
 	got := string(data)
 	want := replaceSection(got, "checks", checkTable())
+	want = replaceSection(want, "live", liveTable())
 	want = replaceSection(want, "catalog", catalogTable())
 	if got == want {
 		return
@@ -59,6 +60,15 @@ func checkTable() string {
 			idps = strings.Join(names, ", ")
 		}
 		fmt.Fprintf(&b, "| `%s` | **%s.** %s | %s |\n", c.ID, cell(c.Title), cell(c.Doc), idps)
+	}
+	return b.String()
+}
+
+func liveTable() string {
+	var b strings.Builder
+	b.WriteString("| step | what it proves |\n| --- | --- |\n")
+	for _, c := range checks.LiveSteps {
+		fmt.Fprintf(&b, "| `%s` | **%s.** %s |\n", c.ID, cell(c.Title), cell(c.Doc))
 	}
 	return b.String()
 }

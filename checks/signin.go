@@ -58,19 +58,19 @@ const (
 // LiveSteps documents the live sign-in's steps, for listings.
 var LiveSteps = []*Check{
 	{ID: StepListen, Phase: PhaseSignIn, Title: "Port 18080 of both loopback addresses is free",
-		Doc: "Listens on 127.0.0.1:18080 and [::1]:18080, as the desktop app does (a browser may try either); a port held by another process fails at once."},
+		Doc: "Listens on 127.0.0.1:18080 and [::1]:18080, as the desktop app does (a browser may try either); a port held by another process fails at once (loopback_unavailable), naming the command that finds the holder."},
 	{ID: StepRedirect, Phase: PhaseSignIn, Title: "The IdP redirects back with a code",
-		Doc: "Opens the desktop app's authorization request in the browser and waits (bounded by --timeout) for the redirect to http://localhost:18080; an error sent back is mapped to its row; the state must match."},
+		Doc: "Opens the desktop app's authorization request in the browser and waits, bounded by --timeout, for the redirect to http://localhost:18080 with a code and the right state. An error sent back is mapped to its row (invalid_scope, cognito_offline_access, access_denied_policy, consent_required, …)."},
 	{ID: StepExchange, Phase: PhaseSignIn, Title: "The token endpoint exchanges the code",
-		Doc: "Redeems the code as a public client with the PKCE verifier (Google: the secret in the token URL as entered); errors such as AADSTS7000218 are mapped to their rows."},
+		Doc: "Redeems the code as a public client with the PKCE verifier (Google: the secret in the token URL as entered). Refusals are mapped to their rows: public_client_disabled (AADSTS7000218), pkce_unsupported, google_client_secret_missing, invalid_client."},
 	{ID: StepIDToken, Phase: PhaseSignIn, Title: "The ID token validates with the values as entered",
-		Doc: "Validates the ID token with go-oidc against the Issuer URL, Client ID and JWKS URI as entered, and the nonce; when it fails, the unverified decode says why (iss, aud, kid, alg, exp with the clock offset)."},
+		Doc: "Validates the ID token with go-oidc against the Issuer URL, Client ID and JWKS URI as entered, and the nonce. When it fails, the unverified decode says why: iss is not the issuer (invalid_issuer for Entra's /v2.0, else token_validation_failure), a kid missing from the entered key set but present in the issuer's (jwks_mismatch), aud (audience_mismatch), expiry with the clock offset against the IdP's Date header (clock_skew), alg none, HS256 or unknown."},
 	{ID: StepEmail, Phase: PhaseSignIn, Title: "The ID token's email matches a provisioned user exactly",
-		Doc: "The ID token must carry email; it is compared with --email and the --users list exactly, and a difference in letter case alone is named."},
+		Doc: "The ID token must carry email (email_claim_missing; on Entra, naming the optional claim and the Mail attribute when only preferred_username or upn is there; email_verified false warns). It must equal --email or one of the --users list exactly: email_case_mismatch when only letter case differs, else email_not_provisioned."},
 	{ID: StepUserinfo, Phase: PhaseSignIn, Title: "Userinfo accepts the access token",
-		Doc: "Calls discovery's userinfo endpoint with the access token; 401 means the endpoints belong to different authorization servers."},
+		Doc: "Calls discovery's userinfo endpoint with the access token; 401 means the endpoints belong to different authorization servers (userinfo_unauthorized)."},
 	{ID: StepRefresh, Phase: PhaseSignIn, Title: "A refresh token is issued and refreshing returns an ID token with email",
-		Doc: "Runs the refresh grant as the app does to keep sessions: the response must carry a new ID token, for the same subject, still with email."},
+		Doc: "Runs the refresh grant as the app does to keep sessions: a refresh token must be issued (refresh_token_missing, with the IdP's own fix), and the refresh must return a new ID token (refresh_id_token_missing) for the same sub, still with email (refresh_email_missing)."},
 }
 
 // SignIn signs in exactly as the desktop app does, through the user's
