@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/quickdiag/quickdiag/handlers"
+	"github.com/quickdiag/quickdiag/internal/testidp"
 )
 
 // wizard starts the handler on a loopback test server answering to its own
@@ -28,9 +29,11 @@ func wizard(t *testing.T, opts handlers.Options) (*httptest.Server, *http.Client
 	if opts.Timeout == 0 {
 		opts.Timeout = 10 * time.Second
 	}
-	ts.Config.Handler = handlers.New(opts)
+	wz := handlers.New(opts)
+	ts.Config.Handler = wz
 	ts.Start()
 	t.Cleanup(ts.Close)
+	t.Cleanup(wz.Close)
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return ts, c
@@ -388,5 +391,43 @@ func TestSessionsAreBounded(t *testing.T) {
 	_, body := do(t, first, "GET", ts.URL+"/values", nil, nil)
 	if strings.Contains(body, "first.example") {
 		t.Error("the oldest session outlived the limit")
+	}
+}
+
+func TestCloseReleasesThePort(t *testing.T) {
+	// A sign-in left waiting (the admin never finished it) must not hold
+	// port 18080 once the wizard stops: the desktop app needs the port.
+	testidp.LockLoopbackPort(t)
+	ts := httptest.NewUnstartedServer(nil)
+	wz := handlers.New(handlers.Options{Hosts: []string{ts.Listener.Addr().String()}, Timeout: time.Minute})
+	ts.Config.Handler = wz
+	ts.Start()
+	defer ts.Close()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	do(t, c, "POST", ts.URL+"/values", form("issuer", "https://127.0.0.1:1", "authorization_endpoint", "https://127.0.0.1:1/authorize",
+		"token_endpoint", "https://127.0.0.1:1/token", "jwks_uri", "https://127.0.0.1:1/jwks", "client_id", "0oa1b2c3d4e5f6g7h8i9"), nil)
+	_, page := do(t, c, "POST", ts.URL+"/signin/start", form("email", "alice@example.com"), nil)
+	if !strings.Contains(page, "https://127.0.0.1:1/authorize?") {
+		t.Fatalf("the sign-in did not start: %s", page)
+	}
+	if l, err := net.Listen("tcp", "127.0.0.1:18080"); err == nil {
+		l.Close()
+		t.Fatal("the sign-in does not hold port 18080")
+	}
+	wz.Close()
+	for _, addr := range []string{"127.0.0.1:18080", "[::1]:18080"} {
+		l, err := net.Listen("tcp", addr)
+		if err != nil && !strings.Contains(err.Error(), "cannot assign") {
+			t.Errorf("%s still held after Close: %v", addr, err)
+			continue
+		}
+		if l != nil {
+			l.Close()
+		}
+	}
+	// A closed wizard starts no new sign-in.
+	if _, page := do(t, c, "POST", ts.URL+"/signin/start", nil, nil); !strings.Contains(page, "stopping") {
+		t.Errorf("after Close: %s", page)
 	}
 }

@@ -29,8 +29,19 @@ type Options struct {
 	MaxSessions int
 }
 
+// Wizard is the wizard's HTTP handler. Close it when the server stops.
+type Wizard struct {
+	http.Handler
+	s *server
+}
+
+// Close stops any live sign-in still waiting for its redirect and returns
+// once each has released port 18080. The handler still answers afterwards,
+// but starts no new sign-in.
+func (w *Wizard) Close() { w.s.close() }
+
 // New returns the wizard's handler. Every route is listed here.
-func New(opts Options) http.Handler {
+func New(opts Options) *Wizard {
 	s := newServer(opts)
 	r := chi.NewRouter()
 	r.Use(hostOnly(opts.Hosts), securityHeaders, crossOriginProtection())
@@ -62,5 +73,5 @@ func New(opts Options) http.Handler {
 		r.Get("/analyze", s.analyze)
 		r.Post("/analyze/{kind}", s.analyzePost)
 	})
-	return r
+	return &Wizard{Handler: r, s: s}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/a-h/templ"
@@ -17,10 +18,36 @@ import (
 	"github.com/quickdiag/quickdiag/web"
 )
 
-// server holds the wizard's state: its options and the sessions.
+// server holds the wizard's state: its options, the sessions, and the
+// sign-ins running in the background.
 type server struct {
 	opts     Options
 	sessions *sessionStore
+	// base is the parent of every sign-in's context; stop ends it. mu
+	// orders starting a sign-in (signIns.Add) before Close's Wait.
+	mu      sync.Mutex
+	base    context.Context
+	stop    context.CancelFunc
+	signIns sync.WaitGroup
+}
+
+// startSignIn counts a new background sign-in, unless the wizard is closed.
+func (s *server) startSignIn() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.base.Err() != nil {
+		return false
+	}
+	s.signIns.Add(1)
+	return true
+}
+
+// close stops the background sign-ins and waits until they have returned.
+func (s *server) close() {
+	s.mu.Lock()
+	s.stop()
+	s.mu.Unlock()
+	s.signIns.Wait()
 }
 
 func newServer(opts Options) *server {
@@ -30,7 +57,8 @@ func newServer(opts Options) *server {
 	if opts.MaxSessions <= 0 {
 		opts.MaxSessions = 64
 	}
-	return &server{opts: opts, sessions: &sessionStore{max: opts.MaxSessions, byID: map[string]*session{}}}
+	base, stop := context.WithCancel(context.Background())
+	return &server{opts: opts, sessions: &sessionStore{max: opts.MaxSessions, byID: map[string]*session{}}, base: base, stop: stop}
 }
 
 // render writes a component, or a plain error if rendering fails.
@@ -354,6 +382,10 @@ func (s *server) signInStart(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if !s.startSignIn() {
+		render(w, r, http.StatusOK, web.Redirecting("", "quickdiag is stopping; start it again to sign in."))
+		return
+	}
 	sess.mu.Lock()
 	if sess.live.cancel != nil {
 		sess.live.cancel() // a new sign-in replaces one still waiting
@@ -364,7 +396,7 @@ func (s *server) signInStart(w http.ResponseWriter, r *http.Request) {
 	if email != "" {
 		cfg.Email = email
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), s.opts.Timeout)
+	ctx, cancel := context.WithTimeout(s.base, s.opts.Timeout)
 	done := make(chan struct{})
 	sess.live = liveState{running: true, cancel: cancel, done: done}
 	sess.mu.Unlock()
@@ -374,6 +406,7 @@ func (s *server) signInStart(w http.ResponseWriter, r *http.Request) {
 
 	urls := make(chan string, 1)
 	go func() {
+		defer s.signIns.Done()
 		defer close(done)
 		defer cancel()
 		res := checks.SignIn(ctx, cfg, checks.LiveOptions{HTTPClient: s.client(), Users: checks.Emails(users), Ready: func(u string) { urls <- u }})

@@ -75,8 +75,10 @@ func runServe(ctx context.Context, args []string, s stdio) int {
 		return exitUsage
 	}
 	url, hosts := addresses(l.Addr().(*net.TCPAddr))
+	wizard := handlers.New(handlers.Options{Hosts: hosts, Version: toolVersion(), HTTPClient: client, Timeout: o.timeout})
+	defer wizard.Close() // a sign-in still waiting releases port 18080
 	srv := &http.Server{
-		Handler:           handlers.New(handlers.Options{Hosts: hosts, Version: toolVersion(), HTTPClient: client, Timeout: o.timeout}),
+		Handler:           wizard,
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	served := make(chan error, 1)
