@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -124,9 +123,7 @@ func runAnalyze(args []string, s stdio) int {
 	}
 	a.ToolVersion = toolVersion()
 	if *format == "json" {
-		enc := json.NewEncoder(s.out)
-		enc.SetIndent("", "  ")
-		enc.Encode(a)
+		writeJSON(s.out, a)
 	} else {
 		writeAnalysis(s.out, a, useColour(s.out))
 	}

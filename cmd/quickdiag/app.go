@@ -46,6 +46,7 @@ Usage:
   quickdiag serve   [flags]   open the step-by-step wizard in the browser (this machine only)
   quickdiag check   [flags]   check the five console values; --live also signs in
   quickdiag triage  [TEXT|-]  find the cause and fix of a reported error message
+                    --guided  or answer a few questions about what the user sees
   quickdiag analyze kms-policy|subscription|users   check what the AWS CLI prints about the account
   quickdiag version           print the version
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -154,9 +153,7 @@ func runCheck(ctx context.Context, args []string, s stdio) int {
 	}
 	switch o.format {
 	case "json":
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		err = enc.Encode(report)
+		err = writeJSON(out, report)
 	case "html":
 		err = web.RenderReport(ctx, out, report)
 	default:

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -35,9 +34,10 @@ func runTriage(args []string, s stdio) int {
 	fs := flag.NewFlagSet("quickdiag triage", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	format := fs.String("format", "text", "output format: text or json")
+	guided := fs.Bool("guided", false, "ask a few questions about what the user sees, instead of reading an error text")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(s.err, "Usage: quickdiag triage [--format text|json] [TEXT | -]\n\nFinds the cause and the fix of a reported error message.\n\nFlags:\n")
+			fmt.Fprint(s.err, "Usage: quickdiag triage [--format text|json] [TEXT | -]\n       quickdiag triage --guided [--format text|json]\n\nFinds the cause and the fix of a reported error message, or, with --guided,\nof \"a user cannot sign in\" through a few questions.\n\nFlags:\n")
 			printFlags(s.err, fs)
 			return exitOK
 		}
@@ -47,6 +47,17 @@ func runTriage(args []string, s stdio) int {
 	if *format != "text" && *format != "json" {
 		fmt.Fprintf(s.err, "quickdiag triage: --format %q: use text or json\n", *format)
 		return exitUsage
+	}
+	if *guided {
+		if fs.NArg() > 0 {
+			fmt.Fprintln(s.err, "quickdiag triage: --guided asks its questions and takes no error text; drop the text, or drop --guided")
+			return exitUsage
+		}
+		if s.in == nil {
+			fmt.Fprintln(s.err, "quickdiag triage: --guided needs standard input for the answers")
+			return exitUsage
+		}
+		return runGuided(s, *format)
 	}
 	text, err := readInput(fs.Args(), s.in)
 	if err != nil {
@@ -58,9 +69,7 @@ func runTriage(args []string, s stdio) int {
 		matches = []checks.TriageMatch{}
 	}
 	if *format == "json" {
-		enc := json.NewEncoder(s.out)
-		enc.SetIndent("", "  ")
-		enc.Encode(map[string]any{"matches": matches})
+		writeJSON(s.out, map[string]any{"matches": matches})
 		return exitOK
 	}
 	writeTriage(s.out, matches)

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/quickdiag/quickdiag/checks"
 )
 
 func TestTriageCommand(t *testing.T) {
@@ -88,6 +90,64 @@ func TestAnalyzeCommand(t *testing.T) {
 		code, out, errOut := runCLI(t, tt.args...)
 		if code != exitUsage || out != "" || !strings.Contains(errOut, tt.want) {
 			t.Errorf("%v: exit %d, stderr %q", tt.args, code, errOut)
+		}
+	}
+}
+
+func TestTriageGuided(t *testing.T) {
+	guided := func(answers string, args ...string) (int, string, string) {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), append([]string{"triage", "--guided"}, args...), stdio{in: strings.NewReader(answers), out: &out, err: &errOut})
+		return code, out.String(), errOut.String()
+	}
+	// The IdP shows an error page about the redirect URI; a wrong answer is asked again.
+	code, out, _ := guided("2\n0\nseven\n1\n")
+	if code != exitOK || !strings.Contains(out, "What does the IdP's page say?") || strings.Count(out, "Answer with a number from 1 to 8.") != 2 ||
+		!strings.Contains(out, "The cause: redirect_mismatch — ") || !strings.Contains(out, "fix:") {
+		t.Errorf("row: exit %d\n%s", code, out)
+	}
+	// JSON: the questions go to standard error, the answers and the end to standard output.
+	code, out, errOut := guided("3\n1\n4\n", "--format", "json")
+	var doc struct {
+		Answers []struct{ Question, Answer string }
+		Matches []checks.TriageMatch
+		Next    struct{ Why, Command, WizardStep string } `json:"next"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != exitOK {
+		t.Fatalf("json: exit %d, %v\n%s", code, err, out)
+	}
+	if len(doc.Answers) != 3 || doc.Answers[1].Answer != `"User not found"` || len(doc.Matches) != 0 ||
+		!strings.Contains(doc.Next.Command, "--live") || !strings.Contains(errOut, "What does the ID token carry?") {
+		t.Errorf("json: %+v\nstderr: %s", doc, errOut)
+	}
+	// Input that ends before an answer, and an error text given as well.
+	if code, _, errOut := guided("1\n"); code != exitUsage || !strings.Contains(errOut, "standard input ended") {
+		t.Errorf("ended early: exit %d %q", code, errOut)
+	}
+	if code, _, errOut := guided("", "AADSTS50011"); code != exitUsage || !strings.Contains(errOut, "takes no error text") {
+		t.Errorf("with text: exit %d %q", code, errOut)
+	}
+}
+
+func TestGuidedPathsAllEnd(t *testing.T) {
+	// Every answer leads on, to a catalog row, or to a step the CLI can name.
+	for _, q := range checks.GuideQuestions() {
+		for _, a := range q.Answers {
+			switch {
+			case a.Next != "":
+				if _, ok := checks.GuideQuestion(a.Next); !ok {
+					t.Errorf("%s / %q: no question %q", q.ID, a.Text, a.Next)
+				}
+			case a.Row != "":
+				if _, ok := checks.LookupRow(a.Row); !ok {
+					t.Errorf("%s / %q: no row %q", q.ID, a.Text, a.Row)
+				}
+			default:
+				if stepCommands[a.Step] == "" {
+					t.Errorf("%s / %q: no command for the wizard step %q", q.ID, a.Text, a.Step)
+				}
+			}
 		}
 	}
 }
