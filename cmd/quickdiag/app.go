@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"runtime/debug"
+	"time"
 )
 
 // Exit codes, as the contract fixes them.
@@ -112,4 +114,30 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 		}
 		fmt.Fprintf(w, "%-34s %s\n", head, usage)
 	})
+}
+
+// durationFlag is a duration flag whose error says what a duration is
+// ("3" alone is a common slip): the flag package's own says "parse error".
+type durationFlag struct{ d *time.Duration }
+
+func (f durationFlag) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return errors.New("not a duration: give a number with a unit, such as 90s or 5m")
+	}
+	*f.d = d
+	return nil
+}
+
+func (f durationFlag) String() string {
+	if f.d == nil {
+		return ""
+	}
+	return f.d.String()
+}
+
+// durationVar defines a duration flag with durationFlag's errors.
+func durationVar(fs *flag.FlagSet, p *time.Duration, name string, value time.Duration, usage string) {
+	*p = value
+	fs.Var(durationFlag{p}, name, usage)
 }

@@ -52,7 +52,7 @@ func parseCheckFlags(args []string, stderr io.Writer) (*checkOptions, error) {
 	fs.BoolVar(&o.noBrowser, "no-browser", false, "with --live: print the sign-in URL instead of opening a browser")
 	fs.StringVar(&o.format, "format", "text", "output format: text, json, or html (the self-contained report)")
 	fs.StringVar(&o.output, "output", "", "write the result to `file` instead of standard output")
-	fs.DurationVar(&o.timeout, "timeout", defaultTimeout, "bound on the whole run, the wait for the sign-in included")
+	durationVar(fs, &o.timeout, "timeout", defaultTimeout, "`duration` bounding the whole run, the wait for the sign-in included")
 	fs.StringVar(&o.caFile, "ca-file", "", "PEM `file` of CA certificates to trust besides the system's")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -72,7 +72,7 @@ func TestCheckUsageErrors(t *testing.T) {
 		{"stray argument", []string{"check", "--issuer", "x", "extra"}, `unexpected argument "extra"`},
 		{"bad idp", []string{"check", "--issuer", "x", "--idp", "keycloak"}, `unknown IdP "keycloak"`},
 		{"bad format", []string{"check", "--issuer", "x", "--format", "xml"}, `--format "xml"`},
-		{"bad timeout", []string{"check", "--issuer", "x", "--timeout", "soon"}, "invalid value"},
+		{"bad timeout", []string{"check", "--issuer", "x", "--timeout", "soon"}, "give a number with a unit, such as 90s"},
 		{"missing config", []string{"check", "--config", "/nonexistent/values.json"}, "no such file"},
 		{"config type", []string{"check", "--config", badJSON}, `field "client_id" must be a string`},
 		{"config syntax", []string{"check", "--config", syntax}, "line 3"},
