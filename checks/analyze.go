@@ -32,6 +32,7 @@ type InputError struct {
 	Msg  string
 }
 
+// Error names the input and what is wrong with it.
 func (e *InputError) Error() string { return e.Name + ": " + e.Msg }
 
 func inputErr(in Input, format string, args ...any) *InputError {

@@ -50,6 +50,7 @@ type DiscoveryError struct {
 	Row string
 }
 
+// Error says what was wrong with the document.
 func (e *DiscoveryError) Error() string { return e.Msg }
 
 // FetchDiscovery fetches and decodes the issuer's discovery document.

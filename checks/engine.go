@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -38,6 +39,7 @@ const (
 	NeedDiscoveryJWKS                 // the key set at discovery's jwks_uri
 )
 
+// String names the input in words, for skip findings.
 func (n Need) String() string {
 	switch n {
 	case NeedDiscovery:
@@ -81,15 +83,7 @@ type Check struct {
 
 // AppliesTo reports whether the check runs for the identity provider.
 func (c *Check) AppliesTo(idp IdP) bool {
-	if c.IdPs == nil {
-		return true
-	}
-	for _, p := range c.IdPs {
-		if p == idp {
-			return true
-		}
-	}
-	return false
+	return c.IdPs == nil || slices.Contains(c.IdPs, idp)
 }
 
 // Target is what a check examines: the configuration and the shared inputs.

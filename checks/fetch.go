@@ -123,6 +123,7 @@ type FetchError struct {
 	Timeout time.Duration
 }
 
+// Error says what failed, naming the host only: a URL may carry a secret.
 func (e *FetchError) Error() string {
 	host := e.URL
 	if u, err := url.Parse(e.URL); err == nil && u.Host != "" {
@@ -149,6 +150,7 @@ func (e *FetchError) Error() string {
 	return fmt.Sprintf("request to %s failed: %v", host, unwrapMsg(e.Err))
 }
 
+// Unwrap returns the transport error.
 func (e *FetchError) Unwrap() error { return e.Err }
 
 // Row returns the catalog row for the failure.
