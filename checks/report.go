@@ -148,6 +148,8 @@ func (r *Redactor) String(s string) string {
 	for _, sec := range r.secrets {
 		s = strings.ReplaceAll(s, sec, Redacted)
 	}
-	s = jwtRE.ReplaceAllString(s, "(redacted token)")
-	return redactQuery(s)
+	// Parameters first: a token replaced first would leave its parameter
+	// holding a fragment of the replacement.
+	s = redactQuery(s)
+	return jwtRE.ReplaceAllString(s, "(redacted token)")
 }

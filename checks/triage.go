@@ -19,6 +19,9 @@ type TriageMatch struct {
 	Fix   string  `json:"fix"`
 	// Matched is the part of the text that matched.
 	Matched string `json:"matched"`
+	// Context is Matched with the words around it, to find it in a long
+	// paste. Both are redacted: codes, tokens and secrets never reappear.
+	Context string `json:"context,omitempty"`
 	// Question tells candidate rows apart when the text fits several.
 	Question string `json:"question,omitempty"`
 }
@@ -38,11 +41,11 @@ func Triage(text string) []TriageMatch {
 	type acc struct {
 		score    float64
 		hits     int
-		matched  string
+		at       [2]int // the best match's span in text
 		question string
 	}
 	rows := map[string]*acc{}
-	add := func(row string, score float64, matched, question string) {
+	add := func(row string, score float64, at []int, question string) {
 		a := rows[row]
 		if a == nil {
 			a = &acc{}
@@ -50,7 +53,7 @@ func Triage(text string) []TriageMatch {
 		}
 		a.hits++
 		if score > a.score {
-			a.score, a.matched = score, matched
+			a.score, a.at = score, [2]int{at[0], at[1]}
 		}
 		if question != "" && a.question == "" {
 			a.question = question
@@ -71,7 +74,7 @@ func Triage(text string) []TriageMatch {
 		case s.IdP != "" && idp != "" && s.IdP != idp:
 			w -= 0.1 // another IdP's wording
 		}
-		add(s.Row, w, excerpt(text, loc[0], loc[1]), "")
+		add(s.Row, w, loc, "")
 	}
 	for _, c := range clues {
 		if !mayMatch(lower, c.anchors) {
@@ -83,7 +86,7 @@ func Triage(text string) []TriageMatch {
 		}
 		for i, row := range c.Rows {
 			// The first row listed is the commonest cause.
-			add(row, 0.5+0.02*float64(min(i, 1)^1), excerpt(text, loc[0], loc[1]), c.Question)
+			add(row, 0.5+0.02*float64(min(i, 1)^1), loc, c.Question)
 		}
 	}
 	// What is echoed back may carry what people paste: codes, tokens, secrets.
@@ -95,8 +98,12 @@ func Triage(text string) []TriageMatch {
 			continue
 		}
 		score := a.score + 0.02*float64(min(a.hits-1, 3)) // corroboration
-		out = append(out, TriageMatch{Row: id, Score: round2(min(score, 0.99)), Title: r.Title, Cause: r.Cause, Fix: r.FixIn(idp),
-			Matched: red.String(a.matched), Question: a.question})
+		m := TriageMatch{Row: id, Score: round2(min(score, 0.99)), Title: r.Title, Cause: r.Cause, Fix: r.FixIn(idp),
+			Matched: red.String(text[a.at[0]:a.at[1]]), Question: a.question}
+		if ctx := red.String(excerpt(text, a.at[0], a.at[1])); ctx != m.Matched {
+			m.Context = ctx
+		}
+		out = append(out, m)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Score != out[j].Score {

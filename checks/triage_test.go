@@ -147,8 +147,13 @@ func TestTriageRedactsWhatItEchoes(t *testing.T) {
 		t.Fatalf("got %+v", ms)
 	}
 	for _, m := range ms {
-		if strings.Contains(m.Matched, code) || strings.Contains(m.Matched, "eyJhbGci") || strings.Contains(m.Matched, "c2lnbmF0dXJl") {
-			t.Errorf("a pasted secret is echoed: %q", m.Matched)
+		for _, echoed := range []string{m.Matched, m.Context} {
+			if strings.Contains(echoed, code) || strings.Contains(echoed, "eyJhbGci") || strings.Contains(echoed, "c2lnbmF0dXJl") {
+				t.Errorf("a pasted secret is echoed: %q", echoed)
+			}
 		}
+	}
+	if !strings.Contains(ms[0].Context, "code=%28redacted%29&") || !strings.HasSuffix(ms[0].Context, "id_token=%28redacted%29") {
+		t.Errorf("the context around the match is missing, or not redacted: %q", ms[0].Context)
 	}
 }

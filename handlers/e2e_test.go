@@ -185,6 +185,12 @@ func TestTriagePageInBrowser(t *testing.T) {
 	if rows != "email_claim_missing,email_not_provisioned,email_case_mismatch" {
 		t.Errorf("candidates %q", rows)
 	}
+	// The matched words are marked inside the text around them.
+	marked, err := testbrowser.Eval[string](tab, `document.querySelector("[data-testid=matched] mark").textContent + " | " + document.querySelector("[data-testid=matched]").textContent`)
+	must(t, err)
+	if marked != "User not found | Sign-in failed User not found Correlation Id: 0e1f2a3b-4c5d-6e7f-8a9b-0c1d2e3f4a5b" {
+		t.Errorf("matched: %q", marked)
+	}
 	if err := testbrowser.Screenshot(tab, out, "9-triage.png"); err != nil {
 		t.Logf("screenshot not saved: %v", err)
 	}

@@ -260,9 +260,11 @@ type ResultsView struct {
 // NewSummaryOf returns the summary view of a report view.
 func NewSummaryOf(v ReportView) ReportSummary { return NewSummary(v.Summary) }
 
-// MatchView is one triage match.
+// MatchView is one triage match. Before and After are the words around
+// Matched in the pasted text.
 type MatchView struct {
-	Row, Title, Cause, Fix, Matched, Question, Score string
+	Row, Title, Cause, Fix, Question, Score string
+	Before, Matched, After                  string
 }
 
 // TriageView is the triage page.
@@ -276,8 +278,12 @@ type TriageView struct {
 func NewTriage(text string, ms []checks.TriageMatch) TriageView {
 	v := TriageView{Text: text, Searched: true}
 	for _, m := range ms {
-		v.Matches = append(v.Matches, MatchView{Row: m.Row, Title: m.Title, Cause: m.Cause, Fix: m.Fix, Matched: m.Matched, Question: m.Question,
-			Score: fmt.Sprintf("%.0f%%", 100*m.Score)})
+		mv := MatchView{Row: m.Row, Title: m.Title, Cause: m.Cause, Fix: m.Fix, Matched: m.Matched, Question: m.Question,
+			Score: fmt.Sprintf("%.0f%%", 100*m.Score)}
+		if before, after, ok := strings.Cut(m.Context, m.Matched); ok && m.Matched != "" {
+			mv.Before, mv.After = before, after
+		}
+		v.Matches = append(v.Matches, mv)
 	}
 	return v
 }

@@ -88,6 +88,9 @@ func writeTriage(w io.Writer, ms []checks.TriageMatch) {
 	for i, m := range ms {
 		fmt.Fprintf(bw, "%d. %s — %s (score %.2f)\n", i+1, m.Row, m.Title, m.Score)
 		fmt.Fprintf(bw, "%smatched: %q\n", indent, m.Matched)
+		if m.Context != "" {
+			fmt.Fprintf(bw, "%sin:      %q\n", indent, m.Context)
+		}
 		fmt.Fprintf(bw, "%scause:   %s\n", indent, m.Cause)
 		fmt.Fprintf(bw, "%sfix:     %s\n", indent, m.Fix)
 	}

@@ -20,11 +20,11 @@ func TestTriageCommand(t *testing.T) {
 	code = run(context.Background(), []string{"triage", "--format", "json", "-"}, stdio{in: strings.NewReader("Sign-in failed:\nUser not found\n"), out: &stdout, err: &stderr})
 	var doc struct {
 		Matches []struct {
-			Row, Title, Cause, Fix, Matched, Question string
-			Score                                     float64
+			Row, Title, Cause, Fix, Matched, Context, Question string
+			Score                                              float64
 		}
 	}
-	if code != exitOK || json.Unmarshal(stdout.Bytes(), &doc) != nil || len(doc.Matches) != 3 || doc.Matches[0].Question == "" || !strings.Contains(doc.Matches[0].Matched, "User not found") {
+	if code != exitOK || json.Unmarshal(stdout.Bytes(), &doc) != nil || len(doc.Matches) != 3 || doc.Matches[0].Question == "" || doc.Matches[0].Matched != "User not found" || !strings.HasPrefix(doc.Matches[0].Context, "Sign-in failed: User not found") {
 		t.Errorf("exit %d: %s", code, stdout.String())
 	}
 	// No match: an empty list, exit 0.
