@@ -108,14 +108,15 @@ func decodeJSONDoc(resp *Response, v any, what string) *DiscoveryError {
 		return de
 	}
 	if err := json.Unmarshal(body, v); err != nil {
-		de.Msg = fmt.Sprintf("%s returned malformed JSON for the %s: %v", resp.URL, what, jsonErr(body, err))
+		de.Msg = fmt.Sprintf("%s returned malformed JSON for the %s: %v", resp.URL, what, DescribeJSONError(body, err))
 		return de
 	}
 	return nil
 }
 
-// jsonErr describes a JSON error with its line and column where it has one.
-func jsonErr(body []byte, err error) string {
+// DescribeJSONError describes a JSON error with its line and column, or the
+// field of a type error, for messages that say where input is wrong.
+func DescribeJSONError(body []byte, err error) string {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
 		line, col := lineCol(body, se.Offset)
@@ -164,22 +165,22 @@ var checkDiscoveryFetch = &Check{
 		d, err := p.Discovery(ctx)
 		if err != nil {
 			return []Finding{fetchFailure("The discovery document could not be read", err).
-				ev("JSON at "+DiscoveryURL(p.Config.Issuer), err.Error())}
+				WithEvidence("JSON at "+DiscoveryURL(p.Config.Issuer), err.Error())}
 		}
 		if d.ContentType != "application/json" && !strings.HasSuffix(d.ContentType, "+json") {
-			return []Finding{problem(Warn, "discovery_unreachable", "The discovery document is served with the wrong content type").
-				with("It parses as JSON, but strict clients may refuse a document not served as application/json.").
-				ev("Content-Type: application/json", "Content-Type: "+orNone(d.ContentType)).
-				fix("Have the IdP (or the proxy in front of it) serve the document as application/json.")}
+			return []Finding{Problem(Warn, "discovery_unreachable", "The discovery document is served with the wrong content type").
+				WithDetail("It parses as JSON, but strict clients may refuse a document not served as application/json.").
+				WithEvidence("Content-Type: application/json", "Content-Type: "+orNone(d.ContentType)).
+				WithFix("Have the IdP (or the proxy in front of it) serve the document as application/json.")}
 		}
-		return []Finding{passf("Discovery document read from %s", d.URL)}
+		return []Finding{Passf("Discovery document read from %s", d.URL)}
 	},
 }
 
 // fetchFailure turns a fetch or decode error into a failing finding; the
 // error itself goes into the evidence the caller adds.
 func fetchFailure(title string, err error) Finding {
-	f := problem(Fail, "discovery_unreachable", title)
+	f := Problem(Fail, "discovery_unreachable", title)
 	switch e := err.(type) {
 	case *FetchError:
 		f.Row = e.Row()
@@ -208,16 +209,16 @@ var checkDiscoveryIssuer = &Check{
 		d, _ := p.Discovery(ctx)
 		got := p.Config.Issuer
 		if d.Issuer == "" {
-			return []Finding{problem(Fail, "token_validation_failure", "The discovery document has no issuer").
-				ev("an issuer in the discovery document", "(none)")}
+			return []Finding{Problem(Fail, "token_validation_failure", "The discovery document has no issuer").
+				WithEvidence("an issuer in the discovery document", "(none)")}
 		}
 		if got == d.Issuer {
-			return []Finding{passf("Issuer URL is exactly the IdP's issuer")}
+			return []Finding{Passf("Issuer URL is exactly the IdP's issuer")}
 		}
-		f := problem(Fail, "token_validation_failure", "Issuer URL differs from the IdP's issuer").
-			with("Tokens carry iss = "+d.Issuer+"; the desktop app compares it with the value entered, byte for byte, and rejects the sign-in.").
-			ev(d.Issuer, got).
-			fix("Recreate the extension access with the Issuer URL copied verbatim: " + d.Issuer)
+		f := Problem(Fail, "token_validation_failure", "Issuer URL differs from the IdP's issuer").
+			WithDetail("Tokens carry iss = "+d.Issuer+"; the desktop app compares it with the value entered, byte for byte, and rejects the sign-in.").
+			WithEvidence(d.Issuer, got).
+			WithFix("Recreate the extension access with the Issuer URL copied verbatim: " + d.Issuer)
 		if p.IdP == IdPEntra && strings.HasSuffix(d.Issuer, "/v2.0") && !strings.HasSuffix(strings.TrimRight(clean(got), "/"), "/v2.0") {
 			f.Row = "invalid_issuer"
 			f.Title = "Issuer URL lacks Entra's /v2.0 suffix"
@@ -251,19 +252,19 @@ var checkDiscoveryEndpoints = &Check{
 			case p.IdP == IdPCognito && idpOf(e.entered) != IdPCognito && clean(e.entered) != "":
 				// The proxy's endpoint, as the Cognito setup requires.
 			case e.published == "":
-				out = append(out, problem(Warn, "endpoint_mismatch", "The discovery document does not publish the "+strings.ToLower(e.label)).
-					ev(e.entered, "(none)"))
+				out = append(out, Problem(Warn, "endpoint_mismatch", "The discovery document does not publish the "+strings.ToLower(e.label)).
+					WithEvidence(e.entered, "(none)"))
 			default:
-				out = append(out, problem(Fail, "endpoint_mismatch", e.label+" differs from the discovery document").
-					ev(e.published, e.entered).
-					fix("Recreate the extension access with the "+strings.ToLower(e.label)+" copied verbatim from discovery: "+e.published))
+				out = append(out, Problem(Fail, "endpoint_mismatch", e.label+" differs from the discovery document").
+					WithEvidence(e.published, e.entered).
+					WithFix("Recreate the extension access with the "+strings.ToLower(e.label)+" copied verbatim from discovery: "+e.published))
 			}
 		}
 		if len(out) == 0 {
 			if p.IdP == IdPCognito {
-				return []Finding{passf("Endpoints point at the scope-stripping proxy; the issuer is Cognito's")}
+				return []Finding{Passf("Endpoints point at the scope-stripping proxy; the issuer is Cognito's")}
 			}
-			return []Finding{passf("Authorization and token endpoints are exactly discovery's")}
+			return []Finding{Passf("Authorization and token endpoints are exactly discovery's")}
 		}
 		return out
 	},
@@ -280,12 +281,12 @@ var checkDiscoveryPKCE = &Check{
 		m := d.CodeChallengeMethodsSupported
 		switch {
 		case m == nil:
-			return []Finding{passf("Discovery does not list PKCE methods (not required; the sign-in step proves PKCE)")}
+			return []Finding{Passf("Discovery does not list PKCE methods (not required; the sign-in step proves PKCE)")}
 		case slices.Contains(m, "S256"):
-			return []Finding{passf("PKCE S256 is supported")}
+			return []Finding{Passf("PKCE S256 is supported")}
 		}
-		return []Finding{problem(Fail, "pkce_unsupported", "The IdP does not list PKCE S256").
-			ev("code_challenge_methods_supported containing S256", fmt.Sprintf("%q", m))}
+		return []Finding{Problem(Fail, "pkce_unsupported", "The IdP does not list PKCE S256").
+			WithEvidence("code_challenge_methods_supported containing S256", fmt.Sprintf("%q", m))}
 	},
 }
 
@@ -299,21 +300,21 @@ var checkDiscoveryRefresh = &Check{
 		d, _ := p.Discovery(ctx)
 		var out []Finding
 		if p.IdP != IdPGoogle && p.IdP != IdPCognito && d.ScopesSupported != nil && !slices.Contains(d.ScopesSupported, "offline_access") {
-			out = append(out, problem(Warn, "invalid_scope", "offline_access is not among the advertised scopes").
-				with("The desktop app always asks for offline_access; an IdP that does not offer it refuses the sign-in or issues no refresh token.").
-				ev("scopes_supported containing offline_access", fmt.Sprintf("%q", d.ScopesSupported)))
+			out = append(out, Problem(Warn, "invalid_scope", "offline_access is not among the advertised scopes").
+				WithDetail("The desktop app always asks for offline_access; an IdP that does not offer it refuses the sign-in or issues no refresh token.").
+				WithEvidence("scopes_supported containing offline_access", fmt.Sprintf("%q", d.ScopesSupported)))
 		}
 		if d.GrantTypesSupported != nil && !slices.Contains(d.GrantTypesSupported, "refresh_token") {
-			out = append(out, problem(Warn, "refresh_token_missing", "The refresh_token grant is not advertised").
-				ev("grant_types_supported containing refresh_token", fmt.Sprintf("%q", d.GrantTypesSupported)))
+			out = append(out, Problem(Warn, "refresh_token_missing", "The refresh_token grant is not advertised").
+				WithEvidence("grant_types_supported containing refresh_token", fmt.Sprintf("%q", d.GrantTypesSupported)))
 		}
 		if d.GrantTypesSupported != nil && !slices.Contains(d.GrantTypesSupported, "authorization_code") {
-			out = append(out, problem(Fail, "invalid_scope", "The authorization_code grant is not advertised").
-				ev("grant_types_supported containing authorization_code", fmt.Sprintf("%q", d.GrantTypesSupported)).
-				fix("Enable the Authorization Code grant for this application and authorization server."))
+			out = append(out, Problem(Fail, "invalid_scope", "The authorization_code grant is not advertised").
+				WithEvidence("grant_types_supported containing authorization_code", fmt.Sprintf("%q", d.GrantTypesSupported)).
+				WithFix("Enable the Authorization Code grant for this application and authorization server."))
 		}
 		if len(out) == 0 {
-			return []Finding{passf("Refresh tokens are offered (or not listed)")}
+			return []Finding{Passf("Refresh tokens are offered (or not listed)")}
 		}
 		return out
 	},
@@ -328,9 +329,9 @@ var checkDiscoveryEmail = &Check{
 	Run: func(ctx context.Context, p *Target) []Finding {
 		d, _ := p.Discovery(ctx)
 		if d.ClaimsSupported != nil && !slices.Contains(d.ClaimsSupported, "email") {
-			return []Finding{problem(Warn, "email_claim_missing", "email is not among the advertised claims").
-				ev("claims_supported containing email", fmt.Sprintf("%q", d.ClaimsSupported))}
+			return []Finding{Problem(Warn, "email_claim_missing", "email is not among the advertised claims").
+				WithEvidence("claims_supported containing email", fmt.Sprintf("%q", d.ClaimsSupported))}
 		}
-		return []Finding{passf("The email claim is offered (or claims are not listed)")}
+		return []Finding{Passf("The email claim is offered (or claims are not listed)")}
 	},
 }

@@ -9,4 +9,8 @@
 // Run executes every check that applies to the configuration concurrently,
 // sharing the network fetches they need (the discovery document, the key
 // sets), and returns a Report in a fixed order.
+//
+// Findings are built with Problem, Passf and Skipf, and completed from their
+// catalog row by the engine (Finding.Complete); package account builds its
+// analyzers' findings the same way.
 package checks

@@ -290,15 +290,15 @@ func runOne(ctx context.Context, c *Check, p *Target) (out []Finding) {
 				// A skip is titled by what was not checked; its reason is the detail.
 				out[i].Title, out[i].Detail = c.Title, out[i].Title
 			}
-			normalise(&out[i], p.IdP)
+			out[i].Complete(p.IdP)
 		}
 	}()
 	for _, n := range c.Needs {
 		if err := p.need(ctx, n); err != nil {
 			if ctx.Err() != nil {
-				return []Finding{skipf("Not run: %s.", stopReason(ctx))}
+				return []Finding{Skipf("Not run: %s.", stopReason(ctx))}
 			}
-			return []Finding{skipf("Not run: %s is not available (%s).", n, n.reportedBy())}
+			return []Finding{Skipf("Not run: %s is not available (%s).", n, n.reportedBy())}
 		}
 	}
 	done := make(chan []Finding, 1)
@@ -319,28 +319,7 @@ func runOne(ctx context.Context, c *Check, p *Target) (out []Finding) {
 		}
 		return fs
 	case <-ctx.Done():
-		return []Finding{skipf("Not finished: %s.", stopReason(ctx))}
-	}
-}
-
-// normalise fills what a finding left empty: an unknown status becomes
-// fail, and a warn or fail gets its row's title and fix for the IdP.
-func normalise(f *Finding, idp IdP) {
-	switch f.Status {
-	case Pass, Warn, Fail, Skip:
-	default:
-		f.Status = Fail
-	}
-	if row, ok := LookupRow(f.Row); ok && (f.Status == Warn || f.Status == Fail) {
-		if f.Title == "" {
-			f.Title = row.Title
-		}
-		if f.Fix == "" {
-			f.Fix = row.FixIn(idp)
-		}
-	}
-	if f.Title == "" {
-		f.Title = string(f.Status)
+		return []Finding{Skipf("Not finished: %s.", stopReason(ctx))}
 	}
 }
 

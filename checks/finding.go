@@ -33,32 +33,54 @@ type Finding struct {
 	Evidence *Evidence `json:"evidence,omitempty"`
 }
 
-// passf returns a pass finding with a formatted title.
-func passf(format string, args ...any) Finding {
+// Passf returns a pass finding with a formatted title.
+func Passf(format string, args ...any) Finding {
 	return Finding{Status: Pass, Title: fmt.Sprintf(format, args...)}
 }
 
-// skipf returns a skip finding saying why the check could not run. The
+// Skipf returns a skip finding saying why the check could not run. The
 // engine titles it with the check's title and makes the reason its detail.
-func skipf(format string, args ...any) Finding {
+func Skipf(format string, args ...any) Finding {
 	return Finding{Status: Skip, Title: fmt.Sprintf(format, args...)}
 }
 
-// problem returns a warn or fail finding for a catalog row.
-func problem(status Status, row, title string) Finding {
+// Problem returns a warn or fail finding for a catalog row. Without a
+// title or fix, the row's apply (see Complete).
+func Problem(status Status, row, title string) Finding {
 	return Finding{Status: status, Row: row, Title: title}
 }
 
-// with returns f with its detail set.
-func (f Finding) with(detail string) Finding { f.Detail = detail; return f }
+// WithDetail returns f with its detail set.
+func (f Finding) WithDetail(detail string) Finding { f.Detail = detail; return f }
 
-// fix returns f with its fix set.
-func (f Finding) fix(fix string) Finding { f.Fix = fix; return f }
+// WithFix returns f with its fix set.
+func (f Finding) WithFix(fix string) Finding { f.Fix = fix; return f }
 
-// ev returns f with its evidence set.
-func (f Finding) ev(expected, got string) Finding {
+// WithEvidence returns f with its evidence set.
+func (f Finding) WithEvidence(expected, got string) Finding {
 	f.Evidence = &Evidence{Expected: expected, Got: got}
 	return f
+}
+
+// Complete fills what a finding left empty: an unknown status becomes
+// fail, and a warn or fail gets its row's title and fix for the IdP.
+func (f *Finding) Complete(idp IdP) {
+	switch f.Status {
+	case Pass, Warn, Fail, Skip:
+	default:
+		f.Status = Fail
+	}
+	if row, ok := LookupRow(f.Row); ok && (f.Status == Warn || f.Status == Fail) {
+		if f.Title == "" {
+			f.Title = row.Title
+		}
+		if f.Fix == "" {
+			f.Fix = row.FixIn(idp)
+		}
+	}
+	if f.Title == "" {
+		f.Title = string(f.Status)
+	}
 }
 
 // Summary counts findings by status.

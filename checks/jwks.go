@@ -133,7 +133,7 @@ var checkJWKSKeys = &Check{
 	Run: func(ctx context.Context, p *Target) []Finding {
 		set, err := p.JWKS(ctx)
 		if err != nil {
-			f := fetchFailure("The JWKS URI does not serve a key set", err).ev("a JSON Web Key Set at "+clean(p.Config.JWKSURI), err.Error())
+			f := fetchFailure("The JWKS URI does not serve a key set", err).WithEvidence("a JSON Web Key Set at "+clean(p.Config.JWKSURI), err.Error())
 			if _, ok := err.(*DiscoveryError); ok {
 				f.Row = "jwks_mismatch"
 			}
@@ -142,14 +142,14 @@ var checkJWKSKeys = &Check{
 		var out []Finding
 		for _, k := range set.Keys {
 			if k.Problem != "" {
-				out = append(out, problem(Warn, "jwks_mismatch", "A key in the set is unusable").with(k.Problem))
+				out = append(out, Problem(Warn, "jwks_mismatch", "A key in the set is unusable").WithDetail(k.Problem))
 			}
 		}
 		if len(set.SigningKeys()) == 0 {
-			return append(out, problem(Fail, "jwks_mismatch", "The key set holds no usable signing key").
-				ev("at least one public signing key", fmt.Sprintf("%d keys, none usable for signatures", len(set.Keys))))
+			return append(out, Problem(Fail, "jwks_mismatch", "The key set holds no usable signing key").
+				WithEvidence("at least one public signing key", fmt.Sprintf("%d keys, none usable for signatures", len(set.Keys))))
 		}
-		return append([]Finding{passf("The JWKS URI serves %d signing key(s): %s", len(set.SigningKeys()), strings.Join(set.KIDs(), ", "))}, out...)
+		return append([]Finding{Passf("The JWKS URI serves %d signing key(s): %s", len(set.SigningKeys()), strings.Join(set.KIDs(), ", "))}, out...)
 	},
 }
 
@@ -163,23 +163,23 @@ var checkJWKSSame = &Check{
 		d, _ := p.Discovery(ctx)
 		entered := p.Config.JWKSURI
 		if d.JWKSURI == "" {
-			return []Finding{skipf("Not run: the discovery document has no jwks_uri")}
+			return []Finding{Skipf("Not run: the discovery document has no jwks_uri")}
 		}
 		if entered == d.JWKSURI {
-			return []Finding{passf("JWKS URI is exactly discovery's jwks_uri")}
+			return []Finding{Passf("JWKS URI is exactly discovery's jwks_uri")}
 		}
-		base := problem(Fail, "jwks_mismatch", "JWKS URI differs from discovery's jwks_uri").ev(d.JWKSURI, entered).
-			fix("Recreate the extension access with the JWKS URI copied verbatim from discovery: " + d.JWKSURI)
+		base := Problem(Fail, "jwks_mismatch", "JWKS URI differs from discovery's jwks_uri").WithEvidence(d.JWKSURI, entered).
+			WithFix("Recreate the extension access with the JWKS URI copied verbatim from discovery: " + d.JWKSURI)
 		if clean(entered) == d.JWKSURI {
-			return []Finding{base.with("Only stray characters differ, but the console stores them as typed.")}
+			return []Finding{base.WithDetail("Only stray characters differ, but the console stores them as typed.")}
 		}
 		theirs, err := p.DiscoveryJWKS(ctx)
 		if err != nil {
-			return []Finding{base.with("The issuer's own key set could not be read to compare: " + err.Error())}
+			return []Finding{base.WithDetail("The issuer's own key set could not be read to compare: " + err.Error())}
 		}
 		ours, err := p.JWKS(ctx)
 		if err != nil {
-			return []Finding{base.with("The entered JWKS URI does not serve a key set (see jwks.keys).")}
+			return []Finding{base.WithDetail("The entered JWKS URI does not serve a key set (see jwks.keys).")}
 		}
 		have := map[string]bool{}
 		for _, k := range ours.SigningKeys() {

@@ -30,31 +30,31 @@ func pasteProblems(f Field) []Finding {
 	row := fieldRow(f.Key)
 	var out []Finding
 	if v == "" {
-		return []Finding{problem(Fail, row, f.Label+" is empty").ev("the "+f.Label, "(empty)").
-			fix("Enter the " + f.Label + "; all five values are required and cannot be added later.")}
+		return []Finding{Problem(Fail, row, f.Label+" is empty").WithEvidence("the "+f.Label, "(empty)").
+			WithFix("Enter the " + f.Label + "; all five values are required and cannot be added later.")}
 	}
 	if strings.TrimFunc(v, unicode.IsSpace) != v {
-		out = append(out, problem(Fail, row, f.Label+" has white space before or after it").
-			with("The console stores the value exactly as pasted, spaces included, and the entry cannot be edited later.").
-			ev(strings.TrimFunc(v, unicode.IsSpace), fmt.Sprintf("%q", v)).
-			fix("Remove the surrounding white space before saving the extension access."))
+		out = append(out, Problem(Fail, row, f.Label+" has white space before or after it").
+			WithDetail("The console stores the value exactly as pasted, spaces included, and the entry cannot be edited later.").
+			WithEvidence(strings.TrimFunc(v, unicode.IsSpace), fmt.Sprintf("%q", v)).
+			WithFix("Remove the surrounding white space before saving the extension access."))
 	}
 	if strings.ContainsAny(v, invisible) {
-		out = append(out, problem(Fail, row, f.Label+" contains an invisible character").
-			with("A zero-width or byte-order-mark character came along with the paste; the IdP will not recognise the value.").
-			ev(clean(strings.Map(dropInvisible, v)), fmt.Sprintf("%+q", v)).
-			fix("Type the value again, or paste it through a plain-text editor."))
+		out = append(out, Problem(Fail, row, f.Label+" contains an invisible character").
+			WithDetail("A zero-width or byte-order-mark character came along with the paste; the IdP will not recognise the value.").
+			WithEvidence(clean(strings.Map(dropInvisible, v)), fmt.Sprintf("%+q", v)).
+			WithFix("Type the value again, or paste it through a plain-text editor."))
 	}
 	t := strings.TrimFunc(v, unicode.IsSpace)
 	if len(t) >= 2 && (t[0] == '"' || t[0] == '\'' || t[len(t)-1] == '"' || t[len(t)-1] == '\'') {
-		out = append(out, problem(Fail, row, f.Label+" is wrapped in quotes").
-			ev(clean(v), v).fix("Remove the quotes: paste the bare value."))
+		out = append(out, Problem(Fail, row, f.Label+" is wrapped in quotes").
+			WithEvidence(clean(v), v).WithFix("Remove the quotes: paste the bare value."))
 	}
 	if m := placeholderRE.FindString(v); m != "" {
-		out = append(out, problem(Fail, row, f.Label+" still holds a placeholder").
-			with(fmt.Sprintf("%q is template text from the documentation, not your value.", m)).
-			ev("your own value", v).
-			fix("Replace the placeholder with the value from your IdP."))
+		out = append(out, Problem(Fail, row, f.Label+" still holds a placeholder").
+			WithDetail(fmt.Sprintf("%q is template text from the documentation, not your value.", m)).
+			WithEvidence("your own value", v).
+			WithFix("Replace the placeholder with the value from your IdP."))
 	}
 	return out
 }
@@ -80,50 +80,50 @@ func lintURL(f Field, idp IdP) []Finding {
 	v := clean(f.Value)
 	u, err := url.Parse(v)
 	if err != nil {
-		return append(out, problem(Fail, row, f.Label+" is not a valid URL").with(unwrapMsg(err)).ev("an absolute https URL", v))
+		return append(out, Problem(Fail, row, f.Label+" is not a valid URL").WithDetail(unwrapMsg(err)).WithEvidence("an absolute https URL", v))
 	}
 	if u.Scheme == "" || u.Host == "" {
-		return append(out, problem(Fail, row, f.Label+" is not an absolute URL").
-			ev("https://"+strings.TrimPrefix(v, "//"), v).fix("Enter the full URL, starting with https://."))
+		return append(out, Problem(Fail, row, f.Label+" is not an absolute URL").
+			WithEvidence("https://"+strings.TrimPrefix(v, "//"), v).WithFix("Enter the full URL, starting with https://."))
 	}
 	if strings.ContainsAny(v, " \t\n") {
-		out = append(out, problem(Fail, row, f.Label+" contains white space").ev("a URL without spaces", v))
+		out = append(out, Problem(Fail, row, f.Label+" contains white space").WithEvidence("a URL without spaces", v))
 	}
 	host := u.Hostname()
 	switch u.Scheme {
 	case "https":
 	case "http":
 		if isLoopback(host) {
-			out = append(out, problem(Warn, row, f.Label+" uses plain http").
-				with("Acceptable only for a test IdP on this machine; the desktop app's users need https.").ev("https://"+u.Host+u.RequestURI(), v).
-				fix("Use the IdP's https URL."))
+			out = append(out, Problem(Warn, row, f.Label+" uses plain http").
+				WithDetail("Acceptable only for a test IdP on this machine; the desktop app's users need https.").WithEvidence("https://"+u.Host+u.RequestURI(), v).
+				WithFix("Use the IdP's https URL."))
 		} else {
-			out = append(out, problem(Fail, row, f.Label+" uses plain http").
-				with("OIDC endpoints must be https; tokens would cross the network in clear text, and IdPs do not serve OIDC over http.").
-				ev("https://"+u.Host+u.RequestURI(), v).fix("Use https://."))
+			out = append(out, Problem(Fail, row, f.Label+" uses plain http").
+				WithDetail("OIDC endpoints must be https; tokens would cross the network in clear text, and IdPs do not serve OIDC over http.").
+				WithEvidence("https://"+u.Host+u.RequestURI(), v).WithFix("Use https://."))
 		}
 	default:
-		return append(out, problem(Fail, row, f.Label+" has the scheme "+u.Scheme+":, not https:").ev("an https URL", v))
+		return append(out, Problem(Fail, row, f.Label+" has the scheme "+u.Scheme+":, not https:").WithEvidence("an https URL", v))
 	}
 	if u.User != nil {
-		out = append(out, problem(Fail, row, f.Label+" carries a user name or password").ev("https://"+u.Host+u.EscapedPath(), "(credentials in the URL)"))
+		out = append(out, Problem(Fail, row, f.Label+" carries a user name or password").WithEvidence("https://"+u.Host+u.EscapedPath(), "(credentials in the URL)"))
 	}
 	if u.Fragment != "" || strings.HasSuffix(v, "#") {
-		out = append(out, problem(Fail, row, f.Label+" has a #fragment").ev(strings.SplitN(v, "#", 2)[0], v))
+		out = append(out, Problem(Fail, row, f.Label+" has a #fragment").WithEvidence(strings.SplitN(v, "#", 2)[0], v))
 	}
 	if u.RawQuery != "" && f.Key != "token_endpoint" && f.Key != "authorization_endpoint" {
-		out = append(out, problem(Fail, row, f.Label+" has a query string").ev(stripQuery(v), v))
+		out = append(out, Problem(Fail, row, f.Label+" has a query string").WithEvidence(stripQuery(v), v))
 	}
 	if host != "" && net.ParseIP(strings.Trim(host, "[]")) == nil && !strings.Contains(host, ".") && !isLoopback(host) {
 		st := Warn
 		if saasIdPs[idp] {
 			st = Fail
 		}
-		ff := problem(st, "dns_unresolved", f.Label+" has a host name without a domain").
-			with(fmt.Sprintf("%q is a single-label name: it resolves at best inside one network, and users' browsers fail with DNS_PROBE_FINISHED_NXDOMAIN.", host)).
-			ev(host+".<domain>", host)
+		ff := Problem(st, "dns_unresolved", f.Label+" has a host name without a domain").
+			WithDetail(fmt.Sprintf("%q is a single-label name: it resolves at best inside one network, and users' browsers fail with DNS_PROBE_FINISHED_NXDOMAIN.", host)).
+			WithEvidence(host+".<domain>", host)
 		if idp == IdPOkta {
-			ff = ff.fix(fmt.Sprintf("Use the full Okta domain, e.g. https://%s.okta.com, as the discovery document shows it.", host))
+			ff = ff.WithFix(fmt.Sprintf("Use the full Okta domain, e.g. https://%s.okta.com, as the discovery document shows it.", host))
 		}
 		out = append(out, ff)
 	}
@@ -144,7 +144,7 @@ var checkValuesURLs = &Check{
 			out = append(out, lintURL(f, p.IdP)...)
 		}
 		if len(out) == 0 {
-			return []Finding{passf("The four URLs are clean, absolute https URLs")}
+			return []Finding{Passf("The four URLs are clean, absolute https URLs")}
 		}
 		return out
 	},
@@ -168,7 +168,7 @@ var checkValuesClientID = &Check{
 			return out
 		}
 		bad := func(title, expected string) Finding {
-			return problem(Fail, "invalid_client", title).ev(expected, f.Value)
+			return Problem(Fail, "invalid_client", title).WithEvidence(expected, f.Value)
 		}
 		switch {
 		case strings.Contains(id, "://"):
@@ -181,38 +181,38 @@ var checkValuesClientID = &Check{
 			switch {
 			case strings.HasPrefix(id, "Ooa") || strings.HasPrefix(id, "OOA") || strings.HasPrefix(id, "O"):
 				out = append(out, bad("Okta client ID starts with the letter O", "0"+id[1:]).
-					with("Okta client IDs start with the digit zero (0oa…); with the letter O Okta answers 400 Bad Request at once.").
-					fix("Copy the Client ID again from the app's General tab: it starts with the digit 0."))
+					WithDetail("Okta client IDs start with the digit zero (0oa…); with the letter O Okta answers 400 Bad Request at once.").
+					WithFix("Copy the Client ID again from the app's General tab: it starts with the digit 0."))
 			case !oktaClientRE.MatchString(id):
-				out = append(out, problem(Warn, "invalid_client", "Client ID does not look like an Okta client ID").
-					with("Okta client IDs are 20 characters starting with 0oa.").ev("0oa…", id))
+				out = append(out, Problem(Warn, "invalid_client", "Client ID does not look like an Okta client ID").
+					WithDetail("Okta client IDs are 20 characters starting with 0oa.").WithEvidence("0oa…", id))
 			}
 		case IdPEntra:
 			switch {
 			case !guidRE.MatchString(id):
 				out = append(out, bad("Entra client ID is not a GUID", "the Application (client) ID, a GUID").
-					fix("Copy the Application (client) ID from the app registration's Overview page."))
+					WithFix("Copy the Application (client) ID from the app registration's Overview page."))
 			case strings.EqualFold(id, entraTenant(p.Config.Issuer)):
 				out = append(out, bad("Client ID is the tenant ID", "the Application (client) ID").
-					with("The value entered is the Directory (tenant) ID that also appears in the issuer.").
-					fix("Copy the Application (client) ID, not the Directory (tenant) ID, from the Overview page."))
+					WithDetail("The value entered is the Directory (tenant) ID that also appears in the issuer.").
+					WithFix("Copy the Application (client) ID, not the Directory (tenant) ID, from the Overview page."))
 			}
 		case IdPPingOne:
 			switch {
 			case !guidRE.MatchString(id):
-				out = append(out, problem(Warn, "invalid_client", "PingOne client ID is not a GUID").ev("the application's Client ID, a GUID", id))
+				out = append(out, Problem(Warn, "invalid_client", "PingOne client ID is not a GUID").WithEvidence("the application's Client ID, a GUID", id))
 			case strings.EqualFold(id, pingOneEnv(p.Config.Issuer)):
 				out = append(out, bad("Client ID is the environment ID", "the application's Client ID").
-					fix("Copy the Client ID from the application's Configuration tab, not the Environment ID."))
+					WithFix("Copy the Client ID from the application's Configuration tab, not the Environment ID."))
 			}
 		case IdPGoogle:
 			if !strings.HasSuffix(id, ".apps.googleusercontent.com") {
 				out = append(out, bad("Google client ID is incomplete", "<number>-<id>.apps.googleusercontent.com").
-					fix("Copy the whole Client ID of the Desktop OAuth client, ending in .apps.googleusercontent.com."))
+					WithFix("Copy the whole Client ID of the Desktop OAuth client, ending in .apps.googleusercontent.com."))
 			}
 		}
 		if len(out) == 0 {
-			return []Finding{passf("Client ID is cleanly pasted and of the expected shape")}
+			return []Finding{Passf("Client ID is cleanly pasted and of the expected shape")}
 		}
 		return out
 	},

@@ -65,7 +65,7 @@ var checkEntraIssuer = &Check{
 		v := p.Config.Issuer
 		u := parsed(v)
 		if u == nil {
-			return []Finding{skipf("Not run: the Issuer URL is not a URL (see values.urls)")}
+			return []Finding{Skipf("Not run: the Issuer URL is not a URL (see values.urls)")}
 		}
 		seg := segments(v)
 		tenant := ""
@@ -76,27 +76,27 @@ var checkEntraIssuer = &Check{
 		switch {
 		case strings.EqualFold(u.Hostname(), "sts.windows.net"):
 			want = "https://login.microsoftonline.com/" + orPlaceholder(tenant, "<TENANT_ID>") + "/v2.0"
-			return []Finding{problem(Fail, "invalid_issuer", "Issuer URL is Entra's v1 issuer").
-				with("sts.windows.net is the issuer of v1.0 tokens; the desktop app signs in through the v2.0 endpoints, whose tokens carry the /v2.0 issuer.").
-				ev(want, v).fix("Recreate the extension access with the Issuer URL " + want)}
+			return []Finding{Problem(Fail, "invalid_issuer", "Issuer URL is Entra's v1 issuer").
+				WithDetail("sts.windows.net is the issuer of v1.0 tokens; the desktop app signs in through the v2.0 endpoints, whose tokens carry the /v2.0 issuer.").
+				WithEvidence(want, v).WithFix("Recreate the extension access with the Issuer URL " + want)}
 		case entraAliases[strings.ToLower(tenant)]:
-			return []Finding{problem(Fail, "invalid_issuer", "Issuer URL uses the "+tenant+" alias instead of the tenant ID").
-				with("Tokens carry iss with your tenant's GUID, never the alias; the discovery document of /"+tenant+" shows a {tenantid} template.").
-				ev("https://login.microsoftonline.com/<TENANT_ID>/v2.0", v).
-				fix("Use the Directory (tenant) ID from the app registration's Overview page in all four URLs.")}
+			return []Finding{Problem(Fail, "invalid_issuer", "Issuer URL uses the "+tenant+" alias instead of the tenant ID").
+				WithDetail("Tokens carry iss with your tenant's GUID, never the alias; the discovery document of /"+tenant+" shows a {tenantid} template.").
+				WithEvidence("https://login.microsoftonline.com/<TENANT_ID>/v2.0", v).
+				WithFix("Use the Directory (tenant) ID from the app registration's Overview page in all four URLs.")}
 		case len(seg) == 1 || (len(seg) >= 2 && seg[1] != "v2.0"):
-			return []Finding{problem(Fail, "invalid_issuer", "Issuer URL lacks the /v2.0 suffix").
-				with("This is the portal's Authority URL. Entra's v2.0 tokens carry iss ending in /v2.0, so sign-in fails with \"Invalid issuer: "+want+"\".").
-				ev(want, v).fix("Recreate the extension access with the Issuer URL " + want)}
+			return []Finding{Problem(Fail, "invalid_issuer", "Issuer URL lacks the /v2.0 suffix").
+				WithDetail("This is the portal's Authority URL. Entra's v2.0 tokens carry iss ending in /v2.0, so sign-in fails with \"Invalid issuer: "+want+"\".").
+				WithEvidence(want, v).WithFix("Recreate the extension access with the Issuer URL " + want)}
 		case len(seg) > 2 || strings.HasSuffix(u.Path, "/"):
-			return []Finding{problem(Fail, "token_validation_failure", "Issuer URL has extra characters after /v2.0").ev(want, v)}
+			return []Finding{Problem(Fail, "token_validation_failure", "Issuer URL has extra characters after /v2.0").WithEvidence(want, v)}
 		case tenant != "" && !guidRE.MatchString(tenant):
-			return []Finding{problem(Fail, "invalid_issuer", "Issuer URL names the tenant by domain, not by its ID").
-				with("Tokens carry iss with the tenant GUID; "+tenant+" in the issuer never matches.").
-				ev("https://login.microsoftonline.com/<TENANT_ID>/v2.0", v).
-				fix("Use the Directory (tenant) ID (a GUID) in the Issuer URL.")}
+			return []Finding{Problem(Fail, "invalid_issuer", "Issuer URL names the tenant by domain, not by its ID").
+				WithDetail("Tokens carry iss with the tenant GUID; "+tenant+" in the issuer never matches.").
+				WithEvidence("https://login.microsoftonline.com/<TENANT_ID>/v2.0", v).
+				WithFix("Use the Directory (tenant) ID (a GUID) in the Issuer URL.")}
 		}
-		return []Finding{passf("Issuer URL is the tenant's v2.0 issuer")}
+		return []Finding{Passf("Issuer URL is the tenant's v2.0 issuer")}
 	},
 }
 
@@ -130,12 +130,12 @@ var checkEntraEndpoints = &Check{
 			want := "https://" + hostOf(f.Value) + "/" + orPlaceholder(issuerTenant, "<TENANT_ID>") + "/" + wantPath[f.Key]
 			switch {
 			case entraAliases[strings.ToLower(tenant)]:
-				out = append(out, problem(Warn, "unknown_tenant", f.Label+" uses the "+tenant+" alias").
-					with("A single-tenant app registration refuses /"+tenant+" (AADSTS50194); use your tenant ID.").ev(want, f.Value))
+				out = append(out, Problem(Warn, "unknown_tenant", f.Label+" uses the "+tenant+" alias").
+					WithDetail("A single-tenant app registration refuses /"+tenant+" (AADSTS50194); use your tenant ID.").WithEvidence(want, f.Value))
 			case issuerTenant != "" && !entraAliases[strings.ToLower(issuerTenant)] && !strings.EqualFold(tenant, issuerTenant):
-				out = append(out, problem(Fail, "endpoint_mismatch", f.Label+" names another tenant than the issuer").
-					with(fmt.Sprintf("The issuer names tenant %s, this value %s: tokens would come from one tenant and be checked against another.", issuerTenant, tenant)).
-					ev(want, f.Value))
+				out = append(out, Problem(Fail, "endpoint_mismatch", f.Label+" names another tenant than the issuer").
+					WithDetail(fmt.Sprintf("The issuer names tenant %s, this value %s: tokens would come from one tenant and be checked against another.", issuerTenant, tenant)).
+					WithEvidence(want, f.Value))
 			}
 			if rest != wantPath[f.Key] {
 				row, st := "endpoint_mismatch", Fail
@@ -144,11 +144,11 @@ var checkEntraEndpoints = &Check{
 					row, st = "jwks_mismatch", Warn
 					detail = "Entra serves the same keys at its v1 and v2.0 key URLs today, but use the v2.0 one that discovery publishes."
 				}
-				out = append(out, problem(st, row, f.Label+" is not Entra's v2.0 endpoint").with(detail).ev(want, f.Value))
+				out = append(out, Problem(st, row, f.Label+" is not Entra's v2.0 endpoint").WithDetail(detail).WithEvidence(want, f.Value))
 			}
 		}
 		if len(out) == 0 {
-			return []Finding{passf("Endpoints are the same tenant's v2.0 endpoints")}
+			return []Finding{Passf("Endpoints are the same tenant's v2.0 endpoints")}
 		}
 		return out
 	},
@@ -201,18 +201,18 @@ var checkOktaHost = &Check{
 			}
 			if i := strings.Index(h, "-admin."); i > 0 {
 				fixed := strings.Replace(clean(f.Value), "-admin.", ".", 1)
-				out = append(out, problem(Fail, "okta_admin_host", f.Label+" uses the -admin host").
-					with(h+" serves only the Okta admin console; its /oauth2/ paths answer 404 Page Not Found.").
-					ev(fixed, f.Value).fix("Use the org URL without -admin: "+fixed))
+				out = append(out, Problem(Fail, "okta_admin_host", f.Label+" uses the -admin host").
+					WithDetail(h+" serves only the Okta admin console; its /oauth2/ paths answer 404 Page Not Found.").
+					WithEvidence(fixed, f.Value).WithFix("Use the org URL without -admin: "+fixed))
 				continue
 			}
 			if f.Key != "issuer" && issuerHost != "" && h != issuerHost && !strings.Contains(issuerHost, "-admin.") {
-				out = append(out, problem(Fail, "endpoint_mismatch", f.Label+" is on another host than the issuer").
-					ev("https://"+issuerHost+"/…", f.Value))
+				out = append(out, Problem(Fail, "endpoint_mismatch", f.Label+" is on another host than the issuer").
+					WithEvidence("https://"+issuerHost+"/…", f.Value))
 			}
 		}
 		if len(out) == 0 {
-			return []Finding{passf("All values are on the org host %s", issuerHost)}
+			return []Finding{Passf("All values are on the org host %s", issuerHost)}
 		}
 		return out
 	},
@@ -228,9 +228,9 @@ var checkOktaAuthServer = &Check{
 		c := p.Config
 		iss := oktaServer(c.Issuer, true)
 		if iss == "" {
-			return []Finding{problem(Warn, "token_validation_failure", "Issuer URL is not an Okta authorization server's issuer").
-				ev("https://<OKTA_DOMAIN>/oauth2/default", c.Issuer).
-				with("Okta issuers are https://<domain> (org server) or https://<domain>/oauth2/<server id>.")}
+			return []Finding{Problem(Warn, "token_validation_failure", "Issuer URL is not an Okta authorization server's issuer").
+				WithEvidence("https://<OKTA_DOMAIN>/oauth2/default", c.Issuer).
+				WithDetail("Okta issuers are https://<domain> (org server) or https://<domain>/oauth2/<server id>.")}
 		}
 		var out []Finding
 		suffix := map[string]string{"authorization_endpoint": "/v1/authorize", "token_endpoint": "/v1/token", "jwks_uri": "/v1/keys"}
@@ -243,25 +243,25 @@ var checkOktaAuthServer = &Check{
 			want := base + suffix[f.Key]
 			if s == "" || s == iss {
 				if s == iss && parsed(f.Value) != nil && !strings.HasSuffix(strings.TrimSuffix(parsed(f.Value).Path, "/"), suffix[f.Key]) {
-					out = append(out, problem(Fail, fieldRow(f.Key), f.Label+" has an unexpected path").ev(want, f.Value))
+					out = append(out, Problem(Fail, fieldRow(f.Key), f.Label+" has an unexpected path").WithEvidence(want, f.Value))
 				}
 				continue
 			}
 			detail := fmt.Sprintf("The issuer is %s, but this value belongs to %s.", oktaServerName(iss), oktaServerName(s))
 			switch f.Key {
 			case "jwks_uri":
-				out = append(out, problem(Fail, "jwks_mismatch", "JWKS URI is another authorization server's").
-					with(detail+" Its keys do not sign this issuer's tokens, so validation fails.").ev(want, f.Value))
+				out = append(out, Problem(Fail, "jwks_mismatch", "JWKS URI is another authorization server's").
+					WithDetail(detail+" Its keys do not sign this issuer's tokens, so validation fails.").WithEvidence(want, f.Value))
 			case "token_endpoint":
-				out = append(out, problem(Fail, "userinfo_unauthorized", "Token endpoint is another authorization server's").
-					with(detail+" Its tokens are rejected by this issuer's userinfo endpoint (HTTP 401) and fail validation.").ev(want, f.Value))
+				out = append(out, Problem(Fail, "userinfo_unauthorized", "Token endpoint is another authorization server's").
+					WithDetail(detail+" Its tokens are rejected by this issuer's userinfo endpoint (HTTP 401) and fail validation.").WithEvidence(want, f.Value))
 			default:
-				out = append(out, problem(Fail, "endpoint_mismatch", "Authorization endpoint is another authorization server's").
-					with(detail).ev(want, f.Value))
+				out = append(out, Problem(Fail, "endpoint_mismatch", "Authorization endpoint is another authorization server's").
+					WithDetail(detail).WithEvidence(want, f.Value))
 			}
 		}
 		if len(out) == 0 {
-			return []Finding{passf("All values belong to %s", oktaServerName(iss))}
+			return []Finding{Passf("All values belong to %s", oktaServerName(iss))}
 		}
 		return out
 	},
@@ -279,39 +279,39 @@ var checkGoogleValues = &Check{
 		c := p.Config
 		var out []Finding
 		if clean(c.Issuer) != "https://accounts.google.com" && clean(c.Issuer) != "" {
-			out = append(out, problem(Fail, "token_validation_failure", "Issuer URL is not Google's issuer").
-				ev("https://accounts.google.com", c.Issuer))
+			out = append(out, Problem(Fail, "token_validation_failure", "Issuer URL is not Google's issuer").
+				WithEvidence("https://accounts.google.com", c.Issuer))
 		}
 		u := parsed(c.TokenEndpoint)
 		if u != nil {
 			secret := u.Query().Get("client_secret")
 			switch {
 			case !u.Query().Has("client_secret"):
-				out = append(out, problem(Fail, "google_client_secret_missing", "Token endpoint lacks ?client_secret=").
-					with("Google answers \"client_secret is missing.\" at the token exchange: desktop OAuth clients must send their secret, and the desktop app sends only what the token endpoint URL carries.").
-					ev("https://oauth2.googleapis.com/token?client_secret=<CLIENT_SECRET>", c.TokenEndpoint))
+				out = append(out, Problem(Fail, "google_client_secret_missing", "Token endpoint lacks ?client_secret=").
+					WithDetail("Google answers \"client_secret is missing.\" at the token exchange: desktop OAuth clients must send their secret, and the desktop app sends only what the token endpoint URL carries.").
+					WithEvidence("https://oauth2.googleapis.com/token?client_secret=<CLIENT_SECRET>", c.TokenEndpoint))
 			case secret == "" || placeholderRE.MatchString(secret):
-				out = append(out, problem(Fail, "google_client_secret_missing", "Token endpoint's client_secret is empty or a placeholder").
-					ev("https://oauth2.googleapis.com/token?client_secret=<your client secret>", c.TokenEndpoint))
+				out = append(out, Problem(Fail, "google_client_secret_missing", "Token endpoint's client_secret is empty or a placeholder").
+					WithEvidence("https://oauth2.googleapis.com/token?client_secret=<your client secret>", c.TokenEndpoint))
 			case c.ClientSecret != "" && c.ClientSecret != secret:
-				out = append(out, problem(Warn, "google_client_secret_missing", "The token endpoint's client_secret differs from the client secret given").
-					with("The desktop app sends the one in the URL.").ev("the same secret", "two different secrets"))
+				out = append(out, Problem(Warn, "google_client_secret_missing", "The token endpoint's client_secret differs from the client secret given").
+					WithDetail("The desktop app sends the one in the URL.").WithEvidence("the same secret", "two different secrets"))
 			}
 			if !strings.EqualFold(u.Host, "oauth2.googleapis.com") || u.Path != "/token" {
-				out = append(out, problem(Fail, "endpoint_mismatch", "Token endpoint is not Google's").
-					ev("https://oauth2.googleapis.com/token?client_secret=…", stripQuery(clean(c.TokenEndpoint))))
+				out = append(out, Problem(Fail, "endpoint_mismatch", "Token endpoint is not Google's").
+					WithEvidence("https://oauth2.googleapis.com/token?client_secret=…", stripQuery(clean(c.TokenEndpoint))))
 			}
 		}
 		if a := clean(c.AuthorizationEndpoint); a != "" && a != "https://accounts.google.com/o/oauth2/v2/auth" {
-			out = append(out, problem(Warn, "endpoint_mismatch", "Authorization endpoint is not the one Google's discovery publishes").
-				ev("https://accounts.google.com/o/oauth2/v2/auth", c.AuthorizationEndpoint))
+			out = append(out, Problem(Warn, "endpoint_mismatch", "Authorization endpoint is not the one Google's discovery publishes").
+				WithEvidence("https://accounts.google.com/o/oauth2/v2/auth", c.AuthorizationEndpoint))
 		}
 		if j := clean(c.JWKSURI); j != "" && j != "https://www.googleapis.com/oauth2/v3/certs" {
-			out = append(out, problem(Fail, "jwks_mismatch", "JWKS URI is not Google's").
-				ev("https://www.googleapis.com/oauth2/v3/certs", c.JWKSURI))
+			out = append(out, Problem(Fail, "jwks_mismatch", "JWKS URI is not Google's").
+				WithEvidence("https://www.googleapis.com/oauth2/v3/certs", c.JWKSURI))
 		}
 		if len(out) == 0 {
-			return []Finding{passf("Google values are as Google publishes them, with the client secret in the token URL")}
+			return []Finding{Passf("Google values are as Google publishes them, with the client secret in the token URL")}
 		}
 		return out
 	},
@@ -341,8 +341,8 @@ var checkPingOneEnvironment = &Check{
 		var out []Finding
 		host, env := hostOf(c.Issuer), pingOneEnv(c.Issuer)
 		if env != "" && !guidRE.MatchString(env) {
-			out = append(out, problem(Fail, "unknown_tenant", "Issuer URL does not name an environment ID").
-				with("PingOne URLs start with the environment ID, a GUID, after the domain.").ev("https://"+host+"/<ENV_ID>/as", c.Issuer))
+			out = append(out, Problem(Fail, "unknown_tenant", "Issuer URL does not name an environment ID").
+				WithDetail("PingOne URLs start with the environment ID, a GUID, after the domain.").WithEvidence("https://"+host+"/<ENV_ID>/as", c.Issuer))
 		}
 		want := map[string]string{"issuer": "as", "authorization_endpoint": "as/authorize", "token_endpoint": "as/token", "jwks_uri": "as/jwks"}
 		for _, f := range urlFields(c) {
@@ -353,17 +353,17 @@ var checkPingOneEnvironment = &Check{
 			expected := "https://" + host + "/" + orPlaceholder(env, "<ENV_ID>") + "/" + want[f.Key]
 			switch {
 			case hostOf(f.Value) != host:
-				out = append(out, problem(Fail, "endpoint_mismatch", f.Label+" uses another regional domain than the issuer").
-					with("Each PingOne region has its own domain; an environment exists in one region only.").ev(expected, f.Value))
+				out = append(out, Problem(Fail, "endpoint_mismatch", f.Label+" uses another regional domain than the issuer").
+					WithDetail("Each PingOne region has its own domain; an environment exists in one region only.").WithEvidence(expected, f.Value))
 			case len(seg) > 0 && env != "" && !strings.EqualFold(seg[0], env):
-				out = append(out, problem(Fail, "endpoint_mismatch", f.Label+" names another environment than the issuer").
-					ev(expected, f.Value))
+				out = append(out, Problem(Fail, "endpoint_mismatch", f.Label+" names another environment than the issuer").
+					WithEvidence(expected, f.Value))
 			case len(seg) > 0 && strings.Join(seg[1:], "/") != want[f.Key]:
-				out = append(out, problem(Fail, fieldRow(f.Key), f.Label+" has an unexpected path").ev(expected, f.Value))
+				out = append(out, Problem(Fail, fieldRow(f.Key), f.Label+" has an unexpected path").WithEvidence(expected, f.Value))
 			}
 		}
 		if len(out) == 0 {
-			return []Finding{passf("All values name environment %s on %s", env, host)}
+			return []Finding{Passf("All values name environment %s on %s", env, host)}
 		}
 		return out
 	},
@@ -389,14 +389,14 @@ var checkPingFederatePaths = &Check{
 			}
 			expected := "https://" + orPlaceholder(host, "<PINGFEDERATE_HOST>") + want[f.Key]
 			if host != "" && strings.ToLower(u.Host) != host {
-				out = append(out, problem(Fail, fieldRow(f.Key), f.Label+" is on another host than the issuer").ev(expected, f.Value))
+				out = append(out, Problem(Fail, fieldRow(f.Key), f.Label+" is on another host than the issuer").WithEvidence(expected, f.Value))
 			} else if u.Path != want[f.Key] {
-				out = append(out, problem(Warn, fieldRow(f.Key), f.Label+" is not PingFederate's standard path").
-					with("Right only if your PingFederate publishes this path in its discovery document.").ev(expected, f.Value))
+				out = append(out, Problem(Warn, fieldRow(f.Key), f.Label+" is not PingFederate's standard path").
+					WithDetail("Right only if your PingFederate publishes this path in its discovery document.").WithEvidence(expected, f.Value))
 			}
 		}
 		if len(out) == 0 {
-			return []Finding{passf("Values are on %s in PingFederate's standard paths", host)}
+			return []Finding{Passf("Values are on %s in PingFederate's standard paths", host)}
 		}
 		return out
 	},
@@ -418,9 +418,9 @@ var checkCognitoProxy = &Check{
 		for _, f := range urlFields(c)[1:3] {
 			h := hostOf(f.Value)
 			if strings.HasSuffix(h, ".amazoncognito.com") || (strings.HasPrefix(h, "cognito-idp.") && strings.HasSuffix(h, ".amazonaws.com")) {
-				out = append(out, problem(Fail, "cognito_offline_access", f.Label+" points straight at Cognito").
-					with("The desktop app sends scope offline_access, which Cognito does not have: Cognito answers invalid_scope. Only the proxy strips it.").
-					ev("the proxy's endpoint (stack output "+map[string]string{"authorization_endpoint": "AuthEndpoint", "token_endpoint": "TokenEndpoint"}[f.Key]+")", f.Value))
+				out = append(out, Problem(Fail, "cognito_offline_access", f.Label+" points straight at Cognito").
+					WithDetail("The desktop app sends scope offline_access, which Cognito does not have: Cognito answers invalid_scope. Only the proxy strips it.").
+					WithEvidence("the proxy's endpoint (stack output "+map[string]string{"authorization_endpoint": "AuthEndpoint", "token_endpoint": "TokenEndpoint"}[f.Key]+")", f.Value))
 			}
 		}
 		iss := clean(c.Issuer)
@@ -428,18 +428,18 @@ var checkCognitoProxy = &Check{
 		switch {
 		case iss == "":
 		case m == nil:
-			out = append(out, problem(Fail, "token_validation_failure", "Issuer URL is not a Cognito user pool issuer").
-				ev("https://cognito-idp.<region>.amazonaws.com/<region>_<pool>", c.Issuer).
-				fix("Use the stack output IssuerUrl."))
+			out = append(out, Problem(Fail, "token_validation_failure", "Issuer URL is not a Cognito user pool issuer").
+				WithEvidence("https://cognito-idp.<region>.amazonaws.com/<region>_<pool>", c.Issuer).
+				WithFix("Use the stack output IssuerUrl."))
 		case m[1] != m[2]:
-			out = append(out, problem(Fail, "token_validation_failure", "Issuer URL's region differs from the pool ID's region").
-				ev("https://cognito-idp."+m[2]+".amazonaws.com/"+m[2]+"_"+m[3], c.Issuer))
+			out = append(out, Problem(Fail, "token_validation_failure", "Issuer URL's region differs from the pool ID's region").
+				WithEvidence("https://cognito-idp."+m[2]+".amazonaws.com/"+m[2]+"_"+m[3], c.Issuer))
 		case clean(c.JWKSURI) != iss+"/.well-known/jwks.json":
-			out = append(out, problem(Fail, "jwks_mismatch", "JWKS URI is not the pool's key set").
-				ev(iss+"/.well-known/jwks.json", c.JWKSURI).fix("Use the stack output JwksUri."))
+			out = append(out, Problem(Fail, "jwks_mismatch", "JWKS URI is not the pool's key set").
+				WithEvidence(iss+"/.well-known/jwks.json", c.JWKSURI).WithFix("Use the stack output JwksUri."))
 		}
 		if len(out) == 0 {
-			return []Finding{passf("Endpoints are the proxy's; issuer and keys are the user pool's")}
+			return []Finding{Passf("Endpoints are the proxy's; issuer and keys are the user pool's")}
 		}
 		return out
 	},
@@ -456,10 +456,10 @@ var checkAuth0Issuer = &Check{
 	Run: func(ctx context.Context, p *Target) []Finding {
 		iss := clean(p.Config.Issuer)
 		if iss != "" && !strings.HasSuffix(iss, "/") {
-			return []Finding{problem(Fail, "token_validation_failure", "Auth0 issuer lacks its trailing slash").
-				ev(iss+"/", p.Config.Issuer)}
+			return []Finding{Problem(Fail, "token_validation_failure", "Auth0 issuer lacks its trailing slash").
+				WithEvidence(iss+"/", p.Config.Issuer)}
 		}
-		return []Finding{passf("Issuer URL ends with a slash, as Auth0's tokens do")}
+		return []Finding{Passf("Issuer URL ends with a slash, as Auth0's tokens do")}
 	},
 }
 
@@ -474,10 +474,10 @@ var checkIssuerSlash = &Check{
 	Run: func(ctx context.Context, p *Target) []Finding {
 		iss := clean(p.Config.Issuer)
 		if strings.HasSuffix(iss, "/") {
-			return []Finding{problem(Fail, "token_validation_failure", "Issuer URL ends with a slash").
-				with(p.IdP.Name()+" issues tokens whose iss has no trailing slash; the comparison is exact.").
-				ev(strings.TrimRight(iss, "/"), p.Config.Issuer)}
+			return []Finding{Problem(Fail, "token_validation_failure", "Issuer URL ends with a slash").
+				WithDetail(p.IdP.Name()+" issues tokens whose iss has no trailing slash; the comparison is exact.").
+				WithEvidence(strings.TrimRight(iss, "/"), p.Config.Issuer)}
 		}
-		return []Finding{passf("Issuer URL has no trailing slash")}
+		return []Finding{Passf("Issuer URL has no trailing slash")}
 	},
 }

@@ -32,10 +32,10 @@ type Hop struct {
 func runProbe(ctx context.Context, p *Target) []Finding {
 	start := parsed(p.Config.AuthorizationEndpoint)
 	if start == nil || (start.Scheme != "https" && start.Scheme != "http") {
-		return []Finding{skipf("Not run: the authorization endpoint is not a URL (see values.urls)")}
+		return []Finding{Skipf("Not run: the authorization endpoint is not a URL (see values.urls)")}
 	}
 	if clean(p.Config.ClientID) == "" {
-		return []Finding{skipf("Not run: no Client ID")}
+		return []Finding{Skipf("Not run: no Client ID")}
 	}
 	req := NewAuthRequest(p.Config, p.IdP)
 	jar, _ := cookiejar.New(nil)
@@ -50,7 +50,7 @@ func runProbe(ctx context.Context, p *Target) []Finding {
 		resp, err := f.Get(ctx, next, "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8")
 		if err != nil {
 			return []Finding{fetchFailure("The authorization endpoint could not be reached", err).
-				ev("a sign-in page from "+hostOf(next), err.Error())}
+				WithEvidence("a sign-in page from "+hostOf(next), err.Error())}
 		}
 		hops = append(hops, Hop{URL: stripQuery(resp.URL), Status: resp.Status})
 		loc := resp.Header.Get("Location")
@@ -60,19 +60,19 @@ func runProbe(ctx context.Context, p *Target) []Finding {
 		cur, _ := url.Parse(resp.URL)
 		target, err := cur.Parse(loc)
 		if err != nil {
-			return []Finding{problem(Fail, "idp_error", "The IdP redirected to an invalid URL").ev("a valid redirect", loc)}
+			return []Finding{Problem(Fail, "idp_error", "The IdP redirected to an invalid URL").WithEvidence("a valid redirect", loc)}
 		}
 		if isRedirectTarget(target) {
 			return classifyCallback(p, req, target, hops)
 		}
 		if target.Scheme != "https" && !(target.Scheme == "http" && isLoopback(target.Hostname())) {
-			return []Finding{problem(Warn, "idp_error", "The IdP redirected outside https").
-				with("The probe stops at "+target.Scheme+": redirects; a browser may continue.").ev("https redirects", stripQuery(target.String()))}
+			return []Finding{Problem(Warn, "idp_error", "The IdP redirected outside https").
+				WithDetail("The probe stops at "+target.Scheme+": redirects; a browser may continue.").WithEvidence("https redirects", stripQuery(target.String()))}
 		}
 		next = target.String()
 	}
-	return []Finding{problem(Warn, "idp_error", "The IdP redirected more than 10 times").
-		with("The probe stopped following redirects; the sign-in may loop. Hops: " + hopList(hops))}
+	return []Finding{Problem(Warn, "idp_error", "The IdP redirected more than 10 times").
+		WithDetail("The probe stopped following redirects; the sign-in may loop. Hops: " + hopList(hops))}
 }
 
 func hopList(hops []Hop) string {
@@ -102,24 +102,24 @@ func classifyCallback(p *Target, req *AuthRequest, target *url.URL, hops []Hop) 
 	case q.Get("error") != "":
 		code, desc := q.Get("error"), q.Get("error_description")
 		row := oauthErrorRow(p.IdP, code, desc)
-		f := problem(Fail, row, "The IdP refused the request: "+code).
-			with("The IdP sent the error back to the app's redirect URI before anyone signed in. "+desc).
-			ev("a sign-in page", got)
+		f := Problem(Fail, row, "The IdP refused the request: "+code).
+			WithDetail("The IdP sent the error back to the app's redirect URI before anyone signed in. "+desc).
+			WithEvidence("a sign-in page", got)
 		if row == "invalid_scope" {
-			f = f.with("The desktop app asks for " + strings.Join(OAuth2Config(p.Config, p.IdP).Scopes, " ") + "; the IdP refused a scope. " + desc)
+			f = f.WithDetail("The desktop app asks for " + strings.Join(OAuth2Config(p.Config, p.IdP).Scopes, " ") + "; the IdP refused a scope. " + desc)
 		}
 		if row == "cognito_offline_access" {
-			f = f.with("Cognito has no offline_access scope; the desktop app always sends it. " + desc)
+			f = f.WithDetail("Cognito has no offline_access scope; the desktop app always sends it. " + desc)
 		}
 		return []Finding{f}
 	case q.Get("code") != "":
 		if q.Get("state") != req.State {
-			return []Finding{problem(Fail, "idp_error", "The IdP returned a code with the wrong state").
-				ev("state as sent", "another state")}
+			return []Finding{Problem(Fail, "idp_error", "The IdP returned a code with the wrong state").
+				WithEvidence("state as sent", "another state")}
 		}
-		return []Finding{passf("The IdP accepted the request and redirected back at once (a session already existed)")}
+		return []Finding{Passf("The IdP accepted the request and redirected back at once (a session already existed)")}
 	}
-	return []Finding{problem(Warn, "idp_error", "The IdP redirected back with neither a code nor an error").ev("code or error", "redirect to "+RedirectURI)}
+	return []Finding{Problem(Warn, "idp_error", "The IdP redirected back with neither a code nor an error").WithEvidence("code or error", "redirect to "+RedirectURI)}
 }
 
 var formRE = regexp.MustCompile(`(?i)<form\b|type=["']?password|<input\b`)
@@ -134,34 +134,34 @@ func classifyPage(p *Target, resp *Response, hops []Hop) []Finding {
 		Description string `json:"error_description"`
 	}
 	if strings.Contains(resp.ContentType, "json") && json.Unmarshal(resp.Body, &oe) == nil && oe.Error != "" {
-		return []Finding{problem(Fail, oauthErrorRow(p.IdP, oe.Error, oe.Description), "The IdP refused the request: "+oe.Error).
-			with(oe.Description).ev("a sign-in page", fmt.Sprintf("HTTP %d from %s: %s", resp.Status, where, truncate(text, 300)))}
+		return []Finding{Problem(Fail, oauthErrorRow(p.IdP, oe.Error, oe.Description), "The IdP refused the request: "+oe.Error).
+			WithDetail(oe.Description).WithEvidence("a sign-in page", fmt.Sprintf("HTTP %d from %s: %s", resp.Status, where, truncate(text, 300)))}
 	}
 	// Vendor codes may sit in the page's script data, so look at the raw body too.
 	for _, hay := range []string{text, string(resp.Body)} {
 		if s, m, ok := matchSignWhere(hay, p.IdP, onAuthorizePage); ok {
-			return []Finding{problem(Fail, s.Row, "The IdP showed an error page").
-				with("Instead of a sign-in page the IdP answered with an error; it matches the wording of this row.").
-				ev("a sign-in page", fmt.Sprintf("HTTP %d from %s: %s", resp.Status, where, truncate(m, 400)))}
+			return []Finding{Problem(Fail, s.Row, "The IdP showed an error page").
+				WithDetail("Instead of a sign-in page the IdP answered with an error; it matches the wording of this row.").
+				WithEvidence("a sign-in page", fmt.Sprintf("HTTP %d from %s: %s", resp.Status, where, truncate(m, 400)))}
 		}
 	}
 	switch {
 	case resp.Status == http.StatusNotFound && strings.Contains(where, "-admin."):
-		return []Finding{problem(Fail, "okta_admin_host", "The -admin host has no authorization endpoint").
-			ev("a sign-in page", fmt.Sprintf("HTTP 404 from %s", where))}
+		return []Finding{Problem(Fail, "okta_admin_host", "The -admin host has no authorization endpoint").
+			WithEvidence("a sign-in page", fmt.Sprintf("HTTP 404 from %s", where))}
 	case resp.Status == http.StatusNotFound || resp.Status == http.StatusMethodNotAllowed:
-		return []Finding{problem(Fail, "endpoint_mismatch", "The authorization endpoint does not exist").
-			with("The URL answered HTTP "+fmt.Sprint(resp.Status)+": it is not this IdP's authorization endpoint.").
-			ev("a sign-in page", fmt.Sprintf("HTTP %d from %s: %s", resp.Status, stripQuery(resp.URL), truncate(text, 200)))}
+		return []Finding{Problem(Fail, "endpoint_mismatch", "The authorization endpoint does not exist").
+			WithDetail("The URL answered HTTP "+fmt.Sprint(resp.Status)+": it is not this IdP's authorization endpoint.").
+			WithEvidence("a sign-in page", fmt.Sprintf("HTTP %d from %s: %s", resp.Status, stripQuery(resp.URL), truncate(text, 200)))}
 	case resp.Status >= 500:
-		return []Finding{problem(Warn, "discovery_unreachable", "The IdP answered with a server error").
-			ev("a sign-in page", fmt.Sprintf("HTTP %d from %s: %s", resp.Status, where, truncate(text, 200)))}
+		return []Finding{Problem(Warn, "discovery_unreachable", "The IdP answered with a server error").
+			WithEvidence("a sign-in page", fmt.Sprintf("HTTP %d from %s: %s", resp.Status, where, truncate(text, 200)))}
 	case resp.Status >= 400:
-		return []Finding{problem(Fail, "idp_error", "The IdP refused the request").
-			with("The IdP's page names none of the known causes; its text is in the evidence.").
-			ev("a sign-in page", fmt.Sprintf("HTTP %d from %s: %s", resp.Status, where, truncate(text, 400)))}
+		return []Finding{Problem(Fail, "idp_error", "The IdP refused the request").
+			WithDetail("The IdP's page names none of the known causes; its text is in the evidence.").
+			WithEvidence("a sign-in page", fmt.Sprintf("HTTP %d from %s: %s", resp.Status, where, truncate(text, 400)))}
 	}
-	f := passf("The IdP showed its sign-in page: client ID and redirect URI accepted")
+	f := Passf("The IdP showed its sign-in page: client ID and redirect URI accepted")
 	f.Detail = "Reached " + stripQuery(resp.URL) + " after " + hopList(hops) + "."
 	if !formRE.Match(resp.Body) {
 		f.Detail += " The page has no form in its HTML (it may be drawn by script); open the URL in a browser to be sure."

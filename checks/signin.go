@@ -87,7 +87,7 @@ func SignIn(ctx context.Context, cfg Config, opts LiveOptions) *LiveResult {
 				f.Detail = f.Title
 				f.Title = stepTitle(step)
 			}
-			normalise(&f, idp)
+			f.Complete(idp)
 			res.Findings = append(res.Findings, f)
 		}
 	}
@@ -105,13 +105,13 @@ func SignIn(ctx context.Context, cfg Config, opts LiveOptions) *LiveResult {
 	fetch := &Fetcher{Client: &hc, Timeout: opts.RequestTimeout}
 
 	if clean(cfg.AuthorizationEndpoint) == "" || clean(cfg.TokenEndpoint) == "" || clean(cfg.ClientID) == "" {
-		add(StepListen, skipf("Not run: the authorization endpoint, token endpoint and Client ID are all needed"))
+		add(StepListen, Skipf("Not run: the authorization endpoint, token endpoint and Client ID are all needed"))
 		return res
 	}
 	// Only a web address is opened in a browser (see values.urls for the rest).
 	for _, v := range []string{cfg.AuthorizationEndpoint, cfg.TokenEndpoint} {
 		if u := parsed(v); u == nil || (u.Scheme != "https" && u.Scheme != "http") {
-			add(StepListen, skipf("Not run: the authorization and token endpoints must be http(s) URLs (see values.urls)"))
+			add(StepListen, Skipf("Not run: the authorization and token endpoints must be http(s) URLs (see values.urls)"))
 			return res
 		}
 	}
@@ -142,25 +142,25 @@ func SignIn(ctx context.Context, cfg Config, opts LiveOptions) *LiveResult {
 	q := cb.query
 	switch {
 	case q.Get("state") != req.State:
-		add(StepRedirect, problem(Fail, "idp_error", "The redirect carried another state than the one sent").
-			with("quickdiag refused this response: it does not belong to this sign-in (an old tab, or a forged redirect).").
-			ev("the state sent with this sign-in", "state "+orNone(q.Get("state"))))
+		add(StepRedirect, Problem(Fail, "idp_error", "The redirect carried another state than the one sent").
+			WithDetail("quickdiag refused this response: it does not belong to this sign-in (an old tab, or a forged redirect).").
+			WithEvidence("the state sent with this sign-in", "state "+orNone(q.Get("state"))))
 		page.fail(res.Findings)
 		return res
 	case q.Get("error") != "":
 		code, desc := q.Get("error"), q.Get("error_description")
-		add(StepRedirect, problem(Fail, oauthErrorRow(idp, code, desc), "The IdP refused the sign-in: "+code).
-			with(desc).ev("a code", "error="+code+orEmpty(", error_description=", desc)))
+		add(StepRedirect, Problem(Fail, oauthErrorRow(idp, code, desc), "The IdP refused the sign-in: "+code).
+			WithDetail(desc).WithEvidence("a code", "error="+code+orEmpty(", error_description=", desc)))
 		page.fail(res.Findings)
 		return res
 	case q.Get("code") == "":
-		add(StepRedirect, problem(Fail, "idp_error", "The redirect carried neither a code nor an error").ev("code", "(none)"))
+		add(StepRedirect, Problem(Fail, "idp_error", "The redirect carried neither a code nor an error").WithEvidence("code", "(none)"))
 		page.fail(res.Findings)
 		return res
 	}
 	code := q.Get("code")
 	res.secrets = append(res.secrets, code)
-	add(StepRedirect, passf("The IdP redirected back to %s with a code and the right state", RedirectURI))
+	add(StepRedirect, Passf("The IdP redirected back to %s with a code and the right state", RedirectURI))
 
 	// Exchange, as a public client with the PKCE verifier.
 	oc := OAuth2Config(cfg, idp)
@@ -178,10 +178,10 @@ func SignIn(ctx context.Context, cfg Config, opts LiveOptions) *LiveResult {
 	rawID, _ := tok.Extra("id_token").(string)
 	res.secrets = append(res.secrets, rawID)
 	res.Token = &TokenReport{Issued: map[string]bool{"id_token": rawID != "", "access_token": tok.AccessToken != "", "refresh_token": tok.RefreshToken != ""}}
-	add(StepExchange, passf("The token endpoint exchanged the code (public client, PKCE S256)"))
+	add(StepExchange, Passf("The token endpoint exchanged the code (public client, PKCE S256)"))
 	if rawID == "" {
-		add(StepIDToken, problem(Fail, "token_validation_failure", "The token response has no ID token").
-			ev("id_token in the token response", "(none)").fix("Make sure the openid scope is granted to the application."))
+		add(StepIDToken, Problem(Fail, "token_validation_failure", "The token response has no ID token").
+			WithEvidence("id_token in the token response", "(none)").WithFix("Make sure the openid scope is granted to the application."))
 		page.fail(res.Findings)
 		return res
 	}
@@ -244,12 +244,12 @@ func waitEnded(ctx context.Context, visits int) Finding {
 		reached = fmt.Sprintf("The browser reached %s %d time(s), but never with a sign-in response.", RedirectURI, visits)
 	}
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return problem(Fail, "idp_error", "No redirect came back before the time limit").
-			with(reached+" An IdP that refuses the request (redirect URI not registered, client unknown, user not assigned) shows its own error page and never redirects: read that page, or paste its text into quickdiag triage.").
-			ev("a redirect to "+RedirectURI, "none within the time limit").
-			fix("Read the IdP's page in the browser tab; re-run with a longer --timeout if the sign-in itself took long.")
+		return Problem(Fail, "idp_error", "No redirect came back before the time limit").
+			WithDetail(reached+" An IdP that refuses the request (redirect URI not registered, client unknown, user not assigned) shows its own error page and never redirects: read that page, or paste its text into quickdiag triage.").
+			WithEvidence("a redirect to "+RedirectURI, "none within the time limit").
+			WithFix("Read the IdP's page in the browser tab; re-run with a longer --timeout if the sign-in itself took long.")
 	}
-	return skipf("Stopped before the redirect came back. %s", reached)
+	return Skipf("Stopped before the redirect came back. %s", reached)
 }
 
 // tokenFailure turns a token-endpoint error into a finding.
@@ -260,8 +260,8 @@ func waitEnded(ctx context.Context, visits int) Finding {
 func tokenFailure(ctx context.Context, title string, idp IdP, tokenURL string, timeout time.Duration, err error) Finding {
 	if ctx.Err() != nil {
 		fe := &FetchError{Kind: ErrTimeout, URL: tokenURL, Timeout: timeout, Err: err}
-		return problem(Fail, fe.Row(), "The token endpoint gave no complete answer").ev("tokens", fe.Error()).
-			fix("Check that the token endpoint is reachable from this machine (proxy, firewall) and answers promptly.")
+		return Problem(Fail, fe.Row(), "The token endpoint gave no complete answer").WithEvidence("tokens", fe.Error()).
+			WithFix("Check that the token endpoint is reachable from this machine (proxy, firewall) and answers promptly.")
 	}
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
@@ -279,14 +279,14 @@ func tokenFailure(ctx context.Context, title string, idp IdP, tokenURL string, t
 		if code == "" {
 			got += ": " + truncate(pageText(re.Body), 300)
 		}
-		return problem(Fail, tokenErrorRow(idp, code, desc+" "+string(re.Body)), title+orEmpty(": ", code)).with(desc).ev("tokens", got)
+		return Problem(Fail, tokenErrorRow(idp, code, desc+" "+string(re.Body)), title+orEmpty(": ", code)).WithDetail(desc).WithEvidence("tokens", got)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		fe := classify(context.Background(), ue.URL, err, 0)
-		return problem(Fail, fe.Row(), title).ev("tokens", fe.Error())
+		return Problem(Fail, fe.Row(), title).WithEvidence("tokens", fe.Error())
 	}
-	return problem(Fail, "idp_error", title).ev("tokens", err.Error())
+	return Problem(Fail, "idp_error", title).WithEvidence("tokens", err.Error())
 }
 
 // tokenErrorRow maps a token endpoint's error to a row: the same words mean
@@ -325,9 +325,9 @@ func tokenErrorRow(idp IdP, code, text string) string {
 func emailFindings(idp IdP, claims map[string]any, email string, users []string) []Finding {
 	got, _ := claims["email"].(string)
 	if got == "" {
-		f := problem(Fail, "email_claim_missing", "The ID token has no email claim").
-			with("The desktop app maps the user by the ID token's email; without it the user sees \"User not found\".").
-			ev("an email claim", "claims: "+strings.Join(slices.Sorted(maps.Keys(claims)), ", "))
+		f := Problem(Fail, "email_claim_missing", "The ID token has no email claim").
+			WithDetail("The desktop app maps the user by the ID token's email; without it the user sees \"User not found\".").
+			WithEvidence("an email claim", "claims: "+strings.Join(slices.Sorted(maps.Keys(claims)), ", "))
 		if idp == IdPEntra || claims["preferred_username"] != nil || claims["upn"] != nil {
 			if u, _ := firstString(claims, "preferred_username", "upn"); u != "" {
 				f.Detail += " The token carries " + u + " as preferred_username/upn, which is not enough: Entra puts email in the ID token only with the optional claim, and only when the user's Mail attribute is filled in."
@@ -337,8 +337,8 @@ func emailFindings(idp IdP, claims map[string]any, email string, users []string)
 	}
 	var out []Finding
 	if v, ok := claims["email_verified"].(bool); ok && !v {
-		out = append(out, problem(Warn, "email_claim_missing", "The IdP marks the email as unverified").
-			with("email_verified is false for "+got+"; make sure it is the address provisioned in the account.").ev("email_verified true", "false"))
+		out = append(out, Problem(Warn, "email_claim_missing", "The IdP marks the email as unverified").
+			WithDetail("email_verified is false for "+got+"; make sure it is the address provisioned in the account.").WithEvidence("email_verified true", "false"))
 	}
 	switch {
 	case len(users) > 0:
@@ -346,7 +346,7 @@ func emailFindings(idp IdP, claims map[string]any, email string, users []string)
 	case email != "":
 		out = append(out, matchEmail(got, []string{email}, "as the provisioned email"))
 	default:
-		f := passf("The ID token carries email %s", got)
+		f := Passf("The ID token carries email %s", got)
 		f.Detail = "Give --email or --users to check it against the account's users, exactly."
 		out = append(out, f)
 	}
@@ -356,21 +356,21 @@ func emailFindings(idp IdP, claims map[string]any, email string, users []string)
 func matchEmail(got string, provisioned []string, where string) Finding {
 	for _, p := range provisioned {
 		if p == got {
-			return passf("The ID token's email %s matches %s exactly", got, where)
+			return Passf("The ID token's email %s matches %s exactly", got, where)
 		}
 	}
 	for _, p := range provisioned {
 		if strings.EqualFold(p, got) {
-			return problem(Fail, "email_case_mismatch", "The email differs from the provisioned one only in letter case").
-				with("Matching is exact, so the user sees \"User not found\".").ev(p, got)
+			return Problem(Fail, "email_case_mismatch", "The email differs from the provisioned one only in letter case").
+				WithDetail("Matching is exact, so the user sees \"User not found\".").WithEvidence(p, got)
 		}
 	}
 	expected := provisioned[0]
 	if len(provisioned) > 1 {
 		expected = fmt.Sprintf("one of the %d provisioned emails", len(provisioned))
 	}
-	return problem(Fail, "email_not_provisioned", "No provisioned user has the ID token's email").
-		with("The email "+got+" is not "+where+".").ev(expected, got)
+	return Problem(Fail, "email_not_provisioned", "No provisioned user has the ID token's email").
+		WithDetail("The email "+got+" is not "+where+".").WithEvidence(expected, got)
 }
 
 func firstString(m map[string]any, keys ...string) (string, bool) {
@@ -386,44 +386,44 @@ func firstString(m map[string]any, keys ...string) (string, bool) {
 func userinfo(ctx context.Context, f *Fetcher, d *Discovery, tok *oauth2.Token, tr *TokenReport) []Finding {
 	switch {
 	case d == nil:
-		return []Finding{skipf("Not run: the discovery document is not available (see discovery.fetch)")}
+		return []Finding{Skipf("Not run: the discovery document is not available (see discovery.fetch)")}
 	case d.UserinfoEndpoint == "":
-		return []Finding{skipf("Not run: the discovery document names no userinfo endpoint")}
+		return []Finding{Skipf("Not run: the discovery document names no userinfo endpoint")}
 	case tok.AccessToken == "":
-		return []Finding{skipf("Not run: no access token was issued")}
+		return []Finding{Skipf("Not run: no access token was issued")}
 	}
 	req, err := http.NewRequest(http.MethodGet, d.UserinfoEndpoint, nil)
 	if err != nil {
-		return []Finding{problem(Warn, "endpoint_mismatch", "The userinfo endpoint is not a URL").ev("a URL", d.UserinfoEndpoint)}
+		return []Finding{Problem(Warn, "endpoint_mismatch", "The userinfo endpoint is not a URL").WithEvidence("a URL", d.UserinfoEndpoint)}
 	}
 	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 	req.Header.Set("Accept", "application/json")
 	resp, err := f.Do(ctx, req)
 	if err != nil {
-		return []Finding{fetchFailure("The userinfo endpoint could not be reached", err).ev("HTTP 200", err.Error())}
+		return []Finding{fetchFailure("The userinfo endpoint could not be reached", err).WithEvidence("HTTP 200", err.Error())}
 	}
 	switch {
 	case resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden:
-		return []Finding{problem(Fail, "userinfo_unauthorized", fmt.Sprintf("Userinfo refused the access token (HTTP %d)", resp.Status)).
-			with("The access token is not accepted by the issuer's userinfo endpoint: the token endpoint belongs to another authorization server. "+resp.Header.Get("WWW-Authenticate")).
-			ev("HTTP 200 from "+d.UserinfoEndpoint, fmt.Sprintf("HTTP %d", resp.Status))}
+		return []Finding{Problem(Fail, "userinfo_unauthorized", fmt.Sprintf("Userinfo refused the access token (HTTP %d)", resp.Status)).
+			WithDetail("The access token is not accepted by the issuer's userinfo endpoint: the token endpoint belongs to another authorization server. "+resp.Header.Get("WWW-Authenticate")).
+			WithEvidence("HTTP 200 from "+d.UserinfoEndpoint, fmt.Sprintf("HTTP %d", resp.Status))}
 	case resp.Status != http.StatusOK:
-		return []Finding{problem(Warn, "idp_error", fmt.Sprintf("Userinfo answered HTTP %d", resp.Status)).
-			ev("HTTP 200 from "+d.UserinfoEndpoint, fmt.Sprintf("HTTP %d: %s", resp.Status, truncate(pageText(resp.Body), 200)))}
+		return []Finding{Problem(Warn, "idp_error", fmt.Sprintf("Userinfo answered HTTP %d", resp.Status)).
+			WithEvidence("HTTP 200 from "+d.UserinfoEndpoint, fmt.Sprintf("HTTP %d: %s", resp.Status, truncate(pageText(resp.Body), 200)))}
 	}
 	var claims map[string]any
 	if de := decodeJSONDoc(resp, &claims, "userinfo claims"); de == nil {
 		tr.Userinfo = claims
 	}
-	return []Finding{passf("Userinfo accepted the access token")}
+	return []Finding{Passf("Userinfo accepted the access token")}
 }
 
 // refresh runs the refresh grant and checks the new ID token.
 func refresh(ctx context.Context, f *Fetcher, oc *oauth2.Config, tok *oauth2.Token, tc TokenCheck, first *DecodedJWT, idp IdP, res *LiveResult) []Finding {
 	if tok.RefreshToken == "" {
-		return []Finding{problem(Fail, "refresh_token_missing", "No refresh token was issued").
-			with("Without one the desktop app asks users to sign in again whenever the ID token expires (\"Session expires frequently\").").
-			ev("a refresh token in the token response", "(none)")}
+		return []Finding{Problem(Fail, "refresh_token_missing", "No refresh token was issued").
+			WithDetail("Without one the desktop app asks users to sign in again whenever the ID token expires (\"Session expires frequently\").").
+			WithEvidence("a refresh token in the token response", "(none)")}
 	}
 	rctx, cancel := context.WithTimeout(ctx, f.timeout())
 	defer cancel()
@@ -445,9 +445,9 @@ func refresh(ctx context.Context, f *Fetcher, oc *oauth2.Config, tok *oauth2.Tok
 	res.secrets = append(res.secrets, nt.AccessToken, nt.RefreshToken)
 	rawID, _ := nt.Extra("id_token").(string)
 	if rawID == "" {
-		return []Finding{problem(Fail, "refresh_id_token_missing", "The refresh grant returned no ID token").
-			with("The desktop app needs a fresh ID token with current claims when it refreshes the session.").
-			ev("id_token in the refresh response", "(none)")}
+		return []Finding{Problem(Fail, "refresh_id_token_missing", "The refresh grant returned no ID token").
+			WithDetail("The desktop app needs a fresh ID token with current claims when it refreshes the session.").
+			WithEvidence("id_token in the refresh response", "(none)")}
 	}
 	res.secrets = append(res.secrets, rawID)
 	tc.Nonce = ""
@@ -457,16 +457,16 @@ func refresh(ctx context.Context, f *Fetcher, oc *oauth2.Config, tok *oauth2.Tok
 	}
 	res.Token.Refresh = &RefreshReport{IDToken: dec}
 	if s1, s2 := first.Claims["sub"], dec.Claims["sub"]; fmt.Sprint(s1) != fmt.Sprint(s2) {
-		out = append(out, problem(Fail, "token_validation_failure", "The refreshed ID token is for another subject").
-			ev(fmt.Sprint(s1), fmt.Sprint(s2)))
+		out = append(out, Problem(Fail, "token_validation_failure", "The refreshed ID token is for another subject").
+			WithEvidence(fmt.Sprint(s1), fmt.Sprint(s2)))
 	}
 	if e, _ := dec.Claims["email"].(string); e == "" {
-		out = append(out, problem(Fail, "refresh_email_missing", "The refreshed ID token has no email claim").
-			with("The first ID token carried email; the one from the refresh grant does not, so the session breaks at the first refresh (\"Missing email claim after refresh\").").
-			ev("an email claim", "claims: "+strings.Join(slices.Sorted(maps.Keys(dec.Claims)), ", ")))
+		out = append(out, Problem(Fail, "refresh_email_missing", "The refreshed ID token has no email claim").
+			WithDetail("The first ID token carried email; the one from the refresh grant does not, so the session breaks at the first refresh (\"Missing email claim after refresh\").").
+			WithEvidence("an email claim", "claims: "+strings.Join(slices.Sorted(maps.Keys(dec.Claims)), ", ")))
 	} else if first.Claims["email"] != nil && e != first.Claims["email"] {
-		out = append(out, problem(Warn, "email_not_provisioned", "The refreshed ID token carries another email").
-			ev(fmt.Sprint(first.Claims["email"]), e))
+		out = append(out, Problem(Warn, "email_not_provisioned", "The refreshed ID token carries another email").
+			WithEvidence(fmt.Sprint(first.Claims["email"]), e))
 	}
 	return out
 }
@@ -538,9 +538,9 @@ func listenLoopback() (*loopback, Finding) {
 		for _, l := range listeners {
 			l.Close()
 		}
-		f := problem(Fail, "loopback_unavailable", "Port 18080 is not free on "+addr).
-			with("The desktop app must listen on http://localhost:18080 for the redirect; something else holds it. Find it with: lsof -nP -iTCP:18080 -sTCP:LISTEN (macOS, Linux) or netstat -ano | findstr :18080 (Windows).").
-			ev("port 18080 free on "+addr, unwrapMsg(err))
+		f := Problem(Fail, "loopback_unavailable", "Port 18080 is not free on "+addr).
+			WithDetail("The desktop app must listen on http://localhost:18080 for the redirect; something else holds it. Find it with: lsof -nP -iTCP:18080 -sTCP:LISTEN (macOS, Linux) or netstat -ano | findstr :18080 (Windows).").
+			WithEvidence("port 18080 free on "+addr, unwrapMsg(err))
 		return nil, f
 	}
 	lb.listeners = listeners
@@ -549,7 +549,7 @@ func listenLoopback() (*loopback, Finding) {
 		lb.servers = append(lb.servers, srv)
 		go srv.Serve(l)
 	}
-	f := passf("Listening on %s", RedirectURI)
+	f := Passf("Listening on %s", RedirectURI)
 	f.Detail = strings.Join(notes, " ")
 	return lb, f
 }

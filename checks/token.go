@@ -82,8 +82,8 @@ func ValidateIDToken(ctx context.Context, raw string, tc TokenCheck, prefix stri
 	title := func(s string) string { return prefix + s }
 	dec, err := DecodeJWT(raw)
 	if err != nil {
-		return nil, []Finding{problem(Fail, "token_validation_failure", title("is not a valid JWT")).
-			with(strings.TrimPrefix(err.Error(), "token is malformed: ")).ev("a signed JWT (header.payload.signature)", describeShape(raw))}
+		return nil, []Finding{Problem(Fail, "token_validation_failure", title("is not a valid JWT")).
+			WithDetail(strings.TrimPrefix(err.Error(), "token is malformed: ")).WithEvidence("a signed JWT (header.payload.signature)", describeShape(raw))}
 	}
 	var out []Finding
 	claims := dec.Claims
@@ -91,23 +91,23 @@ func ValidateIDToken(ctx context.Context, raw string, tc TokenCheck, prefix stri
 	alg, _ := dec.Header["alg"].(string)
 	switch {
 	case alg == "" || strings.EqualFold(alg, "none"):
-		out = append(out, problem(Fail, "token_validation_failure", title("is unsigned (alg none)")).
-			with("An unsigned ID token proves nothing; the desktop app rejects it.").ev("alg RS256 or another asymmetric algorithm", "alg "+orNone(alg)))
+		out = append(out, Problem(Fail, "token_validation_failure", title("is unsigned (alg none)")).
+			WithDetail("An unsigned ID token proves nothing; the desktop app rejects it.").WithEvidence("alg RS256 or another asymmetric algorithm", "alg "+orNone(alg)))
 	case strings.HasPrefix(alg, "HS"):
-		out = append(out, problem(Fail, "token_validation_failure", title("is signed with a shared secret ("+alg+")")).
-			with("A public client has no secret to check an HMAC signature with; the IdP must sign ID tokens with its private key (RS256).").
-			ev("RS256 (or another asymmetric algorithm)", alg).
-			fix("Set the application's ID token signing algorithm to RS256."))
+		out = append(out, Problem(Fail, "token_validation_failure", title("is signed with a shared secret ("+alg+")")).
+			WithDetail("A public client has no secret to check an HMAC signature with; the IdP must sign ID tokens with its private key (RS256).").
+			WithEvidence("RS256 (or another asymmetric algorithm)", alg).
+			WithFix("Set the application's ID token signing algorithm to RS256."))
 	case !slices.Contains(signingAlgs, alg):
-		out = append(out, problem(Fail, "token_validation_failure", title("uses an unsupported algorithm")).
-			ev(strings.Join(signingAlgs, ", "), alg))
+		out = append(out, Problem(Fail, "token_validation_failure", title("uses an unsupported algorithm")).
+			WithEvidence(strings.Join(signingAlgs, ", "), alg))
 	}
 
 	iss, _ := claims["iss"].(string)
 	if iss != tc.Issuer {
-		f := problem(Fail, "token_validation_failure", title("was issued by another issuer than the one entered")).
-			with("The desktop app compares iss with the Issuer URL entered, byte for byte.").ev(iss, tc.Issuer).
-			fix("Recreate the extension access with the Issuer URL " + iss)
+		f := Problem(Fail, "token_validation_failure", title("was issued by another issuer than the one entered")).
+			WithDetail("The desktop app compares iss with the Issuer URL entered, byte for byte.").WithEvidence(iss, tc.Issuer).
+			WithFix("Recreate the extension access with the Issuer URL " + iss)
 		if strings.HasSuffix(iss, "/v2.0") && strings.TrimSuffix(iss, "/v2.0") == strings.TrimRight(clean(tc.Issuer), "/") {
 			f.Row, f.Title = "invalid_issuer", title("carries the /v2.0 issuer, and the Issuer URL entered lacks it")
 			f.Detail = "Sign-in fails with \"Invalid issuer: " + iss + "\"."
@@ -117,15 +117,15 @@ func ValidateIDToken(ctx context.Context, raw string, tc TokenCheck, prefix stri
 
 	jc := jwt.MapClaims(claims)
 	if aud, _ := jc.GetAudience(); !slices.Contains(aud, clean(tc.ClientID)) {
-		out = append(out, problem(Fail, "audience_mismatch", title("was issued to another client")).
-			with("aud does not contain the Client ID entered.").ev(clean(tc.ClientID), fmt.Sprint(claims["aud"])))
+		out = append(out, Problem(Fail, "audience_mismatch", title("was issued to another client")).
+			WithDetail("aud does not contain the Client ID entered.").WithEvidence(clean(tc.ClientID), fmt.Sprint(claims["aud"])))
 	}
 
 	kid, _ := dec.Header["kid"].(string)
 	if tc.JWKS != nil && kid != "" {
 		if _, ok := tc.JWKS.ByKID(kid); !ok {
-			f := problem(Fail, "jwks_mismatch", title("is signed with a key the JWKS URI does not hold")).
-				ev("a key with kid "+kid+" at "+tc.JWKS.URL, "kids "+strings.Join(tc.JWKS.KIDs(), ", "))
+			f := Problem(Fail, "jwks_mismatch", title("is signed with a key the JWKS URI does not hold")).
+				WithEvidence("a key with kid "+kid+" at "+tc.JWKS.URL, "kids "+strings.Join(tc.JWKS.KIDs(), ", "))
 			if tc.DiscoveryJWKS != nil {
 				if _, ok := tc.DiscoveryJWKS.ByKID(kid); ok && tc.DiscoveryJWKS.URL != tc.JWKS.URL {
 					f.Detail = "The key is in the issuer's own key set (" + tc.DiscoveryJWKS.URL + "): the JWKS URI entered belongs to another authorization server."
@@ -146,33 +146,33 @@ func ValidateIDToken(ctx context.Context, raw string, tc TokenCheck, prefix stri
 		offset = fmt.Sprintf(" This machine's clock is %s %s the IdP's (from its Date header).", absDur(d), map[bool]string{true: "ahead of", false: "behind"}[d >= 0])
 	}
 	if exp, err := jc.GetExpirationTime(); err == nil && exp != nil && t.After(exp.Time) {
-		out = append(out, problem(Fail, "clock_skew", title("has expired")).
-			with(fmt.Sprintf("It expired at %s, %s ago.%s", exp.UTC().Format(time.RFC3339), t.Sub(exp.Time).Round(time.Second), offset)).
-			ev("exp after "+t.UTC().Format(time.RFC3339), "exp "+exp.UTC().Format(time.RFC3339)))
+		out = append(out, Problem(Fail, "clock_skew", title("has expired")).
+			WithDetail(fmt.Sprintf("It expired at %s, %s ago.%s", exp.UTC().Format(time.RFC3339), t.Sub(exp.Time).Round(time.Second), offset)).
+			WithEvidence("exp after "+t.UTC().Format(time.RFC3339), "exp "+exp.UTC().Format(time.RFC3339)))
 	}
 	if nbf, err := jc.GetNotBefore(); err == nil && nbf != nil && nbf.After(t.Add(maxSkew)) {
-		out = append(out, problem(Fail, "clock_skew", title("is not valid yet (nbf in the future)")).
-			with(fmt.Sprintf("nbf is %s ahead of this machine.%s", nbf.Sub(t).Round(time.Second), offset)).
-			ev("nbf before "+t.UTC().Format(time.RFC3339), "nbf "+nbf.UTC().Format(time.RFC3339)))
+		out = append(out, Problem(Fail, "clock_skew", title("is not valid yet (nbf in the future)")).
+			WithDetail(fmt.Sprintf("nbf is %s ahead of this machine.%s", nbf.Sub(t).Round(time.Second), offset)).
+			WithEvidence("nbf before "+t.UTC().Format(time.RFC3339), "nbf "+nbf.UTC().Format(time.RFC3339)))
 	}
 	if iat, err := jc.GetIssuedAt(); err == nil && iat != nil && iat.After(t.Add(maxSkew)) {
-		out = append(out, problem(Fail, "clock_skew", title("was issued in the future (iat)")).
-			with(fmt.Sprintf("iat is %s ahead of this machine.%s", iat.Sub(t).Round(time.Second), offset)).
-			ev("iat before "+t.UTC().Format(time.RFC3339), "iat "+iat.UTC().Format(time.RFC3339)))
+		out = append(out, Problem(Fail, "clock_skew", title("was issued in the future (iat)")).
+			WithDetail(fmt.Sprintf("iat is %s ahead of this machine.%s", iat.Sub(t).Round(time.Second), offset)).
+			WithEvidence("iat before "+t.UTC().Format(time.RFC3339), "iat "+iat.UTC().Format(time.RFC3339)))
 	}
 
 	if tc.Nonce != "" {
 		if n, _ := claims["nonce"].(string); n != tc.Nonce {
-			out = append(out, problem(Fail, "token_validation_failure", title("does not carry the nonce sent")).
-				with("The nonce binds the ID token to this sign-in; a missing or different one means a replayed or mixed-up response.").
-				ev("the nonce sent with this sign-in", orNone(n)))
+			out = append(out, Problem(Fail, "token_validation_failure", title("does not carry the nonce sent")).
+				WithDetail("The nonce binds the ID token to this sign-in; a missing or different one means a replayed or mixed-up response.").
+				WithEvidence("the nonce sent with this sign-in", orNone(n)))
 		}
 	}
 
 	// go-oidc is the authority: it verifies the signature with the entered
 	// keys, the issuer, the audience and the expiry.
 	if tc.JWKS == nil {
-		return dec, append(out, skipf("%sNot verified: the key set at the JWKS URI could not be read (see jwks.keys).", prefix))
+		return dec, append(out, Skipf("%sNot verified: the key set at the JWKS URI could not be read (see jwks.keys).", prefix))
 	}
 	var keys []crypto.PublicKey
 	for _, k := range tc.JWKS.JOSE.Keys {
@@ -185,7 +185,7 @@ func ValidateIDToken(ctx context.Context, raw string, tc TokenCheck, prefix stri
 		if len(out) > 0 {
 			return dec, out // already explained
 		}
-		f := problem(Fail, "token_validation_failure", title("fails validation")).ev("a valid ID token", err.Error())
+		f := Problem(Fail, "token_validation_failure", title("fails validation")).WithEvidence("a valid ID token", err.Error())
 		var expired *oidc.TokenExpiredError
 		switch {
 		case errors.As(err, &expired):
@@ -196,7 +196,7 @@ func ValidateIDToken(ctx context.Context, raw string, tc TokenCheck, prefix stri
 		return dec, append(out, f)
 	}
 	if len(out) == 0 {
-		f := passf("%svalidates with the values as entered", prefix)
+		f := Passf("%svalidates with the values as entered", prefix)
 		f.Detail = fmt.Sprintf("iss %s, aud %v, alg %s, kid %s, signature verified with the key set at %s.", iss, claims["aud"], alg, orNone(kid), tc.JWKS.URL)
 		out = append(out, f)
 	}

@@ -29,7 +29,7 @@ func ReadUsers(r io.Reader) ([]User, error) {
 		UserList *[]User `json:"UserList"`
 	}
 	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, errors.New(jsonErr(data, err))
+		return nil, errors.New(DescribeJSONError(data, err))
 	}
 	if doc.UserList == nil {
 		if len(bytes.TrimSpace(data)) == 0 {

@@ -9,11 +9,12 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/checks/account"
 	"github.com/quickdiag/quickdiag/web"
 )
 
 // maxForm bounds a pasted form: the most an analyzer or triage reads.
-const maxForm = checks.MaxAnalyzeInput
+const maxForm = account.MaxInput
 
 func (s *server) triage(w http.ResponseWriter, r *http.Request) {
 	render(w, r, http.StatusOK, web.Triage(web.TriageView{}))
@@ -90,31 +91,31 @@ func (s *server) analyzePost(w http.ResponseWriter, r *http.Request) {
 	v := web.AnalyzeView{Kind: chi.URLParam(r, "kind"),
 		KMSPrimary: f.Get("primary"), KMSReplica: f.Get("replica"), Subscription: f.Get("subscription"),
 		Region: strings.TrimSpace(f.Get("region")), Quick: f.Get("quick"), IdPUsers: f.Get("idp")}
-	input := func(name, text string) checks.Input { return checks.Input{Name: name, Data: []byte(text)} }
-	var a *checks.Analysis
+	input := func(name, text string) account.Input { return account.Input{Name: name, Data: []byte(text)} }
+	var a *account.Analysis
 	var err error
 	switch v.Kind {
 	case "kms-policy":
-		ins := []checks.Input{input("the key policy", v.KMSPrimary)}
+		ins := []account.Input{input("the key policy", v.KMSPrimary)}
 		if strings.TrimSpace(v.KMSReplica) != "" {
 			ins[0].Name = "the primary key's policy"
 			ins = append(ins, input("the replica key's policy", v.KMSReplica))
 		}
-		a, err = checks.AnalyzeKMSPolicies(ins...)
+		a, err = account.AnalyzeKMSPolicies(ins...)
 	case "subscription":
-		a, err = checks.AnalyzeSubscription(input("the subscription output", v.Subscription), v.Region)
+		a, err = account.AnalyzeSubscription(input("the subscription output", v.Subscription), v.Region)
 	case "users":
-		var idp *checks.Input
+		var idp *account.Input
 		if strings.TrimSpace(v.IdPUsers) != "" {
 			in := input("the IdP's users", v.IdPUsers)
 			idp = &in
 		}
-		a, err = checks.AnalyzeUsers(input("the list-users output", v.Quick), idp)
+		a, err = account.AnalyzeUsers(input("the list-users output", v.Quick), idp)
 	default:
 		http.NotFound(w, r)
 		return
 	}
-	var ie *checks.InputError
+	var ie *account.InputError
 	switch {
 	case errors.As(err, &ie):
 		v.Error = "Could not read " + ie.Name + ": " + ie.Msg

@@ -7,7 +7,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/checks/account"
 )
 
 const analyzeUsage = `Usage:
@@ -51,35 +51,35 @@ func runAnalyze(args []string, s stdio) int {
 	if *format != "text" && *format != "json" {
 		return fail(fmt.Errorf("--format %q: use text or json", *format))
 	}
-	read := func(name string) (checks.Input, error) {
+	read := func(name string) (account.Input, error) {
 		var r io.Reader
 		if name == "-" {
 			r = s.in
 		} else {
 			f, err := os.Open(name)
 			if err != nil {
-				return checks.Input{}, err
+				return account.Input{}, err
 			}
 			defer f.Close()
 			r = f
 		}
-		data, err := io.ReadAll(io.LimitReader(r, checks.MaxAnalyzeInput+1))
+		data, err := io.ReadAll(io.LimitReader(r, account.MaxInput+1))
 		if err != nil {
-			return checks.Input{}, fmt.Errorf("read %s: %v", name, err)
+			return account.Input{}, fmt.Errorf("read %s: %v", name, err)
 		}
-		if len(data) > checks.MaxAnalyzeInput {
-			return checks.Input{}, fmt.Errorf("%s is larger than %d MiB", name, checks.MaxAnalyzeInput>>20)
+		if len(data) > account.MaxInput {
+			return account.Input{}, fmt.Errorf("%s is larger than %d MiB", name, account.MaxInput>>20)
 		}
-		return checks.Input{Name: name, Data: data}, nil
+		return account.Input{Name: name, Data: data}, nil
 	}
-	var a *checks.Analysis
+	var a *account.Analysis
 	var err error
 	switch what {
 	case "kms-policy":
 		if fs.NArg() < 1 || fs.NArg() > 2 {
 			return fail(errors.New("give the key policy file, or the primary's and then a replica's"))
 		}
-		var ins []checks.Input
+		var ins []account.Input
 		for _, name := range fs.Args() {
 			in, err := read(name)
 			if err != nil {
@@ -87,7 +87,7 @@ func runAnalyze(args []string, s stdio) int {
 			}
 			ins = append(ins, in)
 		}
-		a, err = checks.AnalyzeKMSPolicies(ins...)
+		a, err = account.AnalyzeKMSPolicies(ins...)
 	case "subscription":
 		if fs.NArg() != 1 {
 			return fail(errors.New("give the file that 'aws quicksight describe-account-subscription' prints"))
@@ -96,7 +96,7 @@ func runAnalyze(args []string, s stdio) int {
 		if rerr != nil {
 			return fail(rerr)
 		}
-		a, err = checks.AnalyzeSubscription(in, *region)
+		a, err = account.AnalyzeSubscription(in, *region)
 	case "users":
 		if *quick == "" || fs.NArg() > 0 {
 			return fail(errors.New("give --quick FILE (the list-users output), and optionally --idp FILE"))
@@ -105,7 +105,7 @@ func runAnalyze(args []string, s stdio) int {
 		if rerr != nil {
 			return fail(rerr)
 		}
-		var idpIn *checks.Input
+		var idpIn *account.Input
 		if *idp != "" {
 			in, rerr := read(*idp)
 			if rerr != nil {
@@ -113,7 +113,7 @@ func runAnalyze(args []string, s stdio) int {
 			}
 			idpIn = &in
 		}
-		a, err = checks.AnalyzeUsers(q, idpIn)
+		a, err = account.AnalyzeUsers(q, idpIn)
 	default:
 		fmt.Fprintf(s.err, "quickdiag analyze: unknown analyzer %q: use kms-policy, subscription or users\n", what)
 		return exitUsage

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/checks/account"
 )
 
 const (
@@ -114,7 +115,7 @@ func writeFinding(w io.Writer, f checks.Finding, paint func(code, s string) stri
 }
 
 // writeAnalysis writes an analyzer's findings for a person.
-func writeAnalysis(w io.Writer, a *checks.Analysis, colour bool) {
+func writeAnalysis(w io.Writer, a *account.Analysis, colour bool) {
 	bw := bufio.NewWriter(w)
 	defer bw.Flush()
 	paint := func(code, s string) string {

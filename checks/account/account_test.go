@@ -1,12 +1,14 @@
-package checks_test
+package account_test
 
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/checks/account"
 )
 
 // goodPolicy is the seed's key policy (002, step A2), with the account filled in.
@@ -28,7 +30,7 @@ const goodPolicy = `{
   ]
 }`
 
-func in(name, data string) checks.Input { return checks.Input{Name: name, Data: []byte(data)} }
+func in(name, data string) account.Input { return account.Input{Name: name, Data: []byte(data)} }
 
 // without returns goodPolicy without the statement with the given Sid.
 func edited(t *testing.T, edit func(stmts []map[string]any) []map[string]any) string {
@@ -57,17 +59,12 @@ func dropSid(sid string) func([]map[string]any) []map[string]any {
 	}
 }
 
-func findings(a *checks.Analysis, check string) []checks.Finding {
-	var out []checks.Finding
-	for _, f := range a.Findings {
-		if f.Check == check {
-			out = append(out, f)
-		}
-	}
-	return out
+// findings returns the findings of one check.
+func findings(a *account.Analysis, check string) []checks.Finding {
+	return slices.DeleteFunc(slices.Clone(a.Findings), func(f checks.Finding) bool { return f.Check != check })
 }
 
-func expectA(t *testing.T, a *checks.Analysis, check string, status checks.Status, row string) {
+func expectA(t *testing.T, a *account.Analysis, check string, status checks.Status, row string) {
 	t.Helper()
 	for _, f := range findings(a, check) {
 		if f.Status == status && f.Row == row {
@@ -85,7 +82,7 @@ func TestKMSPolicyGood(t *testing.T) {
 	wrapped, _ := json.Marshal(map[string]string{"Policy": goodPolicy, "PolicyName": "default"})
 	asString, _ := json.Marshal(goodPolicy)
 	for name, text := range map[string]string{"document": goodPolicy, "get-key-policy output": string(wrapped), "JSON string": string(asString)} {
-		a, err := checks.AnalyzeKMSPolicies(in(name, text), in("replica", goodPolicy))
+		a, err := account.AnalyzeKMSPolicies(in(name, text), in("replica", goodPolicy))
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -122,11 +119,11 @@ func TestKMSPolicyProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ins := []checks.Input{in("primary.json", tt.primary)}
+			ins := []account.Input{in("primary.json", tt.primary)}
 			if tt.replica != "" {
 				ins = append(ins, in("replica.json", tt.replica))
 			}
-			a, err := checks.AnalyzeKMSPolicies(ins...)
+			a, err := account.AnalyzeKMSPolicies(ins...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -145,42 +142,42 @@ func TestAnalyzerInputErrors(t *testing.T) {
 		want string
 	}{
 		{"kms syntax", func() error {
-			_, err := checks.AnalyzeKMSPolicies(in("p.json", "{\n\"Statement\": [\n{\"Effect\": \"Allow\",}\n]}"))
+			_, err := account.AnalyzeKMSPolicies(in("p.json", "{\n\"Statement\": [\n{\"Effect\": \"Allow\",}\n]}"))
 			return err
 		}, "p.json: line 3"},
 		{"kms no statement", func() error {
-			_, err := checks.AnalyzeKMSPolicies(in("p.json", `{"Version": "2012-10-17"}`))
+			_, err := account.AnalyzeKMSPolicies(in("p.json", `{"Version": "2012-10-17"}`))
 			return err
 		}, `no "Statement"`},
-		{"kms policy not a string", func() error { _, err := checks.AnalyzeKMSPolicies(in("p.json", `{"Policy": {"a": 1}}`)); return err }, `"Policy" must hold`},
+		{"kms policy not a string", func() error { _, err := account.AnalyzeKMSPolicies(in("p.json", `{"Policy": {"a": 1}}`)); return err }, `"Policy" must hold`},
 		{"kms bad principal", func() error {
-			_, err := checks.AnalyzeKMSPolicies(in("p.json", `{"Statement": [{"Effect": "Allow", "Principal": 7, "Action": "kms:*"}]}`))
+			_, err := account.AnalyzeKMSPolicies(in("p.json", `{"Statement": [{"Effect": "Allow", "Principal": 7, "Action": "kms:*"}]}`))
 			return err
 		}, "p.json"},
 		{"kms three files", func() error {
-			_, err := checks.AnalyzeKMSPolicies(in("a", "{}"), in("b", "{}"), in("c", "{}"))
+			_, err := account.AnalyzeKMSPolicies(in("a", "{}"), in("b", "{}"), in("c", "{}"))
 			return err
 		}, "primary"},
-		{"subscription empty", func() error { _, err := checks.AnalyzeSubscription(in("s.json", ""), ""); return err }, "s.json: empty input"},
-		{"subscription not one", func() error { _, err := checks.AnalyzeSubscription(in("s.json", `{"UserList": []}`), ""); return err }, `no "AccountInfo"`},
-		{"users not list-users", func() error { _, err := checks.AnalyzeUsers(in("u.json", `{"Users": []}`), nil); return err }, `u.json: no "UserList"`},
-		{"users syntax", func() error { _, err := checks.AnalyzeUsers(in("u.json", "{\"UserList\": [\n{]}"), nil); return err }, "u.json: line 2"},
+		{"subscription empty", func() error { _, err := account.AnalyzeSubscription(in("s.json", ""), ""); return err }, "s.json: empty input"},
+		{"subscription not one", func() error { _, err := account.AnalyzeSubscription(in("s.json", `{"UserList": []}`), ""); return err }, `no "AccountInfo"`},
+		{"users not list-users", func() error { _, err := account.AnalyzeUsers(in("u.json", `{"Users": []}`), nil); return err }, `u.json: no "UserList"`},
+		{"users syntax", func() error { _, err := account.AnalyzeUsers(in("u.json", "{\"UserList\": [\n{]}"), nil); return err }, "u.json: line 2"},
 		{"idp csv no email column", func() error {
-			_, err := checks.AnalyzeUsers(in("u.json", `{"UserList": []}`), &checks.Input{Name: "idp.csv", Data: []byte("name,dept\nann,it\n")})
+			_, err := account.AnalyzeUsers(in("u.json", `{"UserList": []}`), &account.Input{Name: "idp.csv", Data: []byte("name,dept\nann,it\n")})
 			return err
 		}, "idp.csv: line 1: no email column"},
 		{"idp csv bad quotes", func() error {
-			_, err := checks.AnalyzeUsers(in("u.json", `{"UserList": []}`), &checks.Input{Name: "idp.csv", Data: []byte("email\n\"ann@x.example\n")})
+			_, err := account.AnalyzeUsers(in("u.json", `{"UserList": []}`), &account.Input{Name: "idp.csv", Data: []byte("email\n\"ann@x.example\n")})
 			return err
 		}, "idp.csv"},
 		{"idp json object without email", func() error {
-			_, err := checks.AnalyzeUsers(in("u.json", `{"UserList": []}`), &checks.Input{Name: "idp.json", Data: []byte(`[{"name": "ann"}]`)})
+			_, err := account.AnalyzeUsers(in("u.json", `{"UserList": []}`), &account.Input{Name: "idp.json", Data: []byte(`[{"name": "ann"}]`)})
 			return err
 		}, "idp.json: item 1 has no email field"},
 	}
 	for _, tt := range tests {
 		err := tt.run()
-		var ie *checks.InputError
+		var ie *account.InputError
 		if err == nil || !strings.Contains(err.Error(), tt.want) || (tt.name != "kms three files" && !errors.As(err, &ie)) {
 			t.Errorf("%s: err = %v, want %q", tt.name, err, tt.want)
 		}
@@ -192,14 +189,14 @@ func TestSubscription(t *testing.T) {
 		return `{"Status": 200, "AccountInfo": {"AccountName": "acme", "Edition": "` + edition + `", "NotificationEmail": "it@acme.example",
 			"AuthenticationType": "` + auth + `", "AccountSubscriptionStatus": "` + status + `", "IAMIdentityCenterInstanceArn": "arn:aws:sso:::instance/ssoins-1"}, "RequestId": "x"}`
 	}
-	a, err := checks.AnalyzeSubscription(in("s.json", doc("ENTERPRISE", "ACCOUNT_CREATED", "IAM_IDENTITY_CENTER")), "us-east-1")
+	a, err := account.AnalyzeSubscription(in("s.json", doc("ENTERPRISE", "ACCOUNT_CREATED", "IAM_IDENTITY_CENTER")), "us-east-1")
 	if err != nil || a.Summary.Fail+a.Summary.Warn+a.Summary.Skip != 0 {
 		t.Errorf("good: %v %+v", err, a)
 	}
-	a, _ = checks.AnalyzeSubscription(in("s.json", doc("STANDARD", "ACCOUNT_CREATED", "IAM_AND_QUICKSIGHT")), "")
+	a, _ = account.AnalyzeSubscription(in("s.json", doc("STANDARD", "ACCOUNT_CREATED", "IAM_AND_QUICKSIGHT")), "")
 	expectA(t, a, "subscription.edition", checks.Fail, "enterprise_edition_required")
 	expectA(t, a, "subscription.region", checks.Skip, "")
-	a, _ = checks.AnalyzeSubscription(in("s.json", doc("ENTERPRISE_AND_Q", "ACCOUNT_CREATION_FAILED", "IAM_IDENTITY_CENTER")), "ap-south-1")
+	a, _ = account.AnalyzeSubscription(in("s.json", doc("ENTERPRISE_AND_Q", "ACCOUNT_CREATION_FAILED", "IAM_IDENTITY_CENTER")), "ap-south-1")
 	expectA(t, a, "subscription.status", checks.Fail, "account_not_ready")
 	expectA(t, a, "subscription.region", checks.Fail, "identity_region")
 }
@@ -219,7 +216,7 @@ func TestUsers(t *testing.T) {
 		"json strings": `["alice@acme.example", "bob@acme.example", "dan@acme.example"]`,
 		"json objects": `[{"mail": "alice@acme.example"}, {"mail": "bob@acme.example"}, {"mail": "dan@acme.example"}]`,
 	} {
-		a, err := checks.AnalyzeUsers(in("users.json", listUsers), &checks.Input{Name: "idp", Data: []byte(idp)})
+		a, err := account.AnalyzeUsers(in("users.json", listUsers), &account.Input{Name: "idp", Data: []byte(idp)})
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -236,7 +233,7 @@ func TestUsers(t *testing.T) {
 			t.Errorf("%s: missing evidence %q", name, f[0].Evidence.Got)
 		}
 	}
-	a, err := checks.AnalyzeUsers(in("users.json", `{"UserList": [{"Arn": "arn:aws:quicksight:us-east-1:1:user/default/a", "Email": "a@x.example"}]}`), nil)
+	a, err := account.AnalyzeUsers(in("users.json", `{"UserList": [{"Arn": "arn:aws:quicksight:us-east-1:1:user/default/a", "Email": "a@x.example"}]}`), nil)
 	if err != nil || a.Failed() || a.Summary.Warn != 0 {
 		t.Errorf("good users: %v %+v", err, a.Findings)
 	}

@@ -1,6 +1,13 @@
-package checks
+// Package account analyzes what the AWS CLI prints about the account, the
+// side of sign-in no OIDC check can see: the KMS key policies of a
+// customer-managed key (primary and replica), the account subscription
+// (edition, identity region), and the user list against the IdP's. Each
+// analyzer returns findings in the check engine's shape, with catalog rows.
+package account
 
 import (
+	"github.com/quickdiag/quickdiag/checks"
+
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
@@ -15,8 +22,8 @@ import (
 	"time"
 )
 
-// MaxAnalyzeInput is the largest input an analyzer reads.
-const MaxAnalyzeInput = 16 << 20
+// MaxInput is the largest input an analyzer reads.
+const MaxInput = 16 << 20
 
 // Input is one file given to an analyzer.
 type Input struct {
@@ -42,13 +49,13 @@ func inputErr(in Input, format string, args ...any) *InputError {
 // Analysis is the result of an account-side analyzer, in the shape of
 // check's JSON result.
 type Analysis struct {
-	Schema      int       `json:"schema"`
-	ToolVersion string    `json:"tool_version"`
-	StartedAt   time.Time `json:"started_at"`
-	Analyzer    string    `json:"analyzer"`
-	Inputs      []string  `json:"inputs"`
-	Findings    []Finding `json:"findings"`
-	Summary     Summary   `json:"summary"`
+	Schema      int              `json:"schema"`
+	ToolVersion string           `json:"tool_version"`
+	StartedAt   time.Time        `json:"started_at"`
+	Analyzer    string           `json:"analyzer"`
+	Inputs      []string         `json:"inputs"`
+	Findings    []checks.Finding `json:"findings"`
+	Summary     checks.Summary   `json:"summary"`
 }
 
 // Failed reports whether any finding failed.
@@ -62,10 +69,10 @@ func newAnalysis(name string, ins ...Input) *Analysis {
 	return a
 }
 
-func (a *Analysis) add(check string, fs ...Finding) {
+func (a *Analysis) add(check string, fs ...checks.Finding) {
 	for _, f := range fs {
 		f.Check = check
-		normalise(&f, "")
+		f.Complete("")
 		a.Findings = append(a.Findings, f)
 		a.Summary.Add(f.Status)
 	}
@@ -78,7 +85,7 @@ func decodeJSON(in Input, data []byte, v any) error {
 		return inputErr(in, "empty input")
 	}
 	if err := json.Unmarshal(data, v); err != nil {
-		return inputErr(in, "%s", jsonErr(data, err))
+		return inputErr(in, "%s", checks.DescribeJSONError(data, err))
 	}
 	return nil
 }
@@ -290,29 +297,29 @@ func AnalyzeKMSPolicies(ins ...Input) (*Analysis, error) {
 	return a, nil
 }
 
-func kmsNeedFindings(p statements, n kmsNeed, key, file string) []Finding {
+func kmsNeedFindings(p statements, n kmsNeed, key, file string) []checks.Finding {
 	var allow []statement
 	for _, st := range p {
 		if !st.names(n.service) && !st.Principal.Any {
 			continue
 		}
 		if strings.EqualFold(st.Effect, "Deny") && st.allows("kms:Decrypt") {
-			return []Finding{problem(Fail, n.row, fmt.Sprintf("A Deny statement in %s blocks %s", key, n.service)).
-				with(capitalize(sidName(st))+" denies kms:Decrypt. "+n.why).
-				ev("no Deny of kms:Decrypt for "+n.service, "Deny in "+file).
-				fix("Remove or narrow the Deny statement so that it does not cover " + n.service + ".")}
+			return []checks.Finding{checks.Problem(checks.Fail, n.row, fmt.Sprintf("A Deny statement in %s blocks %s", key, n.service)).
+				WithDetail(capitalize(sidName(st))+" denies kms:Decrypt. "+n.why).
+				WithEvidence("no Deny of kms:Decrypt for "+n.service, "Deny in "+file).
+				WithFix("Remove or narrow the Deny statement so that it does not cover " + n.service + ".")}
 		}
 		if strings.EqualFold(st.Effect, "Allow") && st.names(n.service) {
 			allow = append(allow, st)
 		}
 	}
 	if len(allow) == 0 {
-		return []Finding{problem(Fail, n.row, fmt.Sprintf("%s has no statement for %s", capitalize(key), n.service)).
-			with(n.why).ev("an Allow statement for "+n.service+" with "+strings.Join(n.actions, ", "), "none in "+file).
-			fix(fmt.Sprintf(`Add {"Effect": "Allow", "Principal": {"Service": "%s"}, "Action": ["%s"], "Resource": "*", "Condition": {"StringEquals": {"aws:SourceAccount": "<ACCOUNT_ID>"}}} to %s's policy.`,
+		return []checks.Finding{checks.Problem(checks.Fail, n.row, fmt.Sprintf("%s has no statement for %s", capitalize(key), n.service)).
+			WithDetail(n.why).WithEvidence("an Allow statement for "+n.service+" with "+strings.Join(n.actions, ", "), "none in "+file).
+			WithFix(fmt.Sprintf(`Add {"Effect": "Allow", "Principal": {"Service": "%s"}, "Action": ["%s"], "Resource": "*", "Condition": {"StringEquals": {"aws:SourceAccount": "<ACCOUNT_ID>"}}} to %s's policy.`,
 				n.service, strings.Join(n.actions, `", "`), key))}
 	}
-	var out []Finding
+	var out []checks.Finding
 	var missing []string
 	for _, act := range n.actions {
 		granted := false
@@ -326,43 +333,43 @@ func kmsNeedFindings(p statements, n kmsNeed, key, file string) []Finding {
 		}
 	}
 	if len(missing) > 0 {
-		st := Fail
+		st := checks.Fail
 		if !slices.Contains(missing, "kms:Decrypt") {
-			st = Warn
+			st = checks.Warn
 		}
-		out = append(out, problem(st, n.row, fmt.Sprintf("%s does not give %s %s", capitalize(key), n.service, strings.Join(missing, ", "))).
-			with(n.why).ev(strings.Join(n.actions, ", "), "missing "+strings.Join(missing, ", ")))
+		out = append(out, checks.Problem(st, n.row, fmt.Sprintf("%s does not give %s %s", capitalize(key), n.service, strings.Join(missing, ", "))).
+			WithDetail(n.why).WithEvidence(strings.Join(n.actions, ", "), "missing "+strings.Join(missing, ", ")))
 	}
 	for _, st := range allow {
 		if st.allows("kms:CreateGrant") && st.allows("kms:ScheduleKeyDeletion") {
-			out = append(out, problem(Warn, n.row, fmt.Sprintf("%s grants %s every KMS action", capitalize(key), n.service)).
-				with(fmt.Sprintf("%s allows kms:* (or *): a service principal needs only %s.", capitalize(sidName(st)), strings.Join(n.actions, ", "))).
-				ev(strings.Join(n.actions, ", "), strings.Join(st.Action, ", ")).
-				fix("Grant only the actions listed, scoped by aws:SourceAccount (least privilege)."))
+			out = append(out, checks.Problem(checks.Warn, n.row, fmt.Sprintf("%s grants %s every KMS action", capitalize(key), n.service)).
+				WithDetail(fmt.Sprintf("%s allows kms:* (or *): a service principal needs only %s.", capitalize(sidName(st)), strings.Join(n.actions, ", "))).
+				WithEvidence(strings.Join(n.actions, ", "), strings.Join(st.Action, ", ")).
+				WithFix("Grant only the actions listed, scoped by aws:SourceAccount (least privilege)."))
 		}
 		if n.service == "sso.amazonaws.com" && st.hasConditionKey(func(k string) bool { return strings.HasPrefix(k, "kms:encryptioncontext:aws:sso") }) {
-			out = append(out, problem(Warn, n.row, "The sso.amazonaws.com statement is limited by an encryption context").
-				with("The context that IAM Identity Center passes while creating the application may not match it, and kms:Decrypt is then denied (\"sso.amazonaws.com is not authorized to perform: kms:Decrypt\").").
-				ev("a condition on aws:SourceAccount", "a kms:EncryptionContext:aws:sso:… condition in "+sidName(st)).
-				fix("Test the application-creation flow with this condition; if it is denied, scope the statement by aws:SourceAccount instead."))
+			out = append(out, checks.Problem(checks.Warn, n.row, "The sso.amazonaws.com statement is limited by an encryption context").
+				WithDetail("The context that IAM Identity Center passes while creating the application may not match it, and kms:Decrypt is then denied (\"sso.amazonaws.com is not authorized to perform: kms:Decrypt\").").
+				WithEvidence("a condition on aws:SourceAccount", "a kms:EncryptionContext:aws:sso:… condition in "+sidName(st)).
+				WithFix("Test the application-creation flow with this condition; if it is denied, scope the statement by aws:SourceAccount instead."))
 		}
 		if st.allows("kms:Decrypt") && !st.hasConditionKey(func(k string) bool { return k == "aws:sourceaccount" || k == "aws:sourcearn" }) {
-			out = append(out, problem(Warn, n.row, fmt.Sprintf("The %s statement is not scoped to your account", n.service)).
-				with(capitalize(sidName(st))+" has no aws:SourceAccount (or aws:SourceArn) condition, so the service could use the key on another account's behalf (confused deputy).").
-				ev(`"Condition": {"StringEquals": {"aws:SourceAccount": "<ACCOUNT_ID>"}}`, "no such condition").
-				fix("Add the aws:SourceAccount condition with your account ID."))
+			out = append(out, checks.Problem(checks.Warn, n.row, fmt.Sprintf("The %s statement is not scoped to your account", n.service)).
+				WithDetail(capitalize(sidName(st))+" has no aws:SourceAccount (or aws:SourceArn) condition, so the service could use the key on another account's behalf (confused deputy).").
+				WithEvidence(`"Condition": {"StringEquals": {"aws:SourceAccount": "<ACCOUNT_ID>"}}`, "no such condition").
+				WithFix("Add the aws:SourceAccount condition with your account ID."))
 		}
 	}
 	if len(out) == 0 {
-		out = append(out, passf("%s lets %s use the key as needed", capitalize(key), n.service))
+		out = append(out, checks.Passf("%s lets %s use the key as needed", capitalize(key), n.service))
 	}
 	return out
 }
 
 // replicaFindings explains what the replica lacks that the primary has:
 // a replica's policy is not inherited.
-func replicaFindings(primary, replica statements) []Finding {
-	var out []Finding
+func replicaFindings(primary, replica statements) []checks.Finding {
+	var out []checks.Finding
 	for _, n := range kmsNeeds {
 		has := func(p statements) bool {
 			for _, st := range p {
@@ -373,14 +380,14 @@ func replicaFindings(primary, replica statements) []Finding {
 			return false
 		}
 		if has(primary) && !has(replica) {
-			out = append(out, problem(Fail, n.row, "The replica key lacks the primary's "+n.service+" statement").
-				with("A multi-Region replica key has its own key policy: it does not inherit the primary's. Operations forced to the replica's Region (us-east-1) are then denied.").
-				ev("the same statement as the primary", "none in the replica").
-				fix("Copy the "+n.service+" statement from the primary key's policy into the replica key's policy."))
+			out = append(out, checks.Problem(checks.Fail, n.row, "The replica key lacks the primary's "+n.service+" statement").
+				WithDetail("A multi-Region replica key has its own key policy: it does not inherit the primary's. Operations forced to the replica's Region (us-east-1) are then denied.").
+				WithEvidence("the same statement as the primary", "none in the replica").
+				WithFix("Copy the "+n.service+" statement from the primary key's policy into the replica key's policy."))
 		}
 	}
 	if len(out) == 0 {
-		out = append(out, passf("The replica key has every service statement the primary has"))
+		out = append(out, checks.Passf("The replica key has every service statement the primary has"))
 	}
 	return out
 }
@@ -434,31 +441,31 @@ func AnalyzeSubscription(in Input, region string) (*Analysis, error) {
 	a := newAnalysis("subscription", in)
 	switch strings.ToUpper(info.Edition) {
 	case "ENTERPRISE", "ENTERPRISE_AND_Q":
-		a.add("subscription.edition", passf("Edition %s has enterprise sign-in for the desktop app", info.Edition))
+		a.add("subscription.edition", checks.Passf("Edition %s has enterprise sign-in for the desktop app", info.Edition))
 	case "":
-		a.add("subscription.edition", skipf("Not checked: the output has no Edition"))
+		a.add("subscription.edition", checks.Skipf("Not checked: the output has no Edition"))
 	default:
-		a.add("subscription.edition", problem(Fail, "enterprise_edition_required", "Edition "+info.Edition+" has no enterprise sign-in for the desktop app").
-			ev("ENTERPRISE or ENTERPRISE_AND_Q", info.Edition))
+		a.add("subscription.edition", checks.Problem(checks.Fail, "enterprise_edition_required", "Edition "+info.Edition+" has no enterprise sign-in for the desktop app").
+			WithEvidence("ENTERPRISE or ENTERPRISE_AND_Q", info.Edition))
 	}
 	switch strings.ToUpper(info.AccountSubscriptionStatus) {
 	case "ACCOUNT_CREATED":
-		a.add("subscription.status", passf("The subscription is active (ACCOUNT_CREATED)"))
+		a.add("subscription.status", checks.Passf("The subscription is active (ACCOUNT_CREATED)"))
 	case "":
-		a.add("subscription.status", skipf("Not checked: the output has no AccountSubscriptionStatus"))
+		a.add("subscription.status", checks.Skipf("Not checked: the output has no AccountSubscriptionStatus"))
 	default:
-		a.add("subscription.status", problem(Fail, "account_not_ready", "The subscription is not active").ev("ACCOUNT_CREATED", info.AccountSubscriptionStatus))
+		a.add("subscription.status", checks.Problem(checks.Fail, "account_not_ready", "The subscription is not active").WithEvidence("ACCOUNT_CREATED", info.AccountSubscriptionStatus))
 	}
 	auth := strings.ToUpper(info.AuthenticationType)
 	switch auth {
 	case "IAM_IDENTITY_CENTER":
-		f := passf("Authentication type IAM_IDENTITY_CENTER")
+		f := checks.Passf("Authentication type IAM_IDENTITY_CENTER")
 		f.Detail = "Web and desktop can both ride IAM Identity Center (its KMS key policies must allow sso, identitystore and quicksight: quickdiag analyze kms-policy). An OIDC extension access, if you add one, governs the desktop app only; the web keeps IAM Identity Center."
 		a.add("subscription.authentication", f)
 	case "":
-		a.add("subscription.authentication", skipf("Not checked: the output has no AuthenticationType"))
+		a.add("subscription.authentication", checks.Skipf("Not checked: the output has no AuthenticationType"))
 	default:
-		f := passf("Authentication type %s", info.AuthenticationType)
+		f := checks.Passf("Authentication type %s", info.AuthenticationType)
 		f.Detail = "The desktop app signs in through the OIDC extension access (your IdP); the web keeps " + info.AuthenticationType + ". The account's users must carry the same emails as the IdP."
 		a.add("subscription.authentication", f)
 	}
@@ -471,16 +478,16 @@ func AnalyzeSubscription(in Input, region string) (*Analysis, error) {
 	return a, nil
 }
 
-func regionFinding(region, unknown string) Finding {
+func regionFinding(region, unknown string) checks.Finding {
 	switch region {
 	case "":
-		return skipf("Not checked: %s.", unknown)
+		return checks.Skipf("Not checked: %s.", unknown)
 	case "us-east-1":
-		return passf("The identity region is us-east-1, as the desktop app requires")
+		return checks.Passf("The identity region is us-east-1, as the desktop app requires")
 	}
-	return problem(Fail, "identity_region", "The identity region is "+region+", not us-east-1").
-		with("The desktop app connects to us-east-1 for sign-in; an account's identity region is fixed when it is created.").
-		ev("us-east-1", region)
+	return checks.Problem(checks.Fail, "identity_region", "The identity region is "+region+", not us-east-1").
+		WithDetail("The desktop app connects to us-east-1 for sign-in; an account's identity region is fixed when it is created.").
+		WithEvidence("us-east-1", region)
 }
 
 // User reconciliation.
@@ -578,7 +585,7 @@ func emailKey(names []string) string {
 // export (optional): empty and duplicate emails, the identity region from
 // the users' ARNs, and users missing on either side or differing in case.
 func AnalyzeUsers(quick Input, idp *Input) (*Analysis, error) {
-	users, err := ReadUsers(bytes.NewReader(quick.Data))
+	users, err := checks.ReadUsers(bytes.NewReader(quick.Data))
 	if err != nil {
 		return nil, &InputError{Name: quick.Name, Msg: err.Error()}
 	}
@@ -596,7 +603,11 @@ func AnalyzeUsers(quick Input, idp *Input) (*Analysis, error) {
 	regions := map[string]int{}
 	for _, u := range users {
 		if strings.TrimSpace(u.Email) == "" {
-			empty = append(empty, orNone(u.UserName))
+			name := u.UserName
+			if name == "" {
+				name = "(no user name)"
+			}
+			empty = append(empty, name)
 		} else {
 			emails = append(emails, u.Email)
 		}
@@ -604,23 +615,23 @@ func AnalyzeUsers(quick Input, idp *Input) (*Analysis, error) {
 			regions[m[1]]++
 		}
 	}
-	a.add("users.count", passf("%d users in the account, %d with an email", len(users), len(emails)))
+	a.add("users.count", checks.Passf("%d users in the account, %d with an email", len(users), len(emails)))
 	if len(empty) > 0 {
-		a.add("users.empty", problem(Warn, "email_not_provisioned", fmt.Sprintf("%d users have no email", len(empty))).
-			with("They cannot be matched to an ID token's email, so they cannot sign in to the desktop app.").
-			ev("an email for every user", listSome(empty)))
+		a.add("users.empty", checks.Problem(checks.Warn, "email_not_provisioned", fmt.Sprintf("%d users have no email", len(empty))).
+			WithDetail("They cannot be matched to an ID token's email, so they cannot sign in to the desktop app.").
+			WithEvidence("an email for every user", listSome(empty)))
 	}
 	a.add("users.duplicates", duplicateFindings(emails, "in the account")...)
 	switch len(regions) {
 	case 0:
-		a.add("users.region", skipf("Not checked: no user ARN shows the identity region."))
+		a.add("users.region", checks.Skipf("Not checked: no user ARN shows the identity region."))
 	case 1:
 		for r := range regions {
 			a.add("users.region", regionFinding(r, ""))
 		}
 	default:
-		a.add("users.region", problem(Warn, "identity_region_endpoint", "The users' ARNs name several Regions").
-			with("One account has one identity region; the list may mix accounts.").ev("one Region", strings.Join(slices.Sorted(maps.Keys(regions)), ", ")))
+		a.add("users.region", checks.Problem(checks.Warn, "identity_region_endpoint", "The users' ARNs name several Regions").
+			WithDetail("One account has one identity region; the list may mix accounts.").WithEvidence("one Region", strings.Join(slices.Sorted(maps.Keys(regions)), ", ")))
 	}
 	if idp == nil {
 		return a, nil
@@ -649,14 +660,14 @@ func AnalyzeUsers(quick Input, idp *Input) (*Analysis, error) {
 			missing = append(missing, e)
 		}
 	}
-	a.add("users.match", passf("%d of %d IdP users match an account user exactly", matched, len(idpEmails)))
+	a.add("users.match", checks.Passf("%d of %d IdP users match an account user exactly", matched, len(idpEmails)))
 	if len(caseOnly) > 0 {
-		a.add("users.case", problem(Fail, "email_case_mismatch", fmt.Sprintf("%d users differ only in letter case", len(caseOnly))).
-			with("Matching is exact: these users see \"User not found\".").ev("identical emails", listSome(caseOnly)))
+		a.add("users.case", checks.Problem(checks.Fail, "email_case_mismatch", fmt.Sprintf("%d users differ only in letter case", len(caseOnly))).
+			WithDetail("Matching is exact: these users see \"User not found\".").WithEvidence("identical emails", listSome(caseOnly)))
 	}
 	if len(missing) > 0 {
-		a.add("users.missing_in_account", problem(Fail, "email_not_provisioned", fmt.Sprintf("%d IdP users are not provisioned in the account", len(missing))).
-			with("They can sign in at the IdP but see \"User not found\" in the desktop app.").ev("an account user for each", listSome(missing)))
+		a.add("users.missing_in_account", checks.Problem(checks.Fail, "email_not_provisioned", fmt.Sprintf("%d IdP users are not provisioned in the account", len(missing))).
+			WithDetail("They can sign in at the IdP but see \"User not found\" in the desktop app.").WithEvidence("an account user for each", listSome(missing)))
 	}
 	var notInIdP []string
 	for _, e := range emails {
@@ -665,13 +676,13 @@ func AnalyzeUsers(quick Input, idp *Input) (*Analysis, error) {
 		}
 	}
 	if len(notInIdP) > 0 {
-		a.add("users.missing_in_idp", problem(Warn, "email_not_provisioned", fmt.Sprintf("%d account users are not in the IdP export", len(notInIdP))).
-			with("They cannot sign in to the desktop app through this IdP.").ev("an IdP user for each", listSome(notInIdP)))
+		a.add("users.missing_in_idp", checks.Problem(checks.Warn, "email_not_provisioned", fmt.Sprintf("%d account users are not in the IdP export", len(notInIdP))).
+			WithDetail("They cannot sign in to the desktop app through this IdP.").WithEvidence("an IdP user for each", listSome(notInIdP)))
 	}
 	return a, nil
 }
 
-func duplicateFindings(emails []string, where string) []Finding {
+func duplicateFindings(emails []string, where string) []checks.Finding {
 	seen := map[string]string{}
 	var dups, caseDups []string
 	for _, e := range emails {
@@ -689,17 +700,17 @@ func duplicateFindings(emails []string, where string) []Finding {
 			caseDups = append(caseDups, prev+" / "+e)
 		}
 	}
-	var out []Finding
+	var out []checks.Finding
 	if len(dups) > 0 {
-		out = append(out, problem(Warn, "email_not_provisioned", fmt.Sprintf("%d emails appear twice %s", len(dups), where)).
-			with("Two users with one email make the match ambiguous.").ev("each email once", listSome(dups)))
+		out = append(out, checks.Problem(checks.Warn, "email_not_provisioned", fmt.Sprintf("%d emails appear twice %s", len(dups), where)).
+			WithDetail("Two users with one email make the match ambiguous.").WithEvidence("each email once", listSome(dups)))
 	}
 	if len(caseDups) > 0 {
-		out = append(out, problem(Warn, "email_case_mismatch", fmt.Sprintf("%d emails appear twice %s, in different letter case", len(caseDups), where)).
-			ev("each email once", listSome(caseDups)))
+		out = append(out, checks.Problem(checks.Warn, "email_case_mismatch", fmt.Sprintf("%d emails appear twice %s, in different letter case", len(caseDups), where)).
+			WithEvidence("each email once", listSome(caseDups)))
 	}
 	if len(out) == 0 {
-		out = append(out, passf("No duplicate email %s", where))
+		out = append(out, checks.Passf("No duplicate email %s", where))
 	}
 	return out
 }
