@@ -227,13 +227,7 @@ func (f *Fetcher) Do(ctx context.Context, req *http.Request) (*Response, error) 
 	}
 	defer resp.Body.Close()
 	limit := f.maxBody()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	if err == nil && ctx.Err() != nil {
-		// net/http may end a chunked body with a clean EOF when the
-		// request's deadline closes the connection mid-body: what was read
-		// is a fragment, not the answer.
-		err = context.Cause(ctx)
-	}
+	body, err := io.ReadAll(io.LimitReader(deadlineBody{resp.Body, ctx}, limit+1))
 	if err != nil {
 		return nil, classify(ctx, rawURL, err, time.Since(start))
 	}
@@ -248,6 +242,23 @@ func (f *Fetcher) Do(ctx context.Context, req *http.Request) (*Response, error) 
 		Body:        body,
 		ContentType: strings.ToLower(mt),
 	}, nil
+}
+
+// deadlineBody reports the end of a body read after its request's deadline
+// as that deadline. net/http may end a chunked body with a clean EOF when the
+// deadline closes the connection mid-body: what was read is a fragment, not
+// the answer, even when it happens to parse.
+type deadlineBody struct {
+	io.ReadCloser
+	ctx context.Context
+}
+
+func (b deadlineBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF && b.ctx.Err() != nil {
+		err = context.Cause(b.ctx)
+	}
+	return n, err
 }
 
 // classify turns a transport error into a *FetchError.

@@ -17,18 +17,19 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
-// cutBody yields a few bytes, then, once the request's deadline has passed,
+// cutBody yields its chunk, then, once the request's deadline has passed,
 // a clean EOF: what net/http sometimes does when the deadline closes the
 // connection in the middle of a chunked body.
 type cutBody struct {
-	ctx  context.Context
-	sent bool
+	ctx   context.Context
+	chunk string
+	sent  bool
 }
 
 func (b *cutBody) Read(p []byte) (int, error) {
 	if !b.sent {
 		b.sent = true
-		return copy(p, `{"issuer":`), nil
+		return copy(p, b.chunk), nil
 	}
 	<-b.ctx.Done()
 	return 0, io.EOF
@@ -39,7 +40,7 @@ func (b *cutBody) Close() error { return nil }
 func TestFetchBodyCutByDeadlineIsATimeout(t *testing.T) {
 	client := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
-			Body: &cutBody{ctx: r.Context()}, Request: r}, nil
+			Body: &cutBody{ctx: r.Context(), chunk: `{"issuer":`}, Request: r}, nil
 	})}
 	f := &checks.Fetcher{Client: client, Timeout: 50 * time.Millisecond}
 	resp, err := f.Get(context.Background(), "https://127.0.0.1/.well-known/openid-configuration", "application/json")

@@ -472,7 +472,8 @@ func refresh(ctx context.Context, f *Fetcher, oc *oauth2.Config, tok *oauth2.Tok
 }
 
 // dateRecorder remembers the Date header of the latest response, to
-// measure the clock offset against the IdP.
+// measure the clock offset against the IdP, and bounds response bodies by
+// their request's deadline.
 type dateRecorder struct {
 	base http.RoundTripper
 	mu   sync.Mutex
@@ -482,6 +483,9 @@ type dateRecorder struct {
 func (d *dateRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp, err := d.base.RoundTrip(r)
 	if err == nil {
+		// oauth2 reads token responses itself: a body its deadline cut
+		// short must fail, not parse (see deadlineBody).
+		resp.Body = deadlineBody{resp.Body, r.Context()}
 		if t, perr := http.ParseTime(resp.Header.Get("Date")); perr == nil {
 			d.mu.Lock()
 			d.date = t

@@ -219,3 +219,26 @@ func TestSignInTokenAnswerCutShort(t *testing.T) {
 	}
 	t.Errorf("want the exchange to fail with no complete answer; got:\n%s", dumpFindings(fs))
 }
+
+func TestSignInTokenAnswerCutByDeadlineDoesNotParse(t *testing.T) {
+	// The token endpoint's answer ends at the deadline after a part that
+	// happens to be valid JSON: the exchange still fails as cut short.
+	f := newFake(t, nil)
+	client := clientTrusting(t, f.Server)
+	base := client.Transport
+	client.Transport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.URL.Path != "/token" {
+			return base.RoundTrip(r)
+		}
+		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Request: r,
+			Body: &cutBody{ctx: r.Context(), chunk: `{"access_token":"at-123456","token_type":"Bearer"}`}}, nil
+	})
+	ok := func(state string) string { return "code=SplxlOBeZQQYbYS6WxSbIA&state=" + state }
+	fs, _ := redirectBack(t, f.config(), client, ok)
+	for _, x := range fs {
+		if x.Check == checks.StepExchange && x.Status == checks.Fail && x.Row == "discovery_unreachable" {
+			return
+		}
+	}
+	t.Errorf("want the exchange to fail as cut short; got:\n%s", dumpFindings(fs))
+}
