@@ -11,7 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -349,10 +349,10 @@ func TestTriageAndAnalyzePages(t *testing.T) {
 
 func TestInterruptedPreflightIsNotKept(t *testing.T) {
 	// An IdP that never answers: the preflight's network checks wait on it.
-	var inflight sync.WaitGroup
+	var inflight atomic.Int32 // requests the IdP is holding
 	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		inflight.Add(1)
-		defer inflight.Done()
+		defer inflight.Add(-1)
 		<-r.Context().Done()
 	}))
 	defer hang.Close()
@@ -371,7 +371,12 @@ func TestInterruptedPreflightIsNotKept(t *testing.T) {
 	}
 	cancel()
 	stream.Body.Close()
-	inflight.Wait() // the run has let go of the IdP: it is over
+	// The run lets go of the IdP once it is over.
+	for deadline := time.Now().Add(10 * time.Second); inflight.Load() > 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the preflight still waits on the IdP 10s after the page was left")
+		}
+	}
 	// For a second, the half-run must never show up as the session's result.
 	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); {
 		_, page := do(t, c, "GET", ts.URL+"/preflight", nil, nil)
