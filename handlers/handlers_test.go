@@ -410,8 +410,7 @@ func TestCloseReleasesThePort(t *testing.T) {
 	defer ts.Close()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	do(t, c, "POST", ts.URL+"/values", form("issuer", "https://127.0.0.1:1", "authorization_endpoint", "https://127.0.0.1:1/authorize",
-		"token_endpoint", "https://127.0.0.1:1/token", "jwks_uri", "https://127.0.0.1:1/jwks", "client_id", "0oa1b2c3d4e5f6g7h8i9"), nil)
+	do(t, c, "POST", ts.URL+"/values", unansweredValues(), nil)
 	_, page := do(t, c, "POST", ts.URL+"/signin/start", form("email", "alice@example.com"), nil)
 	if !strings.Contains(page, "https://127.0.0.1:1/authorize?") {
 		t.Fatalf("the sign-in did not start: %s", page)
@@ -435,4 +434,41 @@ func TestCloseReleasesThePort(t *testing.T) {
 	if _, page := do(t, c, "POST", ts.URL+"/signin/start", nil, nil); !strings.Contains(page, "stopping") {
 		t.Errorf("after Close: %s", page)
 	}
+}
+
+func TestNewSignInReplacesAnotherSessions(t *testing.T) {
+	// Port 18080 takes one sign-in: one started in another tab (another
+	// session) and left waiting gives way to the new one, and says so.
+	testidp.LockLoopbackPort(t)
+	ts, a := wizard(t, handlers.Options{Timeout: time.Minute})
+	jar, _ := cookiejar.New(nil)
+	b := &http.Client{Jar: jar, CheckRedirect: a.CheckRedirect}
+	for _, c := range []*http.Client{a, b} {
+		do(t, c, "POST", ts.URL+"/values", unansweredValues(), nil)
+	}
+	if _, page := do(t, a, "POST", ts.URL+"/signin/start", nil, nil); !strings.Contains(page, "/authorize?") {
+		t.Fatalf("first sign-in: %s", page)
+	}
+	if _, page := do(t, b, "POST", ts.URL+"/signin/start", nil, nil); !strings.Contains(page, "/authorize?") {
+		t.Fatalf("the second session's sign-in did not get the port: %s", page)
+	}
+	var st struct {
+		Running, Done bool
+		Message       string
+	}
+	_, body := do(t, a, "GET", ts.URL+"/signin/status", nil, nil)
+	if err := json.Unmarshal([]byte(body), &st); err != nil || st.Running || !strings.Contains(st.Message, "did not finish: Stopped before the redirect came back") {
+		t.Errorf("the replaced sign-in's status: %s", body)
+	}
+	_, body = do(t, b, "GET", ts.URL+"/signin/status", nil, nil)
+	if err := json.Unmarshal([]byte(body), &st); err != nil || !st.Running {
+		t.Errorf("the new sign-in's status: %s", body)
+	}
+}
+
+// unansweredValues are values whose endpoints nobody answers: enough to
+// start a sign-in that waits for a redirect which never comes.
+func unansweredValues() io.Reader {
+	return form("issuer", "https://127.0.0.1:1", "authorization_endpoint", "https://127.0.0.1:1/authorize",
+		"token_endpoint", "https://127.0.0.1:1/token", "jwks_uri", "https://127.0.0.1:1/jwks", "client_id", "0oa1b2c3d4e5f6g7h8i9")
 }

@@ -24,22 +24,32 @@ type server struct {
 	opts     Options
 	sessions *sessionStore
 	// base is the parent of every sign-in's context; stop ends it. mu
-	// orders starting a sign-in (signIns.Add) before Close's Wait.
+	// orders starting a sign-in (signIns.Add) before Close's Wait, and
+	// guards waiting, the sign-in that holds port 18080.
 	mu      sync.Mutex
 	base    context.Context
 	stop    context.CancelFunc
 	signIns sync.WaitGroup
+	waiting liveState
 }
 
-// startSignIn counts a new background sign-in, unless the wizard is closed.
-func (s *server) startSignIn() bool {
+// startSignIn counts a new background sign-in, unless the wizard is closed,
+// and stops the one still waiting, whichever session started it: port 18080
+// takes one. It returns that sign-in's done channel, to wait on until it has
+// released the port.
+func (s *server) startSignIn(cancel context.CancelFunc, done chan struct{}) (prev chan struct{}, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.base.Err() != nil {
-		return false
+		return nil, false
 	}
+	if s.waiting.cancel != nil {
+		s.waiting.cancel()
+	}
+	prev = s.waiting.done
+	s.waiting = liveState{cancel: cancel, done: done}
 	s.signIns.Add(1)
-	return true
+	return prev, true
 }
 
 // close stops the background sign-ins and waits until they have returned.
@@ -365,6 +375,9 @@ func liveMessage(l *liveState) string {
 				return "The sign-in ended: " + f.Title + ". See the results."
 			}
 		}
+		if fs := l.result.Findings; l.result.Token == nil && len(fs) > 0 { // it did not get as far as tokens
+			return "The sign-in did not finish: " + fs[len(fs)-1].Detail
+		}
 		return "Signed in. See the results."
 	}
 	return ""
@@ -382,22 +395,20 @@ func (s *server) signInStart(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if !s.startSignIn() {
+	ctx, cancel := context.WithTimeout(s.base, s.opts.Timeout)
+	done := make(chan struct{})
+	prev, ok := s.startSignIn(cancel, done) // a new sign-in replaces one still waiting
+	if !ok {
+		cancel()
 		render(w, r, http.StatusOK, web.Redirecting("", "quickdiag is stopping; start it again to sign in."))
 		return
 	}
 	sess.mu.Lock()
-	if sess.live.cancel != nil {
-		sess.live.cancel() // a new sign-in replaces one still waiting
-	}
-	prev := sess.live.done
 	sess.email, sess.users = email, usersJSON
 	cfg := sess.config
 	if email != "" {
 		cfg.Email = email
 	}
-	ctx, cancel := context.WithTimeout(s.base, s.opts.Timeout)
-	done := make(chan struct{})
 	sess.live = liveState{running: true, cancel: cancel, done: done}
 	sess.mu.Unlock()
 	if prev != nil {
