@@ -6,10 +6,14 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/quickdiag/quickdiag/internal/testidp"
 )
 
 func TestServeFlags(t *testing.T) {
@@ -45,32 +49,18 @@ func TestServeRunsAndStops(t *testing.T) {
 
 	for _, noBrowser := range []bool{false, true} {
 		ctx, cancel := context.WithCancel(context.Background())
-		outR, outW := io.Pipe()
 		var mu sync.Mutex
 		var opened []string
 		args := []string{"serve"}
 		if noBrowser {
 			args = append(args, "--no-browser")
 		}
-		done := make(chan int, 1)
-		go func() {
-			done <- run(ctx, args, stdio{out: outW, err: io.Discard, openBrowser: func(u string) error {
-				mu.Lock()
-				opened = append(opened, u)
-				mu.Unlock()
-				return nil
-			}})
-			outW.Close()
-		}()
-		line, err := bufio.NewReader(outR).ReadString('\n')
-		if err != nil {
-			t.Fatal(err)
-		}
-		go io.Copy(io.Discard, outR)
-		u, ok := strings.CutPrefix(strings.TrimSpace(line), "quickdiag wizard: ")
-		if !ok || !strings.HasPrefix(u, "http://127.0.0.1:") {
-			t.Fatalf("first line %q", line)
-		}
+		u, done := startServe(t, ctx, args, func(u string) error {
+			mu.Lock()
+			opened = append(opened, u)
+			mu.Unlock()
+			return nil
+		})
 		resp, err := http.Get(u)
 		if err != nil {
 			t.Fatal(err)
@@ -97,4 +87,67 @@ func TestServeRunsAndStops(t *testing.T) {
 			t.Error("the wizard still answers after stopping")
 		}
 	}
+}
+
+func TestServeStopReleasesTheSignInPort(t *testing.T) {
+	// Ctrl-C while a sign-in waits for its redirect: serve returns with
+	// port 18080 free, for the desktop app.
+	testidp.LockLoopbackPort(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	u, done := startServe(t, ctx, []string{"serve", "--no-browser"}, nil)
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	post := func(path string, form url.Values) string {
+		t.Helper()
+		resp, err := c.PostForm(u+path, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	post("values", url.Values{"issuer": {"https://127.0.0.1:1"}, "authorization_endpoint": {"https://127.0.0.1:1/authorize"},
+		"token_endpoint": {"https://127.0.0.1:1/token"}, "jwks_uri": {"https://127.0.0.1:1/jwks"}, "client_id": {"0oa1b2c3d4e5f6g7h8i9"}})
+	if page := post("signin/start", nil); !strings.Contains(page, "/authorize?") {
+		t.Fatalf("the sign-in did not start: %s", page)
+	}
+	cancel() // Ctrl-C
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop after Ctrl-C")
+	}
+	for _, addr := range []string{"127.0.0.1:18080", "[::1]:18080"} {
+		l, err := net.Listen("tcp", addr)
+		if err != nil && !strings.Contains(err.Error(), "cannot assign") {
+			t.Errorf("%s still held after serve stopped: %v", addr, err)
+		}
+		if l != nil {
+			l.Close()
+		}
+	}
+}
+
+// startServe runs the command line in the background until ctx ends, and
+// returns the wizard's URL from its first line and the exit status to come.
+func startServe(t *testing.T, ctx context.Context, args []string, openBrowser func(string) error) (string, <-chan int) {
+	t.Helper()
+	outR, outW := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, args, stdio{out: outW, err: io.Discard, openBrowser: openBrowser})
+		outW.Close()
+	}()
+	line, err := bufio.NewReader(outR).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, outR)
+	u, ok := strings.CutPrefix(strings.TrimSpace(line), "quickdiag wizard: ")
+	if !ok || !strings.HasPrefix(u, "http://127.0.0.1:") {
+		t.Fatalf("first line %q", line)
+	}
+	return u, done
 }
