@@ -84,6 +84,29 @@ func (r *Report) Finish() {
 	}
 }
 
+// PhaseFindings are the findings of one phase.
+type PhaseFindings struct {
+	Phase    Phase
+	Findings []Finding
+}
+
+// ByPhase groups the report's findings by phase, in display order, each
+// phase's in check order; phases without findings are left out.
+func (r *Report) ByPhase() []PhaseFindings {
+	by := map[Phase][]Finding{}
+	for _, f := range r.Findings {
+		p := PhaseOf(f.Check)
+		by[p] = append(by[p], f)
+	}
+	var out []PhaseFindings
+	for _, p := range Phases {
+		if fs := by[p]; len(fs) > 0 {
+			out = append(out, PhaseFindings{Phase: p, Findings: fs})
+		}
+	}
+	return out
+}
+
 // Redacted is what stands in for a secret in every output.
 const Redacted = "(redacted)"
 

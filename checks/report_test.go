@@ -35,3 +35,26 @@ func TestRedaction(t *testing.T) {
 		t.Errorf("summary %+v", r.Summary)
 	}
 }
+
+func TestByPhase(t *testing.T) {
+	r := &checks.Report{Findings: []checks.Finding{
+		{Check: "signin.email"}, {Check: "jwks.keys"}, {Check: "values.urls"}, {Check: "discovery.fetch"}, {Check: "discovery.issuer"},
+	}}
+	var got []string
+	for _, g := range r.ByPhase() {
+		ids := []string{}
+		for _, f := range g.Findings {
+			ids = append(ids, f.Check)
+		}
+		got = append(got, string(g.Phase)+": "+strings.Join(ids, " "))
+	}
+	want := []string{
+		string(checks.PhaseValues) + ": values.urls",
+		string(checks.PhaseDiscovery) + ": discovery.fetch discovery.issuer",
+		string(checks.PhaseKeys) + ": jwks.keys",
+		string(checks.PhaseSignIn) + ": signin.email",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("ByPhase:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -102,15 +102,12 @@ func NewReport(r *checks.Report) ReportView {
 	for _, f := range r.Config.Fields() {
 		v.Values = append(v.Values, FieldView{Key: f.Key, Label: f.Label, Value: f.Value})
 	}
-	byPhase := map[checks.Phase][]FindingView{}
-	for _, f := range r.Findings {
-		p := checks.PhaseOf(f.Check)
-		byPhase[p] = append(byPhase[p], NewFinding(f))
-	}
-	for _, p := range checks.Phases {
-		if fs := byPhase[p]; len(fs) > 0 {
-			v.Phases = append(v.Phases, PhaseView{Name: string(p), Findings: fs})
+	for _, g := range r.ByPhase() {
+		pv := PhaseView{Name: string(g.Phase)}
+		for _, f := range g.Findings {
+			pv.Findings = append(pv.Findings, NewFinding(f))
 		}
+		v.Phases = append(v.Phases, pv)
 	}
 	v.Verdict, v.VerdictStatus = Verdict(r.Summary)
 	if r.Token != nil {

@@ -190,7 +190,8 @@ func TestCheckTextAndExitStatus(t *testing.T) {
 		t.Errorf("stdout with --output: %q", out)
 	}
 	text, _ := os.ReadFile(outFile)
-	for _, want := range []string{"Discovery document", "✗ FAIL", "[token_validation_failure]", "expected: " + srv.URL, "got:      " + srv.URL + "/", "fix:", "[jwks_mismatch]", "Summary:"} {
+	for _, want := range []string{"Discovery document", "✗ FAIL", "[token_validation_failure]", "expected: " + srv.URL, "got:      " + srv.URL + "/", "fix:", "[jwks_mismatch]", "Summary:",
+		"checks failed: fix them before creating the extension access — it cannot be edited later.\n"} {
 		if !strings.Contains(string(text), want) {
 			t.Errorf("text lacks %q:\n%s", want, text)
 		}

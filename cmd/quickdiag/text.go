@@ -9,6 +9,7 @@ import (
 
 	"github.com/quickdiag/quickdiag/checks"
 	"github.com/quickdiag/quickdiag/checks/account"
+	"github.com/quickdiag/quickdiag/web"
 )
 
 const (
@@ -47,30 +48,16 @@ func writeText(w io.Writer, r *checks.Report, colour bool) error {
 		how = "as given with --idp"
 	}
 	fmt.Fprintf(bw, "%s %s (%s)\n", paint(ansiBold, "quickdiag check:"), r.IdP.Name(), how)
-	byPhase := map[checks.Phase][]checks.Finding{}
-	for _, f := range r.Findings {
-		ph := checks.PhaseOf(f.Check)
-		byPhase[ph] = append(byPhase[ph], f)
-	}
-	for _, ph := range checks.Phases {
-		fs := byPhase[ph]
-		if len(fs) == 0 {
-			continue
-		}
-		fmt.Fprintf(bw, "\n%s\n", paint(ansiBold, string(ph)))
-		for _, f := range fs {
+	for _, g := range r.ByPhase() {
+		fmt.Fprintf(bw, "\n%s\n", paint(ansiBold, string(g.Phase)))
+		for _, f := range g.Findings {
 			writeFinding(bw, f, paint)
 		}
 	}
-	s := r.Summary
-	verdict := paint(ansiGreen, "No problem found.")
-	if s.Fail > 0 {
-		verdict = paint(ansiRed, "Fix the failures before creating the extension access: it cannot be edited later.")
-	} else if s.Warn > 0 {
-		verdict = paint(ansiYellow, "No failure; read the warnings.")
-	}
-	fmt.Fprintf(bw, "\n%s %s (%s)\n%s\n", paint(ansiBold, "Summary:"), countLine(s),
-		(time.Duration(r.DurationMS) * time.Millisecond).Round(10*time.Millisecond), verdict)
+	verdict, status := web.Verdict(r.Summary) // the same words as the wizard and the report
+	_, ansi := statusLabel(checks.Status(status))
+	fmt.Fprintf(bw, "\n%s %s (%s)\n%s\n", paint(ansiBold, "Summary:"), countLine(r.Summary),
+		(time.Duration(r.DurationMS) * time.Millisecond).Round(10*time.Millisecond), paint(ansi, verdict))
 	return bw.Flush()
 }
 
