@@ -230,9 +230,6 @@ func oauthErrorRow(idp IdP, code, desc string) string {
 	}
 	switch code {
 	case "invalid_scope":
-		if idp == IdPCognito {
-			return "cognito_offline_access"
-		}
 		return "invalid_scope"
 	case "access_denied", "unauthorized_client":
 		return "access_denied_policy"

@@ -85,8 +85,11 @@ func Triage(text string) []TriageMatch {
 			continue
 		}
 		for i, row := range c.Rows {
-			// The first row listed is the commonest cause.
-			add(row, 0.5+0.02*float64(min(i, 1)^1), loc, c.Question)
+			score := 0.5
+			if i == 0 {
+				score = 0.52 // the first row listed is the commonest cause
+			}
+			add(row, score, loc, c.Question)
 		}
 	}
 	// What is echoed back may carry what people paste: codes, tokens, secrets.

@@ -25,12 +25,13 @@ type server struct {
 	sessions *sessionStore
 	// base is the parent of every sign-in's context; stop ends it. mu
 	// orders starting a sign-in (signIns.Add) before Close's Wait, and
-	// guards waiting, the sign-in that holds port 18080.
-	mu      sync.Mutex
-	base    context.Context
-	stop    context.CancelFunc
-	signIns sync.WaitGroup
-	waiting liveState
+	// guards the latest sign-in, which may hold port 18080.
+	mu         sync.Mutex
+	base       context.Context
+	stop       context.CancelFunc
+	signIns    sync.WaitGroup
+	lastCancel context.CancelFunc
+	lastDone   chan struct{}
 }
 
 // startSignIn counts a new background sign-in, unless the wizard is closed,
@@ -43,11 +44,11 @@ func (s *server) startSignIn(cancel context.CancelFunc, done chan struct{}) (pre
 	if s.base.Err() != nil {
 		return nil, false
 	}
-	if s.waiting.cancel != nil {
-		s.waiting.cancel()
+	if s.lastCancel != nil {
+		s.lastCancel()
 	}
-	prev = s.waiting.done
-	s.waiting = liveState{cancel: cancel, done: done}
+	prev = s.lastDone
+	s.lastCancel, s.lastDone = cancel, done
 	s.signIns.Add(1)
 	return prev, true
 }
