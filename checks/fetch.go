@@ -83,6 +83,8 @@ func NewHTTPClient(opts HTTPOptions) (*http.Client, error) {
 // Fetcher makes bounded HTTP requests: each has its own timeout and a limit
 // on the body it reads.
 type Fetcher struct {
+	// Client makes the requests. Nil means http.DefaultClient; the engine
+	// passes one from NewHTTPClient.
 	Client *http.Client
 	// Timeout bounds each request, body included. Zero means DefaultRequestTimeout.
 	Timeout time.Duration

@@ -10,6 +10,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -282,6 +283,26 @@ func TestDiscoverFillsValues(t *testing.T) {
 	_, page = do(t, c, "POST", ts.URL+"/values/discover", form("discovery", idp.URL+"/nowhere"), nil)
 	if !strings.Contains(page, "Could not read the discovery document") || !strings.Contains(page, "HTTP 404") {
 		t.Errorf("a missing document is not explained: %.500s", page)
+	}
+}
+
+func TestDiscoverUsesTheEngineClient(t *testing.T) {
+	// Filling values from discovery follows redirects as the preflight
+	// does: at most five (net/http's default client would follow ten).
+	var idp *httptest.Server
+	idp = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n, _ := strconv.Atoi(r.URL.Query().Get("hop")); n < 7 {
+			http.Redirect(w, r, idp.URL+"/.well-known/openid-configuration?hop="+strconv.Itoa(n+1), http.StatusFound)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]string{"issuer": idp.URL, "authorization_endpoint": idp.URL + "/a", "token_endpoint": idp.URL + "/t", "jwks_uri": idp.URL + "/k"})
+	}))
+	defer idp.Close()
+	ts, c := wizard(t, handlers.Options{})
+	_, page := do(t, c, "POST", ts.URL+"/values/discover", form("discovery", idp.URL), nil)
+	if !strings.Contains(page, "Could not read the discovery document") || !strings.Contains(page, "more than 5 redirects") {
+		t.Errorf("seven redirects were followed: %.500s", page)
 	}
 }
 

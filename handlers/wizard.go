@@ -68,6 +68,13 @@ func newServer(opts Options) *server {
 	if opts.MaxSessions <= 0 {
 		opts.MaxSessions = 64
 	}
+	if opts.HTTPClient == nil {
+		// One engine client for every step, so that discovering values
+		// behaves as the preflight does (proxy, redirect limit, TLS floor).
+		if c, err := checks.NewHTTPClient(checks.HTTPOptions{}); err == nil {
+			opts.HTTPClient = c
+		}
+	}
 	base, stop := context.WithCancel(context.Background())
 	return &server{opts: opts, sessions: &sessionStore{max: opts.MaxSessions, byID: map[string]*session{}}, base: base, stop: stop}
 }
