@@ -165,7 +165,9 @@ func Screenshot(ctx context.Context, dir, name string) error {
 }
 
 // WaitFor waits until the JavaScript expression is true in the tab, or the
-// context ends (45 seconds at most).
+// context ends (45 seconds at most). Unlike chromedp.Poll it survives the
+// page navigating meanwhile (the wizard moves itself on to its results),
+// by evaluating the expression afresh every 100 ms.
 func WaitFor(ctx context.Context, expr string) error {
 	ctx, cancel := context.WithTimeout(ctx, 45*time.Second)
 	defer cancel()
