@@ -13,7 +13,8 @@ import (
 	"github.com/quickdiag/quickdiag/web"
 )
 
-// maxForm bounds a pasted form: the most an analyzer or triage reads.
+// maxForm bounds one pasted field: the most an analyzer reads (triage
+// reads less of it and leaves the rest).
 const maxForm = account.MaxInput
 
 func (s *server) triage(w http.ResponseWriter, r *http.Request) {
