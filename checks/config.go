@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/quickdiag/quickdiag/checks/catalog"
 )
 
 // RedirectURI is the desktop app's loopback redirect URI.
@@ -18,10 +20,6 @@ const LoopbackPort = 18080
 
 // Scopes are the scopes the desktop app requests, in order.
 var Scopes = []string{"openid", "email", "profile", "offline_access"}
-
-// GoogleScopes are the scopes the desktop app requests from Google, which
-// rejects offline_access and takes access_type=offline instead.
-var GoogleScopes = []string{"openid", "email", "profile"}
 
 // Config is what the administrator pastes into the console, plus what the
 // tool needs to check it. Values are kept exactly as typed: a stray space or
@@ -40,24 +38,102 @@ type Config struct {
 	Email string `json:"email,omitempty"`
 }
 
-// Field is one of the five console values.
-type Field struct {
-	// Key is the JSON key and the suffix of the flag (--issuer, --jwks-uri…).
-	Key string
+// FieldKey names one of the five console values. It is the value's JSON
+// key, and with underscores as dashes its flag (--jwks-uri).
+type FieldKey string
+
+// The five console values.
+const (
+	Issuer                FieldKey = "issuer"
+	AuthorizationEndpoint FieldKey = "authorization_endpoint"
+	TokenEndpoint         FieldKey = "token_endpoint"
+	JWKSURI               FieldKey = "jwks_uri"
+	ClientID              FieldKey = "client_id"
+)
+
+// FieldSpec describes one console value.
+type FieldSpec struct {
+	Key FieldKey
 	// Label is the console's label for the value.
 	Label string
+	// Usage is the flag's help text.
+	Usage string
+	// Row is the catalog row of a value that is wrong as typed.
+	Row catalog.ID
+	// URL reports whether the value is a URL (every one but the Client ID).
+	URL bool
+}
+
+// Flag returns the command-line flag that sets the value (jwks-uri).
+func (f FieldSpec) Flag() string { return strings.ReplaceAll(string(f.Key), "_", "-") }
+
+// Fields lists the five console values in the console's order. It is the
+// one list that the command line's flags, the wizard's form, the JSON and
+// the report range over.
+var Fields = []FieldSpec{
+	{Issuer, "Issuer URL", "the Issuer URL, as entered in the console", catalog.TokenValidationFailure, true},
+	{AuthorizationEndpoint, "Authorization endpoint", "the authorization endpoint, as entered", catalog.EndpointMismatch, true},
+	{TokenEndpoint, "Token endpoint", "the token endpoint, as entered", catalog.EndpointMismatch, true},
+	{JWKSURI, "JWKS URI", "the JWKS URI, as entered", catalog.JWKSMismatch, true},
+	{ClientID, "Client ID", "the client ID, as entered", catalog.InvalidClient, false},
+}
+
+// Field is one console value of a configuration.
+type Field struct {
+	FieldSpec
 	Value string
+}
+
+// Get returns the value of one console field.
+func (c Config) Get(k FieldKey) string {
+	switch k {
+	case Issuer:
+		return c.Issuer
+	case AuthorizationEndpoint:
+		return c.AuthorizationEndpoint
+	case TokenEndpoint:
+		return c.TokenEndpoint
+	case JWKSURI:
+		return c.JWKSURI
+	case ClientID:
+		return c.ClientID
+	}
+	return ""
+}
+
+// Set sets one console field.
+func (c *Config) Set(k FieldKey, v string) {
+	switch k {
+	case Issuer:
+		c.Issuer = v
+	case AuthorizationEndpoint:
+		c.AuthorizationEndpoint = v
+	case TokenEndpoint:
+		c.TokenEndpoint = v
+	case JWKSURI:
+		c.JWKSURI = v
+	case ClientID:
+		c.ClientID = v
+	}
 }
 
 // Fields returns the five console values in the console's order.
 func (c Config) Fields() []Field {
-	return []Field{
-		{"issuer", "Issuer URL", c.Issuer},
-		{"authorization_endpoint", "Authorization endpoint", c.AuthorizationEndpoint},
-		{"token_endpoint", "Token endpoint", c.TokenEndpoint},
-		{"jwks_uri", "JWKS URI", c.JWKSURI},
-		{"client_id", "Client ID", c.ClientID},
+	out := make([]Field, len(Fields))
+	for i, f := range Fields {
+		out[i] = Field{f, c.Get(f.Key)}
 	}
+	return out
+}
+
+// Field returns one console value with its description.
+func (c Config) Field(k FieldKey) Field {
+	for _, f := range Fields {
+		if f.Key == k {
+			return Field{f, c.Get(k)}
+		}
+	}
+	return Field{FieldSpec{Key: k}, ""}
 }
 
 // Empty reports whether none of the five console values is set.
@@ -68,15 +144,6 @@ func (c Config) Empty() bool {
 		}
 	}
 	return true
-}
-
-// ResolvedIdP returns the configured IdP, or the recognised one for "auto".
-func (c Config) ResolvedIdP() IdP {
-	p, err := ParseIdP(c.IdP)
-	if err != nil || p == IdPAuto {
-		return DetectIdP(c)
-	}
-	return p
 }
 
 // ReadConfig decodes a configuration JSON object. Unknown keys are an error,
@@ -94,7 +161,7 @@ func ReadConfig(r io.Reader) (Config, error) {
 		var te *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &se):
-			line, col := lineCol(data, se.Offset)
+			line, col := LineCol(data, se.Offset)
 			return Config{}, fmt.Errorf("line %d, column %d: %v", line, col, err)
 		case errors.As(err, &te):
 			return Config{}, fmt.Errorf("field %q must be a string", te.Field)
@@ -108,9 +175,6 @@ func ReadConfig(r io.Reader) (Config, error) {
 	}
 	if dec.More() {
 		return Config{}, errors.New("more than one JSON value: expected a single object")
-	}
-	if _, err := ParseIdP(c.IdP); err != nil {
-		return Config{}, fmt.Errorf("field \"idp\": %v", err)
 	}
 	return c, nil
 }
@@ -129,8 +193,8 @@ func LoadConfig(path string) (Config, error) {
 	return c, nil
 }
 
-// lineCol converts a byte offset into a 1-based line and column.
-func lineCol(data []byte, off int64) (int, int) {
+// LineCol converts a byte offset into a 1-based line and column.
+func LineCol(data []byte, off int64) (int, int) {
 	if off > int64(len(data)) {
 		off = int64(len(data))
 	}
@@ -138,4 +202,19 @@ func lineCol(data []byte, off int64) (int, int) {
 	line := bytes.Count(before, []byte("\n")) + 1
 	col := int(off) - bytes.LastIndexByte(before, '\n')
 	return line, col
+}
+
+// DescribeJSONError describes a JSON error with its line and column, or the
+// field of a type error, for messages that say where input is wrong.
+func DescribeJSONError(body []byte, err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		line, col := LineCol(body, se.Offset)
+		return fmt.Sprintf("line %d, column %d: %v", line, col, err)
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Sprintf("field %q holds a JSON %s where a %s belongs", te.Field, te.Value, te.Type)
+	}
+	return err.Error()
 }

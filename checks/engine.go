@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"net/http"
 	"runtime/debug"
-	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/quickdiag/quickdiag/checks/catalog"
 )
 
 // Phase groups checks for display, in the order a sign-in meets them.
@@ -27,40 +28,19 @@ const (
 // Phases lists the phases in display order.
 var Phases = []Phase{PhaseValues, PhaseDiscovery, PhaseKeys, PhaseProbe, PhaseSignIn}
 
-// Need is a shared input a check needs before it can run.
-type Need int
-
-// The shared inputs. The engine fetches each once per run, however many
-// checks need it; a check whose need could not be met is skipped with the
-// reason.
-const (
-	NeedDiscovery     Need = iota + 1 // the discovery document
-	NeedJWKS                          // the key set at the entered JWKS URI
-	NeedDiscoveryJWKS                 // the key set at discovery's jwks_uri
-)
-
-// String names the input in words, for skip findings.
-func (n Need) String() string {
-	switch n {
-	case NeedDiscovery:
-		return "the discovery document"
-	case NeedJWKS:
-		return "the key set at the JWKS URI"
-	case NeedDiscoveryJWKS:
-		return "the key set at discovery's jwks_uri"
-	}
-	return "an input"
-}
-
-// reportedBy names the check that reports why the input is missing.
-func (n Need) reportedBy() string {
-	switch n {
-	case NeedDiscovery:
-		return "see discovery.fetch"
-	case NeedJWKS:
-		return "see jwks.keys"
-	}
-	return "see jwks.same_keys"
+// Input is a shared input that checks require: the discovery document, a
+// key set. It is loaded once per run, on first demand, however many checks
+// require it; a check whose input could not be loaded is skipped with the
+// reason. Inputs are declared by the packages that load them (package oidc).
+type Input struct {
+	// Name says what the input is, for skip findings ("the discovery document").
+	Name string
+	// ReportedBy names the check that reports why the input is missing.
+	ReportedBy string
+	// Load loads the input for the target. It runs under the run's context,
+	// not one check's, so that one check giving up does not cancel a load
+	// that others wait for.
+	Load func(ctx context.Context, t *Target) (any, error)
 }
 
 // Check is one unit of diagnosis. It reports findings; what it cannot do is
@@ -73,48 +53,50 @@ type Check struct {
 	// Doc explains the check for the CLI listing, the wizard and the README.
 	Doc   string
 	Phase Phase
-	// IdPs limits the check to some identity providers. Nil means all.
-	IdPs []IdP
-	// Needs lists the shared inputs that must be available before Run.
-	Needs []Need
+	// Applies limits the check to some identity providers. Nil means all.
+	Applies func(*IdP) bool
+	// Requires lists the shared inputs that must be available before Run.
+	Requires []*Input
 	// Run reports the findings. It must honour ctx.
-	Run func(ctx context.Context, p *Target) []Finding
+	Run func(ctx context.Context, t *Target) []Finding
 }
 
 // AppliesTo reports whether the check runs for the identity provider.
-func (c *Check) AppliesTo(idp IdP) bool {
-	return c.IdPs == nil || slices.Contains(c.IdPs, idp)
+func (c *Check) AppliesTo(idp *IdP) bool {
+	return c.Applies == nil || c.Applies(idp)
 }
 
-// Target is what a check examines: the configuration and the shared inputs.
+// Target is what a check examines: the configuration, the IdP it is for,
+// how to reach it, and the shared inputs.
 type Target struct {
 	Config Config
-	IdP    IdP
-	HTTP   *Fetcher
+	IdP    *IdP
+	// Client makes every request; RequestTimeout bounds each.
+	Client         *http.Client
+	RequestTimeout time.Duration
 	// Now is the clock; it is time.Now unless a test sets it.
 	Now func() time.Time
 
-	runCtx        context.Context
-	discovery     lazy[*Discovery]
-	jwks          lazy[*KeySet]
-	discoveryJWKS lazy[*KeySet]
+	runCtx context.Context
+	mu     sync.Mutex
+	inputs map[*Input]*lazy
 }
 
-// NewTarget returns a target over cfg. Shared inputs are fetched under runCtx,
-// so one check giving up does not cancel a fetch that others wait for.
-func NewTarget(runCtx context.Context, cfg Config, fetcher *Fetcher) *Target {
-	return &Target{Config: cfg, IdP: cfg.ResolvedIdP(), HTTP: fetcher, Now: time.Now, runCtx: runCtx}
+// NewTarget returns a target over cfg for the IdP. Shared inputs are loaded
+// under runCtx.
+func NewTarget(runCtx context.Context, cfg Config, idp *IdP, client *http.Client, requestTimeout time.Duration) *Target {
+	return &Target{Config: cfg, IdP: idp, Client: client, RequestTimeout: requestTimeout, Now: time.Now, runCtx: runCtx}
 }
 
 // lazy is a value loaded once, on first demand, and shared by all who wait.
-type lazy[T any] struct {
+type lazy struct {
 	once sync.Once
 	done chan struct{}
-	val  T
+	val  any
 	err  error
 }
 
-func (l *lazy[T]) get(ctx, runCtx context.Context, load func(context.Context) (T, error)) (T, error) {
+func (l *lazy) get(ctx, runCtx context.Context, load func(context.Context) (any, error)) (any, error) {
 	l.once.Do(func() {
 		l.done = make(chan struct{})
 		go func() {
@@ -131,64 +113,62 @@ func (l *lazy[T]) get(ctx, runCtx context.Context, load func(context.Context) (T
 	case <-l.done:
 		return l.val, l.err
 	case <-ctx.Done():
-		var zero T
-		return zero, ctx.Err()
+		return nil, ctx.Err()
 	}
 }
 
-// Discovery returns the discovery document, fetching it on first use.
-func (p *Target) Discovery(ctx context.Context) (*Discovery, error) {
-	return p.discovery.get(ctx, p.runCtx, func(ctx context.Context) (*Discovery, error) {
-		return FetchDiscovery(ctx, p.HTTP, p.Config.Issuer)
-	})
+func (t *Target) slot(in *Input) *lazy {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.inputs == nil {
+		t.inputs = map[*Input]*lazy{}
+	}
+	l := t.inputs[in]
+	if l == nil {
+		l = &lazy{}
+		t.inputs[in] = l
+	}
+	return l
 }
 
-// JWKS returns the key set at the entered JWKS URI, fetching it on first use.
-func (p *Target) JWKS(ctx context.Context) (*KeySet, error) {
-	return p.jwks.get(ctx, p.runCtx, func(ctx context.Context) (*KeySet, error) {
-		return FetchKeySet(ctx, p.HTTP, clean(p.Config.JWKSURI))
-	})
+// Get returns the input, loading it on first use. Waiting ends with ctx;
+// the load itself goes on for the others who need it.
+func (t *Target) Get(ctx context.Context, in *Input) (any, error) {
+	return t.slot(in).get(ctx, t.runCtx, func(ctx context.Context) (any, error) { return in.Load(ctx, t) })
 }
 
-// DiscoveryJWKS returns the key set at discovery's jwks_uri. When that is
-// the entered JWKS URI, it is the same fetch.
-func (p *Target) DiscoveryJWKS(ctx context.Context) (*KeySet, error) {
-	d, err := p.Discovery(ctx)
-	if err != nil {
-		return nil, err
+// Loaded returns the input if it was loaded without error, and never
+// starts a load: a later step (the live sign-in) reuses what the preflight
+// fetched.
+func (t *Target) Loaded(in *Input) (any, bool) {
+	if t == nil {
+		return nil, false
 	}
-	if d.JWKSURI == "" {
-		return nil, fmt.Errorf("the discovery document has no jwks_uri")
+	l := t.slot(in)
+	if l.done == nil {
+		return nil, false
 	}
-	if d.JWKSURI == clean(p.Config.JWKSURI) {
-		return p.JWKS(ctx)
+	select {
+	case <-l.done:
+		return l.val, l.err == nil
+	default:
+		return nil, false
 	}
-	return p.discoveryJWKS.get(ctx, p.runCtx, func(ctx context.Context) (*KeySet, error) {
-		return FetchKeySet(ctx, p.HTTP, d.JWKSURI)
-	})
-}
-
-func (p *Target) need(ctx context.Context, n Need) error {
-	var err error
-	switch n {
-	case NeedDiscovery:
-		_, err = p.Discovery(ctx)
-	case NeedJWKS:
-		_, err = p.JWKS(ctx)
-	case NeedDiscoveryJWKS:
-		_, err = p.DiscoveryJWKS(ctx)
-	}
-	return err
 }
 
 // Options configures Run.
 type Options struct {
-	// HTTPClient makes every request. Nil means NewHTTPClient(HTTPOptions{}).
-	HTTPClient *http.Client
-	// RequestTimeout bounds each request. Zero means DefaultRequestTimeout.
-	RequestTimeout time.Duration
-	// Checks to run. Nil means Preflight().
+	// IdP is the identity provider the values are for. It must be set
+	// (package idp resolves it from the values).
+	IdP *IdP
+	// Checks to run, in report order; those that do not apply to IdP are
+	// left out. Package suite has the list.
 	Checks []*Check
+	// HTTPClient makes every request. Nil means http.DefaultClient.
+	HTTPClient *http.Client
+	// RequestTimeout bounds each request. Zero leaves the bound to the
+	// package that makes the request.
+	RequestTimeout time.Duration
 	// Progress, when set, is called once per check as it finishes, with that
 	// check's findings. Calls are serialised.
 	Progress func(check *Check, findings []Finding)
@@ -199,26 +179,25 @@ type Options struct {
 // Run runs the checks that apply to cfg concurrently and returns the report,
 // with findings in the order of the check list. It returns when every check
 // has finished or ctx is done; checks still running then are reported as
-// skipped.
+// skipped, and the report is incomplete.
 func Run(ctx context.Context, cfg Config, opts Options) *Report {
 	now := opts.Now
 	if now == nil {
 		now = time.Now
 	}
 	start := now()
-	client := orDefaultClient(opts.HTTPClient)
-	list := opts.Checks
-	if list == nil {
-		list = Preflight()
+	client := opts.HTTPClient
+	if client == nil {
+		client = http.DefaultClient
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	pass := NewTarget(runCtx, cfg, &Fetcher{Client: client, Timeout: opts.RequestTimeout})
-	pass.Now = now
+	t := NewTarget(runCtx, cfg, opts.IdP, client, opts.RequestTimeout)
+	t.Now = now
 
 	var applicable []*Check
-	for _, c := range list {
-		if c.AppliesTo(pass.IdP) {
+	for _, c := range opts.Checks {
+		if c.AppliesTo(t.IdP) {
 			applicable = append(applicable, c)
 		}
 	}
@@ -229,7 +208,7 @@ func Run(ctx context.Context, cfg Config, opts Options) *Report {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			fs := runOne(runCtx, c, pass)
+			fs := runOne(runCtx, c, t)
 			mu.Lock()
 			defer mu.Unlock()
 			results[i] = fs
@@ -240,12 +219,8 @@ func Run(ctx context.Context, cfg Config, opts Options) *Report {
 	}
 	wg.Wait()
 
-	r := &Report{
-		Schema:    1,
-		StartedAt: start.UTC().Truncate(time.Millisecond),
-		IdP:       pass.IdP,
-		Config:    cfg,
-	}
+	r := NewReport(cfg, t.IdP, start.UTC().Truncate(time.Millisecond))
+	r.inputs = t
 	for _, fs := range results {
 		r.Findings = append(r.Findings, fs...)
 	}
@@ -254,25 +229,13 @@ func Run(ctx context.Context, cfg Config, opts Options) *Report {
 	return r
 }
 
-// stopReason says why a run ended early: its time limit, or a stop (Ctrl-C,
+// StopReason says why a run ended early: its time limit, or a stop (Ctrl-C,
 // a closed page).
-func stopReason(ctx context.Context) string {
+func StopReason(ctx context.Context) string {
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return "the time limit was reached"
 	}
 	return "the run was stopped"
-}
-
-// orDefaultClient returns c, or a client made with the default options.
-func orDefaultClient(c *http.Client) *http.Client {
-	if c != nil {
-		return c
-	}
-	c, err := NewHTTPClient(HTTPOptions{})
-	if err != nil {
-		return http.DefaultClient
-	}
-	return c
 }
 
 // runOne runs a check with its needs met, turning a panic or a finding
@@ -280,12 +243,12 @@ func orDefaultClient(c *http.Client) *http.Client {
 func runOne(ctx context.Context, c *Check, p *Target) (out []Finding) {
 	defer func() {
 		if r := recover(); r != nil {
-			out = []Finding{{Status: Fail, Row: "discovery_unreachable", Title: "The check stopped on an internal error",
+			out = []Finding{{Status: Fail, Row: catalog.DiscoveryUnreachable, Title: "The check stopped on an internal error",
 				Detail: fmt.Sprintf("%v\n%s", r, firstLines(string(debug.Stack()), 12)),
 				Fix:    "This is a quickdiag bug: please report it with this report attached."}}
 		}
 		for i := range out {
-			out[i].Check = c.ID
+			out[i].Check, out[i].Phase = c.ID, c.Phase
 			if out[i].Status == Skip && out[i].Detail == "" {
 				// A skip is titled by what was not checked; its reason is the detail.
 				out[i].Title, out[i].Detail = c.Title, out[i].Title
@@ -293,19 +256,19 @@ func runOne(ctx context.Context, c *Check, p *Target) (out []Finding) {
 			out[i].Complete(p.IdP)
 		}
 	}()
-	for _, n := range c.Needs {
-		if err := p.need(ctx, n); err != nil {
+	for _, in := range c.Requires {
+		if _, err := p.Get(ctx, in); err != nil {
 			if ctx.Err() != nil {
-				return []Finding{Skipf("Not run: %s.", stopReason(ctx))}
+				return []Finding{Unfinished("Not run: %s.", StopReason(ctx))}
 			}
-			return []Finding{Skipf("Not run: %s is not available (%s).", n, n.reportedBy())}
+			return []Finding{Skipf("Not run: %s is not available (see %s).", in.Name, in.ReportedBy)}
 		}
 	}
 	done := make(chan []Finding, 1)
 	go func() {
 		defer func() {
 			if r := recover(); r != nil {
-				done <- []Finding{{Status: Fail, Row: "discovery_unreachable", Title: "The check stopped on an internal error",
+				done <- []Finding{{Status: Fail, Row: catalog.DiscoveryUnreachable, Title: "The check stopped on an internal error",
 					Detail: fmt.Sprint(r), Fix: "This is a quickdiag bug: please report it with this report attached."}}
 			}
 		}()
@@ -314,12 +277,12 @@ func runOne(ctx context.Context, c *Check, p *Target) (out []Finding) {
 	select {
 	case fs := <-done:
 		if len(fs) == 0 {
-			return []Finding{{Status: Fail, Row: "discovery_unreachable", Title: "The check reported nothing",
+			return []Finding{{Status: Fail, Row: catalog.DiscoveryUnreachable, Title: "The check reported nothing",
 				Fix: "This is a quickdiag bug: please report it with this report attached."}}
 		}
 		return fs
 	case <-ctx.Done():
-		return []Finding{Skipf("Not finished: %s.", stopReason(ctx))}
+		return []Finding{Unfinished("Not finished: %s.", StopReason(ctx))}
 	}
 }
 
@@ -329,17 +292,4 @@ func firstLines(s string, n int) string {
 		lines = lines[:n]
 	}
 	return strings.Join(lines, "\n")
-}
-
-// PhaseOf returns the phase of the check with the given id.
-func PhaseOf(checkID string) Phase {
-	for _, c := range All() {
-		if c.ID == checkID {
-			return c.Phase
-		}
-	}
-	if strings.HasPrefix(checkID, "signin.") {
-		return PhaseSignIn
-	}
-	return PhaseValues
 }

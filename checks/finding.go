@@ -1,6 +1,10 @@
 package checks
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/quickdiag/quickdiag/checks/catalog"
+)
 
 // Status is the outcome of one finding.
 type Status string
@@ -24,13 +28,18 @@ type Evidence struct {
 // Row names the catalog row and is set on every warn and fail. Fix says what
 // to change; when empty, the row's fix applies.
 type Finding struct {
-	Check    string    `json:"check"`
-	Status   Status    `json:"status"`
-	Row      string    `json:"row,omitempty"`
-	Title    string    `json:"title"`
-	Detail   string    `json:"detail,omitempty"`
-	Fix      string    `json:"fix,omitempty"`
-	Evidence *Evidence `json:"evidence,omitempty"`
+	Check    string     `json:"check"`
+	Status   Status     `json:"status"`
+	Row      catalog.ID `json:"row,omitempty"`
+	Title    string     `json:"title"`
+	Detail   string     `json:"detail,omitempty"`
+	Fix      string     `json:"fix,omitempty"`
+	Evidence *Evidence  `json:"evidence,omitempty"`
+	// Phase is the phase of the check that reported it, for display.
+	Phase Phase `json:"-"`
+	// Incomplete marks a skip of a check that could not finish (a stop,
+	// the time limit), as opposed to one with nothing to check.
+	Incomplete bool `json:"-"`
 }
 
 // Passf returns a pass finding with a formatted title.
@@ -46,7 +55,7 @@ func Skipf(format string, args ...any) Finding {
 
 // Problem returns a warn or fail finding for a catalog row. Without a
 // title or fix, the row's apply (see Complete).
-func Problem(status Status, row, title string) Finding {
+func Problem(status Status, row catalog.ID, title string) Finding {
 	return Finding{Status: status, Row: row, Title: title}
 }
 
@@ -64,18 +73,18 @@ func (f Finding) WithEvidence(expected, got string) Finding {
 
 // Complete fills what a finding left empty: an unknown status becomes
 // fail, and a warn or fail gets its row's title and fix for the IdP.
-func (f *Finding) Complete(idp IdP) {
+func (f *Finding) Complete(idp *IdP) {
 	switch f.Status {
 	case Pass, Warn, Fail, Skip:
 	default:
 		f.Status = Fail
 	}
-	if row, ok := LookupRow(f.Row); ok && (f.Status == Warn || f.Status == Fail) {
+	if row, ok := catalog.Lookup(f.Row); ok && (f.Status == Warn || f.Status == Fail) {
 		if f.Title == "" {
 			f.Title = row.Title
 		}
 		if f.Fix == "" {
-			f.Fix = row.FixIn(idp)
+			f.Fix = idp.FixFor(f.Row)
 		}
 	}
 	if f.Title == "" {
@@ -103,4 +112,12 @@ func (s *Summary) Add(st Status) {
 	default:
 		s.Fail++ // an unknown status is never counted as good
 	}
+}
+
+// Unfinished returns a skip finding for a check that could not finish: the
+// run was stopped or reached its time limit. It makes the report incomplete.
+func Unfinished(format string, args ...any) Finding {
+	f := Skipf(format, args...)
+	f.Incomplete = true
+	return f
 }

@@ -1,38 +1,75 @@
 package checks
 
 import (
-	"net/url"
-	"regexp"
-	"strings"
 	"time"
 )
 
-// Report is the result of a run, as the contract's JSON describes it.
+// Report is the result of a run, as the contract's JSON describes it. It is
+// assembled here for every front end: the command line, the wizard and the
+// exported reports.
 type Report struct {
 	Schema      int       `json:"schema"`
 	ToolVersion string    `json:"tool_version"`
 	StartedAt   time.Time `json:"started_at"`
 	DurationMS  int64     `json:"duration_ms"`
-	IdP         IdP       `json:"idp"`
+	// IdP is the identity provider's ID; IdPName its display name.
+	IdP     string `json:"idp"`
+	IdPName string `json:"-"`
 	// Config is the configuration checked, with secrets redacted.
 	Config   Config       `json:"config"`
 	Findings []Finding    `json:"findings"`
 	Summary  Summary      `json:"summary"`
+	Verdict  Verdict      `json:"verdict"`
 	Token    *TokenReport `json:"token,omitempty"`
 
-	red *Redactor
+	red    *Redactor
+	inputs *Target
 }
 
-// AddSignIn appends a live sign-in's findings and decoded tokens, and makes
-// sure none of its raw values can appear in the report.
-func (r *Report) AddSignIn(res *LiveResult) {
-	r.redactor()
-	for _, s := range res.secrets {
-		r.red.Add(s)
+// NewReport returns an empty report over cfg for the IdP, started at start.
+func NewReport(cfg Config, idp *IdP, start time.Time) *Report {
+	r := &Report{Schema: 1, StartedAt: start, IdP: idp.String(), Config: cfg}
+	if idp != nil {
+		r.IdPName = idp.Name
 	}
-	r.Findings = append(r.Findings, res.Findings...)
-	r.Token = res.Token
-	r.Finish()
+	r.red = NewRedactor(cfg)
+	return r
+}
+
+// Inputs returns the run's shared inputs (the discovery document, the key
+// sets), for a later step to reuse; nil for a report not made by Run.
+func (r *Report) Inputs() *Target { return r.inputs }
+
+// SignInResult is what a live sign-in adds to a report.
+type SignInResult struct {
+	Findings []Finding
+	Token    *TokenReport
+	// Ended is when the sign-in returned.
+	Ended time.Time
+	// Secrets are the raw values of the sign-in (code, tokens, verifier):
+	// the report's redactor removes them wherever they appear.
+	Secrets []string
+}
+
+// WithSignIn returns a copy of the report with a live sign-in's findings
+// and decoded tokens added, its duration running to the sign-in's end, and
+// none of the sign-in's raw values anywhere in it. A nil res returns a copy.
+func (r *Report) WithSignIn(res *SignInResult) *Report {
+	out := *r
+	out.Findings = append([]Finding(nil), r.Findings...)
+	out.red = &Redactor{secrets: append([]string(nil), r.redactor().secrets...)}
+	if res != nil {
+		for _, s := range res.Secrets {
+			out.red.Add(s)
+		}
+		out.Findings = append(out.Findings, res.Findings...)
+		out.Token = res.Token
+		if !res.Ended.IsZero() {
+			out.DurationMS = res.Ended.Sub(r.StartedAt).Milliseconds()
+		}
+	}
+	out.Finish()
+	return &out
 }
 
 func (r *Report) redactor() *Redactor {
@@ -65,8 +102,21 @@ type DecodedJWT struct {
 // Failed reports whether any finding failed.
 func (r *Report) Failed() bool { return r.Summary.Fail > 0 }
 
-// Finish recounts the summary and redacts every secret the report could
-// carry. Call it after changing the findings.
+// Verdict is the report's one-word outcome.
+type Verdict string
+
+// The verdicts, as the contract names them.
+const (
+	// VerdictOK: no check failed and every check finished.
+	VerdictOK Verdict = "ok"
+	// VerdictProblems: at least one check failed.
+	VerdictProblems Verdict = "problems"
+	// VerdictIncomplete: nothing failed, but a check could not finish.
+	VerdictIncomplete Verdict = "incomplete"
+)
+
+// Finish recounts the summary and the verdict, and redacts every secret the
+// report could carry. Call it after changing the findings.
 func (r *Report) Finish() {
 	red := r.redactor()
 	r.Config = RedactConfig(r.Config)
@@ -77,11 +127,30 @@ func (r *Report) Finish() {
 		f.Detail = red.String(f.Detail)
 		f.Fix = red.String(f.Fix)
 		if f.Evidence != nil {
-			f.Evidence.Expected = red.String(f.Evidence.Expected)
-			f.Evidence.Got = red.String(f.Evidence.Got)
+			e := *f.Evidence
+			e.Expected, e.Got = red.String(e.Expected), red.String(e.Got)
+			f.Evidence = &e
 		}
 		r.Summary.Add(f.Status)
 	}
+	r.Verdict = VerdictOK
+	switch {
+	case r.Summary.Fail > 0:
+		r.Verdict = VerdictProblems
+	case r.Summary.Skip > 0 && r.incomplete():
+		r.Verdict = VerdictIncomplete
+	}
+}
+
+// incomplete reports whether a skip means a check could not finish (a stop,
+// the time limit) rather than one that does not apply.
+func (r *Report) incomplete() bool {
+	for _, f := range r.Findings {
+		if f.Status == Skip && f.Incomplete {
+			return true
+		}
+	}
+	return false
 }
 
 // PhaseFindings are the findings of one phase.
@@ -95,7 +164,10 @@ type PhaseFindings struct {
 func (r *Report) ByPhase() []PhaseFindings {
 	by := map[Phase][]Finding{}
 	for _, f := range r.Findings {
-		p := PhaseOf(f.Check)
+		p := f.Phase
+		if p == "" {
+			p = PhaseValues
+		}
 		by[p] = append(by[p], f)
 	}
 	var out []PhaseFindings
@@ -105,74 +177,4 @@ func (r *Report) ByPhase() []PhaseFindings {
 		}
 	}
 	return out
-}
-
-// Redacted is what stands in for a secret in every output.
-const Redacted = "(redacted)"
-
-// RedactConfig returns cfg with the client secret, in its own field and in
-// the token endpoint's query, replaced by Redacted.
-func RedactConfig(cfg Config) Config {
-	if cfg.ClientSecret != "" {
-		cfg.ClientSecret = Redacted
-	}
-	cfg.TokenEndpoint = redactQuery(cfg.TokenEndpoint)
-	return cfg
-}
-
-// secretParams are query and form parameters whose values are secrets.
-var secretParams = []string{"client_secret", "code", "code_verifier", "refresh_token", "access_token", "id_token", "client_assertion", "password", "assertion"}
-
-// redactQuery replaces secret query parameter values in a URL-ish string,
-// keeping everything else byte for byte.
-func redactQuery(s string) string {
-	return secretParamRE.ReplaceAllString(s, "${1}"+url.QueryEscape(Redacted))
-}
-
-var secretParamRE = regexp.MustCompile(`(?i)((?:^|[?&#\s"'])(?:` + strings.Join(secretParams, "|") + `)=)[^&#\s"'<>]+`)
-
-// jwtRE matches a compact JWS or JWE.
-var jwtRE = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)?`)
-
-// Redactor removes known secret values and anything shaped like a token
-// from text.
-type Redactor struct {
-	secrets []string
-}
-
-// NewRedactor returns a redactor that knows the configuration's secrets.
-func NewRedactor(cfg Config) *Redactor {
-	r := &Redactor{}
-	r.Add(cfg.ClientSecret)
-	if u, err := url.Parse(strings.TrimSpace(cfg.TokenEndpoint)); err == nil {
-		r.Add(u.Query().Get("client_secret"))
-	}
-	return r
-}
-
-// Add makes the redactor remove s wherever it appears. Values shorter than
-// six characters are ignored: they would blank out ordinary words.
-func (r *Redactor) Add(s string) {
-	s = strings.TrimSpace(s)
-	if len(s) < 6 || s == Redacted {
-		return
-	}
-	r.secrets = append(r.secrets, s)
-	if esc := url.QueryEscape(s); esc != s {
-		r.secrets = append(r.secrets, esc)
-	}
-}
-
-// String returns s with every secret replaced.
-func (r *Redactor) String(s string) string {
-	if s == "" {
-		return s
-	}
-	for _, sec := range r.secrets {
-		s = strings.ReplaceAll(s, sec, Redacted)
-	}
-	// Parameters first: a token replaced first would leave its parameter
-	// holding a fragment of the replacement.
-	s = redactQuery(s)
-	return jwtRE.ReplaceAllString(s, "(redacted token)")
 }

@@ -21,8 +21,9 @@ type Options struct {
 	Hosts []string
 	// Version is the tool version shown in reports.
 	Version string
-	// HTTPClient makes the engine's requests. Nil means the engine's default.
-	HTTPClient *http.Client
+	// Engine runs the checks and the sign-ins. It must be set
+	// (*suite.Engine, or a fake in tests).
+	Engine Engine
 	// Timeout bounds a preflight and the wait for a sign-in. Zero means 3 minutes.
 	Timeout time.Duration
 	// MaxSessions bounds the sessions kept in memory. Zero means 64.

@@ -28,7 +28,7 @@ type session struct {
 type liveState struct {
 	running bool
 	url     string
-	result  *checks.LiveResult
+	result  *checks.SignInResult
 	cancel  context.CancelFunc
 	done    chan struct{}
 }

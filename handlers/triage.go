@@ -8,8 +8,10 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/quickdiag/quickdiag/checks"
 	"github.com/quickdiag/quickdiag/checks/account"
+	"github.com/quickdiag/quickdiag/checks/catalog"
+	"github.com/quickdiag/quickdiag/checks/idp"
+	"github.com/quickdiag/quickdiag/checks/triage"
 	"github.com/quickdiag/quickdiag/web"
 )
 
@@ -24,28 +26,28 @@ func (s *server) triage(w http.ResponseWriter, r *http.Request) {
 func (s *server) triagePost(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	text := r.PostFormValue("text")
-	render(w, r, http.StatusOK, web.Triage(web.NewTriage(text, checks.Triage(text))))
+	render(w, r, http.StatusOK, web.Triage(web.NewTriage(text, triage.Rank(text))))
 }
 
 // guide shows one question of the guided triage, or where it ends:
-// ?q=<question>, ?row=<catalog row>, or ?from=<question>&step=<wizard path>.
+// ?q=<question>, ?row=<catalog row>, or ?from=<question>&step=<step>.
 func (s *server) guide(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	v := web.GuideView{}
 	switch {
 	case q.Has("row"):
-		row, ok := checks.LookupRow(q.Get("row"))
+		row, ok := catalog.Lookup(catalog.ID(q.Get("row")))
 		if !ok {
 			http.NotFound(w, r)
 			return
 		}
-		idp := sessionOf(r).snapshot().ResolvedIdP()
-		v.Row = &web.RowView{ID: row.ID, Title: row.Title, Seen: row.Seen, Cause: row.Cause, Fix: row.FixIn(idp)}
+		p := idp.Resolve(sessionOf(r).snapshot())
+		v.Row = &web.RowView{ID: string(row.ID), Title: row.Title, Seen: row.Seen, Cause: row.Cause, Fix: p.FixFor(row.ID)}
 	case q.Has("step"):
-		from, _ := checks.GuideQuestion(q.Get("from"))
+		from, _ := triage.GuideQuestion(q.Get("from"))
 		for _, a := range from.Answers {
-			if a.Step != "" && a.Step == q.Get("step") {
-				v.Step, v.StepWhy = a.Step, a.StepWhy
+			if a.Step != "" && string(a.Step) == q.Get("step") {
+				v.Step, v.StepWhy = stepPath(a.Step), a.StepWhy
 			}
 		}
 		if v.Step == "" {
@@ -55,9 +57,9 @@ func (s *server) guide(w http.ResponseWriter, r *http.Request) {
 	default:
 		id := q.Get("q")
 		if id == "" {
-			id = checks.GuideStart
+			id = triage.GuideStart
 		}
-		question, ok := checks.GuideQuestion(id)
+		question, ok := triage.GuideQuestion(id)
 		if !ok {
 			http.NotFound(w, r)
 			return
@@ -67,9 +69,9 @@ func (s *server) guide(w http.ResponseWriter, r *http.Request) {
 			params := url.Values{"q": {a.Next}}
 			switch {
 			case a.Row != "":
-				params = url.Values{"row": {a.Row}}
+				params = url.Values{"row": {string(a.Row)}}
 			case a.Step != "":
-				params = url.Values{"from": {id}, "step": {a.Step}}
+				params = url.Values{"from": {id}, "step": {string(a.Step)}}
 			}
 			v.Answers = append(v.Answers, web.GuideAnswer{Text: a.Text, Href: "/triage/guide?" + params.Encode()})
 		}
@@ -131,3 +133,6 @@ func (s *server) analyzePost(w http.ResponseWriter, r *http.Request) {
 	}
 	render(w, r, http.StatusOK, web.Analyze(v))
 }
+
+// stepPath is the wizard page of a guided path's next step.
+func stepPath(s triage.Step) string { return "/" + string(s) }

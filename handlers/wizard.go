@@ -15,6 +15,8 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/checks/account"
+	"github.com/quickdiag/quickdiag/checks/idp"
 	"github.com/quickdiag/quickdiag/web"
 )
 
@@ -24,33 +26,24 @@ type server struct {
 	opts     Options
 	sessions *sessionStore
 	// base is the parent of every sign-in's context; stop ends it. mu
-	// orders starting a sign-in (signIns.Add) before Close's Wait, and
-	// guards the latest sign-in, which may hold port 18080.
-	mu         sync.Mutex
-	base       context.Context
-	stop       context.CancelFunc
-	signIns    sync.WaitGroup
-	lastCancel context.CancelFunc
-	lastDone   chan struct{}
+	// orders starting a sign-in (signIns.Add) before Close's Wait.
+	mu      sync.Mutex
+	base    context.Context
+	stop    context.CancelFunc
+	signIns sync.WaitGroup
 }
 
-// startSignIn counts a new background sign-in, unless the wizard is closed,
-// and stops the one still waiting, whichever session started it: port 18080
-// takes one. It returns that sign-in's done channel, to wait on until it has
-// released the port.
-func (s *server) startSignIn(cancel context.CancelFunc, done chan struct{}) (prev chan struct{}, ok bool) {
+// startSignIn counts a new background sign-in, unless the wizard is closed.
+// The engine holds port 18080 for one sign-in at a time: a new one stops
+// the one still waiting, whichever session started it.
+func (s *server) startSignIn() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.base.Err() != nil {
-		return nil, false
+		return false
 	}
-	if s.lastCancel != nil {
-		s.lastCancel()
-	}
-	prev = s.lastDone
-	s.lastCancel, s.lastDone = cancel, done
 	s.signIns.Add(1)
-	return prev, true
+	return true
 }
 
 // close stops the background sign-ins and waits until they have returned.
@@ -67,13 +60,6 @@ func newServer(opts Options) *server {
 	}
 	if opts.MaxSessions <= 0 {
 		opts.MaxSessions = 64
-	}
-	if opts.HTTPClient == nil {
-		// One engine client for every step, so that discovering values
-		// behaves as the preflight does (proxy, redirect limit, TLS floor).
-		if c, err := checks.NewHTTPClient(checks.HTTPOptions{}); err == nil {
-			opts.HTTPClient = c
-		}
 	}
 	base, stop := context.WithCancel(context.Background())
 	return &server{opts: opts, sessions: &sessionStore{max: opts.MaxSessions, byID: map[string]*session{}}, base: base, stop: stop}
@@ -106,31 +92,27 @@ func (s *session) snapshot() checks.Config {
 
 func (s *server) choose(w http.ResponseWriter, r *http.Request) {
 	cfg := sessionOf(r).snapshot()
-	selected := ""
-	if p, err := checks.ParseIdP(cfg.IdP); err == nil && p != checks.IdPAuto {
-		selected = string(p)
+	chosen, err := idp.Parse(cfg.IdP)
+	if err != nil {
+		chosen = nil
 	}
-	v := web.ChooseView{Selected: selected}
-	for _, p := range checks.IdPs {
-		v.Options = append(v.Options, web.IdPOption{Value: string(p), Name: p.Name(), Needs: checks.GuideFor(p).Needs, Checked: string(p) == selected})
+	v := web.ChooseView{Selected: chosen.String()}
+	for _, p := range idp.All() {
+		v.Options = append(v.Options, web.IdPOption{Value: p.ID, Name: p.Name, Needs: idp.Guide(p).Needs, Checked: p == chosen})
 	}
-	if selected != "" {
-		v.Requires = checks.GuideFor(checks.IdP(selected)).Requires
-	} else {
-		v.Requires = checks.GuideFor(checks.IdPGeneric).Requires
-	}
+	v.Requires = idp.Guide(chosen).Requires
 	render(w, r, http.StatusOK, web.Choose(v))
 }
 
 func (s *server) chooseIdP(w http.ResponseWriter, r *http.Request) {
-	p, err := checks.ParseIdP(r.PostFormValue("idp"))
-	if err != nil || p == checks.IdPAuto {
+	p, err := idp.Parse(r.PostFormValue("idp"))
+	if err != nil || p == nil {
 		http.Error(w, "choose one of the identity providers", http.StatusBadRequest)
 		return
 	}
 	sess := sessionOf(r)
 	sess.mu.Lock()
-	sess.config.IdP = string(p)
+	sess.config.IdP = p.ID
 	sess.preflight = nil
 	sess.mu.Unlock()
 	seeOther(w, r, "/values")
@@ -143,19 +125,19 @@ func (s *server) values(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) valuesView(cfg checks.Config, errMsg, notice string) web.ValuesView {
-	idp := cfg.ResolvedIdP()
-	g := checks.GuideFor(idp)
+	p := idp.Resolve(cfg)
+	g := idp.Guide(p)
 	shown := checks.RedactConfig(cfg)
-	v := web.ValuesView{IdPName: idp.Name(), Error: errMsg, Notice: notice}
+	v := web.ValuesView{IdPName: p.Name, Error: errMsg, Notice: notice}
 	for _, f := range shown.Fields() {
-		v.Fields = append(v.Fields, web.InputView{Key: f.Key, Label: f.Label, Value: f.Value, Where: g.Where[f.Key], Example: g.Example[f.Key]})
+		v.Fields = append(v.Fields, web.InputView{Key: string(f.Key), Label: f.Label, Value: f.Value, Where: g.Where[f.Key], Example: g.Example[f.Key]})
 	}
-	if idp == checks.IdPGoogle {
+	if p.SecretInTokenURL {
 		v.Fields = append(v.Fields, web.InputView{Key: "client_secret", Label: "Client secret (Google)", Secret: true, Set: cfg.ClientSecret != "",
 			Where: "Only used to check it matches the one in the token endpoint URL; it is never shown again."})
 	}
 	if !cfg.Empty() {
-		v.Lint = problems(checks.Run(context.Background(), cfg, checks.Options{Checks: checks.Static()}))
+		v.Lint = problems(s.opts.Engine.Lint(context.Background(), cfg))
 	}
 	return v
 }
@@ -181,11 +163,9 @@ func (s *server) saveValues(w http.ResponseWriter, r *http.Request) {
 	old := sess.config
 	c := old
 	// Values are kept exactly as typed: spaces are findings, not noise.
-	c.Issuer = r.PostForm.Get("issuer")
-	c.AuthorizationEndpoint = r.PostForm.Get("authorization_endpoint")
-	c.TokenEndpoint = r.PostForm.Get("token_endpoint")
-	c.JWKSURI = r.PostForm.Get("jwks_uri")
-	c.ClientID = r.PostForm.Get("client_id")
+	for _, f := range checks.Fields {
+		c.Set(f.Key, r.PostForm.Get(string(f.Key)))
+	}
 	if c.TokenEndpoint == checks.RedactConfig(old).TokenEndpoint {
 		c.TokenEndpoint = old.TokenEndpoint // the masked value came back unchanged
 	}
@@ -201,11 +181,15 @@ func (s *server) saveValues(w http.ResponseWriter, r *http.Request) {
 func (s *server) discover(w http.ResponseWriter, r *http.Request) {
 	sess := sessionOf(r)
 	raw := strings.TrimSpace(r.PostFormValue("discovery"))
-	issuer := strings.TrimSuffix(strings.TrimSuffix(raw, "/.well-known/openid-configuration"), "/")
-	ctx, cancel := context.WithTimeout(r.Context(), checks.DefaultRequestTimeout)
+	ctx, cancel := context.WithTimeout(r.Context(), discoverTimeout)
 	defer cancel()
 	cfg := sess.snapshot()
-	d, err := checks.FetchDiscovery(ctx, &checks.Fetcher{Client: s.client()}, issuer)
+	var d checks.Config
+	var from string
+	var err error
+	if raw != "" {
+		d, from, err = s.opts.Engine.Discover(ctx, raw)
+	}
 	if err != nil || raw == "" {
 		msg := "Enter an issuer or discovery URL."
 		if err != nil && raw != "" {
@@ -220,7 +204,7 @@ func (s *server) discover(w http.ResponseWriter, r *http.Request) {
 	sess.preflight = nil
 	cfg = sess.config
 	sess.mu.Unlock()
-	render(w, r, http.StatusOK, web.Values(s.valuesView(cfg, "", "Filled in from "+d.URL+": check the Client ID and, for Google, add ?client_secret= to the token endpoint.")))
+	render(w, r, http.StatusOK, web.Values(s.valuesView(cfg, "", "Filled in from "+from+": check the Client ID and, for Google, add ?client_secret= to the token endpoint.")))
 }
 
 func (s *server) importValues(w http.ResponseWriter, r *http.Request) {
@@ -232,6 +216,11 @@ func (s *server) importValues(w http.ResponseWriter, r *http.Request) {
 		src = f
 	}
 	c, err := checks.ReadConfig(src)
+	if err == nil {
+		if _, perr := idp.Parse(c.IdP); perr != nil {
+			err = fmt.Errorf("field \"idp\": %v", perr)
+		}
+	}
 	if err != nil {
 		render(w, r, http.StatusOK, web.Values(s.valuesView(sess.snapshot(), "Could not import the values: "+err.Error(), "")))
 		return
@@ -260,14 +249,15 @@ func (s *server) lint(w http.ResponseWriter, r *http.Request) {
 	}
 	var fs []web.FindingView
 	if !c.Empty() {
-		fs = problems(checks.Run(r.Context(), c, checks.Options{Checks: checks.Static()}))
+		fs = problems(s.opts.Engine.Lint(r.Context(), c))
 	}
 	render(w, r, http.StatusOK, web.Lint(fs))
 }
 
 // Step 3.
 
-func (s *server) client() *http.Client { return s.opts.HTTPClient }
+// discoverTimeout bounds filling in the values from a discovery document.
+const discoverTimeout = 15 * time.Second
 
 func (s *server) preflight(w http.ResponseWriter, r *http.Request) {
 	sess := sessionOf(r)
@@ -283,11 +273,11 @@ func (s *server) preflight(w http.ResponseWriter, r *http.Request) {
 		v.Phases, v.Summary = rv.Phases, &sum
 	default:
 		v.Stream = true
-		idp := cfg.ResolvedIdP()
+		list := s.opts.Engine.Checks(cfg)
 		for _, ph := range checks.Phases {
 			g := web.SlotGroup{Name: string(ph)}
-			for _, c := range checks.Preflight() {
-				if c.Phase == ph && c.AppliesTo(idp) {
+			for _, c := range list {
+				if c.Phase == ph {
 					g.Slots = append(g.Slots, web.CheckSlot{ID: c.ID, Title: c.Title})
 				}
 			}
@@ -306,8 +296,7 @@ func (s *server) runPreflight(ctx context.Context, sess *session, progress func(
 	cfg := sess.snapshot()
 	runCtx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
 	defer cancel()
-	rep := checks.Run(runCtx, cfg, checks.Options{HTTPClient: s.client(), Progress: progress})
-	rep.ToolVersion = s.opts.Version
+	rep := s.opts.Engine.Preflight(runCtx, cfg, progress)
 	sess.mu.Lock()
 	if ctx.Err() == nil && sess.config == cfg {
 		sess.preflight = rep
@@ -350,7 +339,8 @@ func (s *server) preflightEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	rep := s.runPreflight(r.Context(), sess, func(c *checks.Check, fs []checks.Finding) {
 		// Redact a copy: the findings belong to the engine.
-		rep := &checks.Report{Config: sess.snapshot(), Findings: append([]checks.Finding(nil), fs...)}
+		rep := checks.NewReport(sess.snapshot(), nil, time.Time{})
+		rep.Findings = append([]checks.Finding(nil), fs...)
 		rep.Finish()
 		var views []web.FindingView
 		for _, f := range rep.Findings {
@@ -395,18 +385,17 @@ func liveMessage(l *liveState) string {
 func (s *server) signInStart(w http.ResponseWriter, r *http.Request) {
 	sess := sessionOf(r)
 	email, usersJSON := strings.TrimSpace(r.PostFormValue("email")), strings.TrimSpace(r.PostFormValue("users"))
-	var users []checks.User
+	var users []account.User
 	if usersJSON != "" {
 		var err error
-		if users, err = checks.ReadUsers(strings.NewReader(usersJSON)); err != nil {
+		if users, err = account.ReadUsers(strings.NewReader(usersJSON)); err != nil {
 			render(w, r, http.StatusOK, web.Redirecting("", "The list of users could not be read: "+err.Error()))
 			return
 		}
 	}
 	ctx, cancel := context.WithTimeout(s.base, s.opts.Timeout)
 	done := make(chan struct{})
-	prev, ok := s.startSignIn(cancel, done) // a new sign-in replaces one still waiting
-	if !ok {
+	if !s.startSignIn() {
 		cancel()
 		render(w, r, http.StatusOK, web.Redirecting("", "quickdiag is stopping; start it again to sign in."))
 		return
@@ -417,18 +406,16 @@ func (s *server) signInStart(w http.ResponseWriter, r *http.Request) {
 	if email != "" {
 		cfg.Email = email
 	}
+	pre := sess.preflight
 	sess.live = liveState{running: true, cancel: cancel, done: done}
 	sess.mu.Unlock()
-	if prev != nil {
-		<-prev // the previous sign-in has released the port
-	}
 
 	urls := make(chan string, 1)
 	go func() {
 		defer s.signIns.Done()
 		defer close(done)
 		defer cancel()
-		res := checks.SignIn(ctx, cfg, checks.LiveOptions{HTTPClient: s.client(), Users: checks.Emails(users), Ready: func(u string) { urls <- u }})
+		res := s.opts.Engine.SignIn(ctx, cfg, pre, account.Emails(users), func(u string) { urls <- u })
 		sess.mu.Lock()
 		if sess.live.done == done {
 			sess.live.running, sess.live.result = false, res
@@ -465,19 +452,11 @@ func (s *server) signInStatus(w http.ResponseWriter, r *http.Request) {
 func (s *server) report(sess *session) *checks.Report {
 	sess.mu.Lock()
 	defer sess.mu.Unlock()
-	if sess.preflight == nil && sess.live.result == nil {
-		return nil
+	var live *checks.SignInResult
+	if !sess.live.running {
+		live = sess.live.result
 	}
-	rep := &checks.Report{Schema: 1, ToolVersion: s.opts.Version, StartedAt: time.Now().UTC(), IdP: sess.config.ResolvedIdP(), Config: sess.config}
-	if p := sess.preflight; p != nil {
-		rep.StartedAt, rep.DurationMS = p.StartedAt, p.DurationMS
-		rep.Findings = append(rep.Findings, p.Findings...)
-	}
-	rep.Finish()
-	if l := sess.live.result; l != nil && !sess.live.running {
-		rep.AddSignIn(l)
-	}
-	return rep
+	return s.opts.Engine.Report(sess.config, sess.preflight, live)
 }
 
 func (s *server) results(w http.ResponseWriter, r *http.Request) {
@@ -489,7 +468,7 @@ func (s *server) results(w http.ResponseWriter, r *http.Request) {
 		sum := web.NewSummary(rep.Summary)
 		v.Report, v.Summary, v.SignedIn = &rv, &sum, rep.Token != nil
 		for _, f := range rep.Config.Fields() { // rep.Config is redacted: safe to show
-			v.Paste = append(v.Paste, web.PasteView{Key: f.Key, Label: f.Label, Display: f.Value, CopyURL: "/api/value/" + f.Key})
+			v.Paste = append(v.Paste, web.PasteView{Key: string(f.Key), Label: f.Label, Display: f.Value, CopyURL: "/api/value/" + string(f.Key)})
 		}
 	}
 	render(w, r, http.StatusOK, web.Results(v))
@@ -500,7 +479,7 @@ func (s *server) results(w http.ResponseWriter, r *http.Request) {
 func (s *server) value(w http.ResponseWriter, r *http.Request) {
 	key := chi.URLParam(r, "key")
 	for _, f := range sessionOf(r).snapshot().Fields() {
-		if f.Key == key {
+		if string(f.Key) == key {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			io.WriteString(w, f.Value)
 			return

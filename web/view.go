@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/checks/catalog"
+	"github.com/quickdiag/quickdiag/checks/triage"
 )
 
 // FindingView is one finding, ready to show.
@@ -31,7 +33,7 @@ type FindingView struct {
 
 // NewFinding makes a finding's view.
 func NewFinding(f checks.Finding) FindingView {
-	v := FindingView{Check: f.Check, Status: string(f.Status), Row: f.Row, Title: f.Title, Detail: f.Detail, Fix: f.Fix}
+	v := FindingView{Check: f.Check, Status: string(f.Status), Row: string(f.Row), Title: f.Title, Detail: f.Detail, Fix: f.Fix}
 	switch f.Status {
 	case checks.Pass:
 		v.Label = "✓ Pass"
@@ -42,7 +44,7 @@ func NewFinding(f checks.Finding) FindingView {
 	default:
 		v.Status, v.Label = "fail", "✗ Fail"
 	}
-	if r, ok := checks.LookupRow(f.Row); ok {
+	if r, ok := catalog.Lookup(f.Row); ok {
 		v.RowTitle = r.Title
 	}
 	if f.Evidence != nil {
@@ -96,11 +98,11 @@ func NewReport(r *checks.Report) ReportView {
 	v := ReportView{
 		Tool:      "quickdiag " + r.ToolVersion,
 		Generated: r.StartedAt.UTC().Format(time.RFC1123),
-		IdP:       r.IdP.Name(),
+		IdP:       r.IdPName,
 		Summary:   r.Summary,
 	}
 	for _, f := range r.Config.Fields() {
-		v.Values = append(v.Values, FieldView{Key: f.Key, Label: f.Label, Value: f.Value})
+		v.Values = append(v.Values, FieldView{Key: string(f.Key), Label: f.Label, Value: f.Value})
 	}
 	for _, g := range r.ByPhase() {
 		pv := PhaseView{Name: string(g.Phase)}
@@ -272,10 +274,10 @@ type TriageView struct {
 }
 
 // NewTriage makes the triage page's view.
-func NewTriage(text string, ms []checks.TriageMatch) TriageView {
+func NewTriage(text string, ms []triage.Match) TriageView {
 	v := TriageView{Text: text, Searched: true}
 	for _, m := range ms {
-		mv := MatchView{Row: m.Row, Title: m.Title, Cause: m.Cause, Fix: m.Fix, Matched: m.Matched, Question: m.Question,
+		mv := MatchView{Row: string(m.Row), Title: m.Title, Cause: m.Cause, Fix: m.Fix, Matched: m.Matched, Question: m.Question,
 			Score: fmt.Sprintf("%.0f%%", 100*m.Score)}
 		if before, after, ok := strings.Cut(m.Context, m.Matched); ok && m.Matched != "" {
 			mv.Before, mv.After = before, after

@@ -7,6 +7,7 @@ package account
 
 import (
 	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/checks/catalog"
 
 	"bytes"
 	"encoding/csv"
@@ -72,7 +73,7 @@ func newAnalysis(name string, ins ...Input) *Analysis {
 func (a *Analysis) add(check string, fs ...checks.Finding) {
 	for _, f := range fs {
 		f.Check = check
-		f.Complete("")
+		f.Complete(nil)
 		a.Findings = append(a.Findings, f)
 		a.Summary.Add(f.Status)
 	}
@@ -251,17 +252,18 @@ func parseKMSPolicy(in Input) (statements, error) {
 
 // kmsNeed is a service principal the desktop app's account needs in a key policy.
 type kmsNeed struct {
-	check, service, row string
-	actions             []string
-	why                 string
+	check, service string
+	row            catalog.ID
+	actions        []string
+	why            string
 }
 
 var kmsNeeds = []kmsNeed{
-	{"kms.sso", "sso.amazonaws.com", "kms_decrypt_sso", []string{"kms:Decrypt", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo"},
+	{"kms.sso", "sso.amazonaws.com", catalog.KMSDecryptSSO, []string{"kms:Decrypt", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo"},
 		"IAM Identity Center registers the application (sso:CreateApplication) and decrypts its data with this key."},
-	{"kms.identitystore", "identitystore.amazonaws.com", "kms_decrypt_quicksight", []string{"kms:Decrypt", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo"},
+	{"kms.identitystore", "identitystore.amazonaws.com", catalog.KMSDecryptQuickSight, []string{"kms:Decrypt", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo"},
 		"The identity store reads users and groups with this key when the subscription is created."},
-	{"kms.quicksight", "quicksight.amazonaws.com", "kms_decrypt_quicksight", []string{"kms:Decrypt", "kms:DescribeKey"},
+	{"kms.quicksight", "quicksight.amazonaws.com", catalog.KMSDecryptQuickSight, []string{"kms:Decrypt", "kms:DescribeKey"},
 		"The account reads the identity store through sso and identitystore (kms:ViaService) with this key."},
 }
 
@@ -445,7 +447,7 @@ func AnalyzeSubscription(in Input, region string) (*Analysis, error) {
 	case "":
 		a.add("subscription.edition", checks.Skipf("Not checked: the output has no Edition"))
 	default:
-		a.add("subscription.edition", checks.Problem(checks.Fail, "enterprise_edition_required", "Edition "+info.Edition+" has no enterprise sign-in for the desktop app").
+		a.add("subscription.edition", checks.Problem(checks.Fail, catalog.EnterpriseEditionRequired, "Edition "+info.Edition+" has no enterprise sign-in for the desktop app").
 			WithEvidence("ENTERPRISE or ENTERPRISE_AND_Q", info.Edition))
 	}
 	switch strings.ToUpper(info.AccountSubscriptionStatus) {
@@ -454,7 +456,7 @@ func AnalyzeSubscription(in Input, region string) (*Analysis, error) {
 	case "":
 		a.add("subscription.status", checks.Skipf("Not checked: the output has no AccountSubscriptionStatus"))
 	default:
-		a.add("subscription.status", checks.Problem(checks.Fail, "account_not_ready", "The subscription is not active").WithEvidence("ACCOUNT_CREATED", info.AccountSubscriptionStatus))
+		a.add("subscription.status", checks.Problem(checks.Fail, catalog.AccountNotReady, "The subscription is not active").WithEvidence("ACCOUNT_CREATED", info.AccountSubscriptionStatus))
 	}
 	auth := strings.ToUpper(info.AuthenticationType)
 	switch auth {
@@ -485,7 +487,7 @@ func regionFinding(region, unknown string) checks.Finding {
 	case "us-east-1":
 		return checks.Passf("The identity region is us-east-1, as the desktop app requires")
 	}
-	return checks.Problem(checks.Fail, "identity_region", "The identity region is "+region+", not us-east-1").
+	return checks.Problem(checks.Fail, catalog.IdentityRegion, "The identity region is "+region+", not us-east-1").
 		WithDetail("The desktop app connects to us-east-1 for sign-in; an account's identity region is fixed when it is created.").
 		WithEvidence("us-east-1", region)
 }
@@ -585,7 +587,7 @@ func emailKey(names []string) string {
 // export (optional): empty and duplicate emails, the identity region from
 // the users' ARNs, and users missing on either side or differing in case.
 func AnalyzeUsers(quick Input, idp *Input) (*Analysis, error) {
-	users, err := checks.ReadUsers(bytes.NewReader(quick.Data))
+	users, err := ReadUsers(bytes.NewReader(quick.Data))
 	if err != nil {
 		return nil, &InputError{Name: quick.Name, Msg: err.Error()}
 	}
@@ -617,7 +619,7 @@ func AnalyzeUsers(quick Input, idp *Input) (*Analysis, error) {
 	}
 	a.add("users.count", checks.Passf("%d users in the account, %d with an email", len(users), len(emails)))
 	if len(empty) > 0 {
-		a.add("users.empty", checks.Problem(checks.Warn, "email_not_provisioned", fmt.Sprintf("%d users have no email", len(empty))).
+		a.add("users.empty", checks.Problem(checks.Warn, catalog.EmailNotProvisioned, fmt.Sprintf("%d users have no email", len(empty))).
 			WithDetail("They cannot be matched to an ID token's email, so they cannot sign in to the desktop app.").
 			WithEvidence("an email for every user", listSome(empty)))
 	}
@@ -630,7 +632,7 @@ func AnalyzeUsers(quick Input, idp *Input) (*Analysis, error) {
 			a.add("users.region", regionFinding(r, ""))
 		}
 	default:
-		a.add("users.region", checks.Problem(checks.Warn, "identity_region_endpoint", "The users' ARNs name several Regions").
+		a.add("users.region", checks.Problem(checks.Warn, catalog.IdentityRegionEndpoint, "The users' ARNs name several Regions").
 			WithDetail("One account has one identity region; the list may mix accounts.").WithEvidence("one Region", strings.Join(slices.Sorted(maps.Keys(regions)), ", ")))
 	}
 	if idp == nil {
@@ -662,11 +664,11 @@ func AnalyzeUsers(quick Input, idp *Input) (*Analysis, error) {
 	}
 	a.add("users.match", checks.Passf("%d of %d IdP users match an account user exactly", matched, len(idpEmails)))
 	if len(caseOnly) > 0 {
-		a.add("users.case", checks.Problem(checks.Fail, "email_case_mismatch", fmt.Sprintf("%d users differ only in letter case", len(caseOnly))).
+		a.add("users.case", checks.Problem(checks.Fail, catalog.EmailCaseMismatch, fmt.Sprintf("%d users differ only in letter case", len(caseOnly))).
 			WithDetail("Matching is exact: these users see \"User not found\".").WithEvidence("identical emails", listSome(caseOnly)))
 	}
 	if len(missing) > 0 {
-		a.add("users.missing_in_account", checks.Problem(checks.Fail, "email_not_provisioned", fmt.Sprintf("%d IdP users are not provisioned in the account", len(missing))).
+		a.add("users.missing_in_account", checks.Problem(checks.Fail, catalog.EmailNotProvisioned, fmt.Sprintf("%d IdP users are not provisioned in the account", len(missing))).
 			WithDetail("They can sign in at the IdP but see \"User not found\" in the desktop app.").WithEvidence("an account user for each", listSome(missing)))
 	}
 	var notInIdP []string
@@ -676,7 +678,7 @@ func AnalyzeUsers(quick Input, idp *Input) (*Analysis, error) {
 		}
 	}
 	if len(notInIdP) > 0 {
-		a.add("users.missing_in_idp", checks.Problem(checks.Warn, "email_not_provisioned", fmt.Sprintf("%d account users are not in the IdP export", len(notInIdP))).
+		a.add("users.missing_in_idp", checks.Problem(checks.Warn, catalog.EmailNotProvisioned, fmt.Sprintf("%d account users are not in the IdP export", len(notInIdP))).
 			WithDetail("They cannot sign in to the desktop app through this IdP.").WithEvidence("an IdP user for each", listSome(notInIdP)))
 	}
 	return a, nil
@@ -702,11 +704,11 @@ func duplicateFindings(emails []string, where string) []checks.Finding {
 	}
 	var out []checks.Finding
 	if len(dups) > 0 {
-		out = append(out, checks.Problem(checks.Warn, "email_not_provisioned", fmt.Sprintf("%d emails appear twice %s", len(dups), where)).
+		out = append(out, checks.Problem(checks.Warn, catalog.EmailNotProvisioned, fmt.Sprintf("%d emails appear twice %s", len(dups), where)).
 			WithDetail("Two users with one email make the match ambiguous.").WithEvidence("each email once", listSome(dups)))
 	}
 	if len(caseDups) > 0 {
-		out = append(out, checks.Problem(checks.Warn, "email_case_mismatch", fmt.Sprintf("%d emails appear twice %s, in different letter case", len(caseDups), where)).
+		out = append(out, checks.Problem(checks.Warn, catalog.EmailCaseMismatch, fmt.Sprintf("%d emails appear twice %s, in different letter case", len(caseDups), where)).
 			WithEvidence("each email once", listSome(caseDups)))
 	}
 	if len(out) == 0 {

@@ -12,6 +12,10 @@ import (
 	"time"
 
 	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/checks/account"
+	"github.com/quickdiag/quickdiag/checks/idp"
+	"github.com/quickdiag/quickdiag/checks/oidc"
+	"github.com/quickdiag/quickdiag/checks/suite"
 	"github.com/quickdiag/quickdiag/web"
 )
 
@@ -19,7 +23,7 @@ import (
 type checkOptions struct {
 	config    checks.Config
 	usersFile string
-	users     []checks.User
+	users     []account.User
 	live      bool
 	noBrowser bool
 	format    string
@@ -39,13 +43,12 @@ func parseCheckFlags(args []string, stderr io.Writer) (*checkOptions, error) {
 	o := &checkOptions{}
 	var flagCfg checks.Config
 	configFile := fs.String("config", "", "read the values from a JSON `file` (flags override it)")
-	fs.StringVar(&flagCfg.Issuer, "issuer", "", "the Issuer URL, as entered in the console")
-	fs.StringVar(&flagCfg.AuthorizationEndpoint, "authorization-endpoint", "", "the authorization endpoint, as entered")
-	fs.StringVar(&flagCfg.TokenEndpoint, "token-endpoint", "", "the token endpoint, as entered")
-	fs.StringVar(&flagCfg.JWKSURI, "jwks-uri", "", "the JWKS URI, as entered")
-	fs.StringVar(&flagCfg.ClientID, "client-id", "", "the client ID, as entered")
+	values := map[checks.FieldKey]*string{}
+	for _, f := range checks.Fields {
+		values[f.Key] = fs.String(f.Flag(), "", f.Usage)
+	}
 	fs.StringVar(&flagCfg.ClientSecret, "client-secret", "", "Google only: the OAuth client's secret")
-	fs.StringVar(&flagCfg.IdP, "idp", "auto", "the IdP: auto, entra, google, okta, pingfederate, pingone, cognito, auth0, generic")
+	fs.StringVar(&flagCfg.IdP, "idp", idp.Auto, "the IdP: "+idp.Auto+", "+strings.Join(idp.IDs(), ", "))
 	fs.StringVar(&flagCfg.Email, "email", "", "the user's email as provisioned in the account (exact, case-sensitive)")
 	fs.StringVar(&o.usersFile, "users", "", "the JSON `file` that 'aws quicksight list-users' prints")
 	fs.BoolVar(&o.live, "live", false, "after the preflight, sign in exactly as the desktop app does")
@@ -79,17 +82,17 @@ func parseCheckFlags(args []string, stderr io.Writer) (*checkOptions, error) {
 			*dst = v
 		}
 	}
-	override("issuer", &o.config.Issuer, flagCfg.Issuer)
-	override("authorization-endpoint", &o.config.AuthorizationEndpoint, flagCfg.AuthorizationEndpoint)
-	override("token-endpoint", &o.config.TokenEndpoint, flagCfg.TokenEndpoint)
-	override("jwks-uri", &o.config.JWKSURI, flagCfg.JWKSURI)
-	override("client-id", &o.config.ClientID, flagCfg.ClientID)
+	for _, f := range checks.Fields {
+		if set[f.Flag()] {
+			o.config.Set(f.Key, *values[f.Key])
+		}
+	}
 	override("client-secret", &o.config.ClientSecret, flagCfg.ClientSecret)
 	override("email", &o.config.Email, flagCfg.Email)
 	if set["idp"] || o.config.IdP == "" {
 		o.config.IdP = flagCfg.IdP
 	}
-	if _, err := checks.ParseIdP(o.config.IdP); err != nil {
+	if _, err := idp.Parse(o.config.IdP); err != nil {
 		return nil, usagef("--idp: %v", err)
 	}
 	switch o.format {
@@ -104,7 +107,7 @@ func parseCheckFlags(args []string, stderr io.Writer) (*checkOptions, error) {
 		return nil, usagef("no values to check: give --config FILE, or --issuer, --authorization-endpoint, --token-endpoint, --jwks-uri and --client-id")
 	}
 	if o.usersFile != "" {
-		users, err := checks.LoadUsers(o.usersFile)
+		users, err := account.LoadUsers(o.usersFile)
 		if err != nil {
 			return nil, usagef("read --users: %v", err)
 		}
@@ -125,21 +128,20 @@ func runCheck(ctx context.Context, args []string, s stdio) int {
 		fmt.Fprintf(s.err, "quickdiag check: %v\n", err)
 		return exitUsage
 	}
-	client, err := checks.NewHTTPClient(checks.HTTPOptions{CAFile: o.caFile})
+	client, err := oidc.NewHTTPClient(oidc.HTTPOptions{CAFile: o.caFile})
 	if err != nil {
 		fmt.Fprintf(s.err, "quickdiag check: --ca-file: %v\n", err)
 		return exitUsage
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	report := checks.Run(ctx, o.config, checks.Options{
+	report := suite.Run(ctx, o.config, suite.Options{
 		HTTPClient:     client,
-		RequestTimeout: min(checks.DefaultRequestTimeout, o.timeout),
+		RequestTimeout: min(oidc.DefaultRequestTimeout, o.timeout),
+		ToolVersion:    toolVersion(),
 	})
-	report.ToolVersion = toolVersion()
 	if o.live {
-		report.AddSignIn(signIn(ctx, o, client, s))
-		report.DurationMS = time.Since(report.StartedAt).Milliseconds()
+		report = suite.Report(o.config, report, signIn(ctx, o, client, report, s), toolVersion())
 	}
 
 	out := s.out
@@ -190,12 +192,13 @@ func trimLines(s, indent string) string {
 
 // signIn runs the live sign-in, telling the person where to sign in on
 // standard error.
-func signIn(ctx context.Context, o *checkOptions, client *http.Client, s stdio) *checks.LiveResult {
+func signIn(ctx context.Context, o *checkOptions, client *http.Client, pre *checks.Report, s stdio) *checks.SignInResult {
 	fmt.Fprintln(s.err, "Live sign-in: sign in as the user in the browser; quickdiag waits for the redirect to http://localhost:18080 (Ctrl-C stops).")
-	return checks.SignIn(ctx, o.config, checks.LiveOptions{
+	return suite.SignIn(ctx, o.config, suite.SignInOptions{
 		HTTPClient:     client,
-		RequestTimeout: min(checks.DefaultRequestTimeout, o.timeout),
-		Users:          checks.Emails(o.users),
+		RequestTimeout: min(oidc.DefaultRequestTimeout, o.timeout),
+		Preflight:      pre,
+		Users:          account.Emails(o.users),
 		Ready: func(u string) {
 			if !o.noBrowser && s.openBrowser != nil {
 				if err := s.openBrowser(u); err == nil {

@@ -8,15 +8,16 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/checks/catalog"
+	"github.com/quickdiag/quickdiag/checks/triage"
 )
 
-// stepCommands says, for each wizard step a guided answer may end at, what
-// does the same from the command line.
-var stepCommands = map[string]string{
-	"/triage":    `quickdiag triage "<the message, as the user sees it>"`,
-	"/preflight": "quickdiag check --config values.json",
-	"/signin":    "quickdiag check --config values.json --live --email <the user's email>",
+// stepCommands says, for each step a guided answer may end at, the command
+// that takes it.
+var stepCommands = map[triage.Step]string{
+	triage.StepTriage:    `quickdiag triage "<the message, as the user sees it>"`,
+	triage.StepPreflight: "quickdiag check --config values.json",
+	triage.StepSignIn:    "quickdiag check --config values.json --live --email <the user's email>",
 }
 
 // guidedStep is one question answered, for the JSON output.
@@ -44,7 +45,7 @@ func runGuided(s stdio, format string) int {
 		ask = s.err
 	}
 	var path []guidedStep
-	q, _ := checks.GuideQuestion(checks.GuideStart)
+	q, _ := triage.GuideQuestion(triage.GuideStart)
 	for {
 		a, ok := askQuestion(ask, in, q)
 		if !ok {
@@ -54,21 +55,21 @@ func runGuided(s stdio, format string) int {
 		path = append(path, guidedStep{Question: q.Text, Answer: a.Text})
 		switch {
 		case a.Next != "":
-			q, _ = checks.GuideQuestion(a.Next)
+			q, _ = triage.GuideQuestion(a.Next)
 			continue
 		case a.Row != "":
-			row, _ := checks.LookupRow(a.Row)
-			m := checks.TriageMatch{Row: row.ID, Score: 1, Title: row.Title, Cause: row.Cause, Fix: row.Fix, Matched: a.Text}
+			row, _ := catalog.Lookup(a.Row)
+			m := triage.Match{Row: row.ID, Score: 1, Title: row.Title, Cause: row.Cause, Fix: row.Fix, Matched: a.Text}
 			if format == "json" {
-				writeJSON(s.out, map[string]any{"answers": path, "matches": []checks.TriageMatch{m}})
+				writeJSON(s.out, map[string]any{"answers": path, "matches": []triage.Match{m}})
 				return exitOK
 			}
 			fmt.Fprintf(s.out, "\nThe cause: %s — %s\n   cause: %s\n   fix:   %s\n", m.Row, m.Title, m.Cause, m.Fix)
 			return exitOK
 		default:
-			next := guidedNext{Why: a.StepWhy, Command: stepCommands[a.Step], Wizard: a.Step}
+			next := guidedNext{Why: a.StepWhy, Command: stepCommands[a.Step], Wizard: "/" + string(a.Step)}
 			if format == "json" {
-				writeJSON(s.out, map[string]any{"answers": path, "matches": []checks.TriageMatch{}, "next": next})
+				writeJSON(s.out, map[string]any{"answers": path, "matches": []triage.Match{}, "next": next})
 				return exitOK
 			}
 			fmt.Fprintf(s.out, "\nNo single cause yet. %s\n", next.Why)
@@ -83,7 +84,7 @@ func runGuided(s stdio, format string) int {
 
 // askQuestion prints q and its numbered answers, and reads a choice until
 // one is valid. It reports false when the input ends first.
-func askQuestion(w io.Writer, in *bufio.Scanner, q checks.Question) (checks.Answer, bool) {
+func askQuestion(w io.Writer, in *bufio.Scanner, q triage.Question) (triage.Answer, bool) {
 	fmt.Fprintf(w, "\n%s\n", q.Text)
 	for i, a := range q.Answers {
 		fmt.Fprintf(w, "  %d. %s\n", i+1, a.Text)
@@ -92,7 +93,7 @@ func askQuestion(w io.Writer, in *bufio.Scanner, q checks.Question) (checks.Answ
 		fmt.Fprintf(w, "Answer [1-%d]: ", len(q.Answers))
 		if !in.Scan() {
 			fmt.Fprintln(w)
-			return checks.Answer{}, false
+			return triage.Answer{}, false
 		}
 		n, err := strconv.Atoi(strings.TrimSpace(in.Text()))
 		if err == nil && n >= 1 && n <= len(q.Answers) {

@@ -11,7 +11,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/checks/oidc"
+	"github.com/quickdiag/quickdiag/checks/suite"
 	"github.com/quickdiag/quickdiag/handlers"
 )
 
@@ -64,7 +65,7 @@ func runServe(ctx context.Context, args []string, s stdio) int {
 		fmt.Fprintf(s.err, "quickdiag serve: %v\n", err)
 		return exitUsage
 	}
-	client, err := checks.NewHTTPClient(checks.HTTPOptions{CAFile: o.caFile})
+	client, err := oidc.NewHTTPClient(oidc.HTTPOptions{CAFile: o.caFile})
 	if err != nil {
 		fmt.Fprintf(s.err, "quickdiag serve: --ca-file: %v\n", err)
 		return exitUsage
@@ -75,7 +76,8 @@ func runServe(ctx context.Context, args []string, s stdio) int {
 		return exitUsage
 	}
 	url, hosts := addresses(l.Addr().(*net.TCPAddr))
-	wizard := handlers.New(handlers.Options{Hosts: hosts, Version: toolVersion(), HTTPClient: client, Timeout: o.timeout})
+	engine := &suite.Engine{HTTPClient: client, ToolVersion: toolVersion()}
+	wizard := handlers.New(handlers.Options{Hosts: hosts, Version: toolVersion(), Engine: engine, Timeout: o.timeout})
 	defer wizard.Close() // a sign-in still waiting releases port 18080
 	srv := &http.Server{
 		Handler:           wizard,

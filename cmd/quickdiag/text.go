@@ -9,6 +9,7 @@ import (
 
 	"github.com/quickdiag/quickdiag/checks"
 	"github.com/quickdiag/quickdiag/checks/account"
+	"github.com/quickdiag/quickdiag/checks/idp"
 	"github.com/quickdiag/quickdiag/web"
 )
 
@@ -44,10 +45,10 @@ func writeText(w io.Writer, r *checks.Report, colour bool) error {
 		return code + s + ansiReset
 	}
 	how := "recognised from the values"
-	if p, _ := checks.ParseIdP(r.Config.IdP); p != checks.IdPAuto {
+	if p, _ := idp.Parse(r.Config.IdP); p != nil {
 		how = "as given with --idp"
 	}
-	fmt.Fprintf(bw, "%s %s (%s)\n", paint(ansiBold, "quickdiag check:"), r.IdP.Name(), how)
+	fmt.Fprintf(bw, "%s %s (%s)\n", paint(ansiBold, "quickdiag check:"), r.IdPName, how)
 	for _, g := range r.ByPhase() {
 		fmt.Fprintf(bw, "\n%s\n", paint(ansiBold, string(g.Phase)))
 		for _, f := range g.Findings {
@@ -80,7 +81,7 @@ func writeFinding(w io.Writer, f checks.Finding, paint func(code, s string) stri
 	label, c := statusLabel(f.Status)
 	line := fmt.Sprintf("  %s  %s", paint(c, label), f.Title)
 	if f.Row != "" {
-		line += "  " + paint(ansiDim, "["+f.Row+"]")
+		line += "  " + paint(ansiDim, "["+string(f.Row)+"]")
 	}
 	fmt.Fprintln(w, line)
 	if f.Status == checks.Pass && f.Detail == "" {

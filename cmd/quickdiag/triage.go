@@ -8,14 +8,14 @@ import (
 	"io"
 	"strings"
 
-	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/checks/triage"
 )
 
 // readInput reads a command's text: the arguments, or standard input for
 // "-" (and when no argument is given and standard input is not a terminal).
 func readInput(args []string, in io.Reader) (string, error) {
 	if len(args) == 1 && args[0] == "-" || len(args) == 0 && in != nil && !isTerminal(in) {
-		b, err := io.ReadAll(io.LimitReader(in, checks.MaxTriageInput+1))
+		b, err := io.ReadAll(io.LimitReader(in, triage.MaxTriageInput+1))
 		if err != nil {
 			return "", fmt.Errorf("read standard input: %v", err)
 		}
@@ -64,9 +64,9 @@ func runTriage(args []string, s stdio) int {
 		fmt.Fprintf(s.err, "quickdiag triage: %v\n", err)
 		return exitUsage
 	}
-	matches := checks.Triage(text)
+	matches := triage.Rank(text)
 	if matches == nil {
-		matches = []checks.TriageMatch{}
+		matches = []triage.Match{}
 	}
 	if *format == "json" {
 		writeJSON(s.out, map[string]any{"matches": matches})
@@ -76,7 +76,7 @@ func runTriage(args []string, s stdio) int {
 	return exitOK
 }
 
-func writeTriage(w io.Writer, ms []checks.TriageMatch) {
+func writeTriage(w io.Writer, ms []triage.Match) {
 	bw := bufio.NewWriter(w)
 	defer bw.Flush()
 	if len(ms) == 0 {

@@ -62,6 +62,6 @@ func (p *IdP) EntraConfig() checks.Config {
 		TokenEndpoint:         t + "/oauth2/v2.0/token",
 		JWKSURI:               t + "/discovery/v2.0/keys",
 		ClientID:              EntraClientID,
-		IdP:                   string(checks.IdPEntra),
+		IdP:                   "entra",
 	}
 }

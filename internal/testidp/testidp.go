@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/checks/oidc"
 )
 
 // Client is an OAuth client registered at a server.
@@ -123,7 +124,7 @@ func (p *IdP) Issuer(name string) string {
 
 // HTTPClient returns a client that trusts the provider's CA.
 func (p *IdP) HTTPClient() *http.Client {
-	c, err := checks.NewHTTPClient(checks.HTTPOptions{CAFile: p.CAFile})
+	c, err := oidc.NewHTTPClient(oidc.HTTPOptions{CAFile: p.CAFile})
 	if err != nil {
 		panic(err)
 	}
@@ -356,7 +357,7 @@ func (p *IdP) ServerConfig(name string) checks.Config {
 		TokenEndpoint:         base + "/v1/token",
 		JWKSURI:               base + "/v1/keys",
 		ClientID:              OktaClientID,
-		IdP:                   string(checks.IdPOkta),
+		IdP:                   "okta",
 	}
 }
 

@@ -1,0 +1,46 @@
+package idp
+
+import (
+	"context"
+	"strings"
+
+	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/checks/catalog"
+)
+
+// Auth0 is Auth0 (Okta Customer Identity Cloud), whose issuer ends with a slash.
+var Auth0 = &checks.IdP{
+	ID:        "auth0",
+	Name:      "Auth0",
+	MatchHost: func(h string) bool { return strings.HasSuffix(h, ".auth0.com") },
+	Markers:   []string{"auth0"},
+	Hosted:    true,
+	Guide: checks.Guide{
+		Needs:    []string{"Auth0 Dashboard → Applications", "A Native application"},
+		Requires: []string{"Allowed Callback URLs http://localhost:18080; Refresh Token grant on; an API that allows offline access.", "The issuer ends with a slash."},
+		Where: map[checks.FieldKey]string{
+			checks.Issuer:  "https://<TENANT>.auth0.com/ — with the trailing slash.",
+			checks.JWKSURI: "https://<TENANT>.auth0.com/.well-known/jwks.json",
+		},
+	},
+	Fixes: map[catalog.ID]string{
+		catalog.RefreshTokenMissing: "Enable Allow Offline Access on the API and the Refresh Token grant on the application.",
+	},
+	Checks: []*checks.Check{checkAuth0Issuer},
+}
+
+var checkAuth0Issuer = &checks.Check{
+	ID:      "auth0.issuer",
+	Title:   "Auth0 issuer keeps its trailing slash",
+	Doc:     "Auth0's issuer ends with a slash (https://<tenant>.auth0.com/), and tokens carry it so; without it validation fails.",
+	Phase:   checks.PhaseValues,
+	Applies: is("auth0"),
+	Run: func(ctx context.Context, p *checks.Target) []checks.Finding {
+		iss := checks.Clean(p.Config.Issuer)
+		if iss != "" && !strings.HasSuffix(iss, "/") {
+			return []checks.Finding{checks.Problem(checks.Fail, catalog.TokenValidationFailure, "Auth0 issuer lacks its trailing slash").
+				WithEvidence(iss+"/", p.Config.Issuer)}
+		}
+		return []checks.Finding{checks.Passf("Issuer URL ends with a slash, as Auth0's tokens do")}
+	},
+}

@@ -1,0 +1,77 @@
+package checks
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// Redacted is what stands in for a secret in every output.
+const Redacted = "(redacted)"
+
+// RedactConfig returns cfg with the client secret, in its own field and in
+// the token endpoint's query, replaced by Redacted.
+func RedactConfig(cfg Config) Config {
+	if cfg.ClientSecret != "" {
+		cfg.ClientSecret = Redacted
+	}
+	cfg.TokenEndpoint = redactQuery(cfg.TokenEndpoint)
+	return cfg
+}
+
+// secretParams are query and form parameters whose values are secrets.
+var secretParams = []string{"client_secret", "code", "code_verifier", "refresh_token", "access_token", "id_token", "client_assertion", "password", "assertion"}
+
+// redactQuery replaces secret query parameter values in a URL-ish string,
+// keeping everything else byte for byte.
+func redactQuery(s string) string {
+	return secretParamRE.ReplaceAllString(s, "${1}"+url.QueryEscape(Redacted))
+}
+
+var secretParamRE = regexp.MustCompile(`(?i)((?:^|[?&#\s"'])(?:` + strings.Join(secretParams, "|") + `)=)[^&#\s"'<>]+`)
+
+// jwtRE matches a compact JWS or JWE.
+var jwtRE = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)?`)
+
+// Redactor removes known secret values and anything shaped like a token
+// from text.
+type Redactor struct {
+	secrets []string
+}
+
+// NewRedactor returns a redactor that knows the configuration's secrets.
+func NewRedactor(cfg Config) *Redactor {
+	r := &Redactor{}
+	r.Add(cfg.ClientSecret)
+	if u, err := url.Parse(strings.TrimSpace(cfg.TokenEndpoint)); err == nil {
+		r.Add(u.Query().Get("client_secret"))
+	}
+	return r
+}
+
+// Add makes the redactor remove s wherever it appears. Values shorter than
+// six characters are ignored: they would blank out ordinary words.
+func (r *Redactor) Add(s string) {
+	s = strings.TrimSpace(s)
+	if len(s) < 6 || s == Redacted {
+		return
+	}
+	r.secrets = append(r.secrets, s)
+	if esc := url.QueryEscape(s); esc != s {
+		r.secrets = append(r.secrets, esc)
+	}
+}
+
+// String returns s with every secret replaced.
+func (r *Redactor) String(s string) string {
+	if s == "" {
+		return s
+	}
+	for _, sec := range r.secrets {
+		s = strings.ReplaceAll(s, sec, Redacted)
+	}
+	// Parameters first: a token replaced first would leave its parameter
+	// holding a fragment of the replacement.
+	s = redactQuery(s)
+	return jwtRE.ReplaceAllString(s, "(redacted token)")
+}

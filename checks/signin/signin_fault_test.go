@@ -1,0 +1,244 @@
+package signin_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/internal/testidp"
+)
+
+// tokenServer is a fake IdP whose token endpoint answers with status and body.
+func tokenServer(t *testing.T, status int, body string) *fake {
+	return newFake(t, map[string]http.HandlerFunc{"/token": func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		fmt.Fprint(w, body)
+	}})
+}
+
+// redirectBack runs a sign-in and plays the browser's redirect to the
+// loopback with the query that query builds from the request's state.
+// It returns the findings and the page the browser was shown.
+func redirectBack(t *testing.T, cfg checks.Config, client *http.Client, query func(state string) string) ([]checks.Finding, string) {
+	t.Helper()
+	testidp.LockLoopbackPort(t)
+	urls := make(chan string, 1)
+	done := make(chan *checks.LiveResult, 1)
+	testidp.Background(t, 20*time.Second, func(ctx context.Context) {
+		done <- checks.SignIn(ctx, cfg, checks.LiveOptions{HTTPClient: client, RequestTimeout: 2 * time.Second, Ready: func(u string) { urls <- u }})
+	})
+	var signInURL string
+	select {
+	case signInURL = <-urls:
+	case res := <-done:
+		t.Fatalf("ended early: %s", dumpFindings(res.Findings))
+	}
+	u, _ := url.Parse(signInURL)
+	resp, err := http.Get("http://localhost:18080/?" + query(u.Query().Get("state")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	res := <-done
+	return res.Findings, string(page)
+}
+
+func TestSignInFaults(t *testing.T) {
+	ok := func(state string) string { return "code=SplxlOBeZQQYbYS6WxSbIA&state=" + state }
+	tests := []struct {
+		name   string
+		status int
+		body   string
+		query  func(string) string
+		idp    checks.IdP
+		step   string
+		row    string
+	}{
+		{"wrong state", 200, "{}", func(string) string { return "code=abc&state=forged" }, "", checks.StepRedirect, "idp_error"},
+		{"access denied", 200, "{}", func(s string) string {
+			return "error=access_denied&error_description=" + url.QueryEscape("User is not assigned to the client application.") + "&state=" + s
+		}, checks.IdPOkta, checks.StepRedirect, "access_denied_policy"},
+		{"consent", 200, "{}", func(s string) string {
+			return "error=consent_required&error_description=" + url.QueryEscape("AADSTS65001: The user or administrator has not consented to use the application") + "&state=" + s
+		}, checks.IdPEntra, checks.StepRedirect, "consent_required"},
+		{"cognito invalid_scope", 200, "{}", func(s string) string { return "error=invalid_scope&state=" + s }, checks.IdPCognito, checks.StepRedirect, "cognito_offline_access"},
+		{"entra public client disabled", 401, `{"error":"invalid_client","error_description":"AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'."}`,
+			ok, checks.IdPEntra, checks.StepExchange, "public_client_disabled"},
+		{"google secret missing", 400, `{"error":"invalid_request","error_description":"client_secret is missing."}`, ok, checks.IdPGoogle, checks.StepExchange, "google_client_secret_missing"},
+		{"pkce rejected", 400, `{"error":"invalid_grant","error_description":"PKCE verification failed"}`, ok, "", checks.StepExchange, "pkce_unsupported"},
+		{"unknown client at the token endpoint", 401, `{"error":"invalid_client"}`, ok, "", checks.StepExchange, "invalid_client"},
+		{"okta client authentication", 401, `{"error":"invalid_client","error_description":"Client authentication failed. Either the client or the client credentials are invalid."}`, ok, checks.IdPOkta, checks.StepExchange, "public_client_disabled"},
+		{"token endpoint answers HTML", 502, `<html><body>Bad gateway</body></html>`, ok, "", checks.StepExchange, "idp_error"},
+		{"no ID token", 200, `{"access_token":"at-123456","token_type":"Bearer","expires_in":3600}`, ok, "", checks.StepIDToken, "token_validation_failure"},
+		{"ID token is garbage", 200, `{"access_token":"at-123456","token_type":"Bearer","id_token":"not.a.jwt"}`, ok, "", checks.StepIDToken, "token_validation_failure"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := tokenServer(t, tt.status, tt.body)
+			cfg := f.config()
+			if tt.idp != "" {
+				cfg.IdP = string(tt.idp)
+			}
+			fs, page := redirectBack(t, cfg, clientTrusting(t, f.Server), tt.query)
+			var found bool
+			for _, x := range fs {
+				if x.Check == tt.step && x.Status == checks.Fail && x.Row == tt.row {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("want fail %s from %s; got:\n%s", tt.row, tt.step, dumpFindings(fs))
+			}
+			if !strings.Contains(page, "Sign-in failed") {
+				t.Errorf("page: %s", page)
+			}
+			if strings.Contains(dumpFindings(fs), "SplxlOBeZQQYbYS6WxSbIA") {
+				t.Error("the code appears in a finding")
+			}
+		})
+	}
+}
+
+func TestSignInTimeout(t *testing.T) {
+	testidp.LockLoopbackPort(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	res := checks.SignIn(ctx, good[checks.IdPOkta], checks.LiveOptions{})
+	last := res.Findings[len(res.Findings)-1]
+	if last.Check != checks.StepRedirect || last.Status != checks.Fail || !strings.Contains(last.Detail, "own error page") {
+		t.Errorf("findings:\n%s", dumpFindings(res.Findings))
+	}
+	// The port is released.
+	l, err := net.Listen("tcp", "127.0.0.1:18080")
+	if err != nil {
+		t.Fatalf("port 18080 still held: %v", err)
+	}
+	l.Close()
+}
+
+func TestSignInInterrupted(t *testing.T) {
+	testidp.LockLoopbackPort(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	res := checks.SignIn(ctx, good[checks.IdPOkta], checks.LiveOptions{Ready: func(string) {
+		// The person visits the listener by hand, then presses Ctrl-C.
+		go func() {
+			if resp, err := http.Get("http://127.0.0.1:18080/favicon.ico"); err == nil {
+				resp.Body.Close()
+			}
+			cancel()
+		}()
+	}})
+	last := res.Findings[len(res.Findings)-1]
+	if last.Status != checks.Skip || !strings.Contains(last.Detail, "Stopped") || !strings.Contains(last.Detail, "1 time(s)") {
+		t.Errorf("findings:\n%s", dumpFindings(res.Findings))
+	}
+}
+
+func TestLoopbackRefusesForeignHost(t *testing.T) {
+	testidp.LockLoopbackPort(t)
+	status := make(chan int, 1)
+	testidp.Background(t, 20*time.Second, func(ctx context.Context) {
+		checks.SignIn(ctx, good[checks.IdPOkta], checks.LiveOptions{Ready: func(string) {
+			go func() {
+				req, _ := http.NewRequest("GET", "http://127.0.0.1:18080/?code=x&state=y", nil)
+				req.Host = "attacker.example:18080" // DNS rebinding
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					status <- 0
+					return
+				}
+				resp.Body.Close()
+				status <- resp.StatusCode
+			}()
+		}})
+	})
+	if got := <-status; got != http.StatusMisdirectedRequest {
+		t.Errorf("status %d, want 421", got)
+	}
+}
+
+func TestSignInOpensOnlyWebAddresses(t *testing.T) {
+	testidp.LockLoopbackPort(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second) // without the check, it would wait for a redirect
+	defer cancel()
+	for _, endpoint := range []string{"javascript:alert(1)", "file:///etc/passwd", "acme.okta.com/oauth2/v1/authorize"} {
+		cfg := good[checks.IdPOkta]
+		cfg.AuthorizationEndpoint = endpoint
+		opened := false
+		res := checks.SignIn(ctx, cfg, checks.LiveOptions{Ready: func(string) { opened = true }})
+		if opened || len(res.Findings) != 1 || res.Findings[0].Status != checks.Skip || !strings.Contains(res.Findings[0].Detail, "http(s) URLs") {
+			t.Errorf("%s: opened=%v %s", endpoint, opened, dumpFindings(res.Findings))
+		}
+	}
+}
+
+func TestPortIsFreeWhenSignInReturns(t *testing.T) {
+	testidp.LockLoopbackPort(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // stopped at once: SignIn binds, then must let go before it returns
+	for i := 0; i < 200; i++ {
+		checks.SignIn(ctx, good[checks.IdPOkta], checks.LiveOptions{})
+		for _, addr := range []string{"127.0.0.1:18080", "[::1]:18080"} {
+			l, err := net.Listen("tcp", addr)
+			if err != nil {
+				if strings.Contains(err.Error(), "cannot assign requested address") {
+					continue // no IPv6 here
+				}
+				t.Fatalf("run %d: %s still held after SignIn returned: %v", i, addr, err)
+			}
+			l.Close()
+		}
+	}
+}
+
+func TestSignInTokenAnswerCutShort(t *testing.T) {
+	// The token endpoint starts its answer and never finishes it: the
+	// finding says so, rather than "cannot parse" or a refusal.
+	f := newFake(t, map[string]http.HandlerFunc{"/token": func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"access_token":"at-`)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}})
+	ok := func(state string) string { return "code=SplxlOBeZQQYbYS6WxSbIA&state=" + state }
+	fs, _ := redirectBack(t, f.config(), clientTrusting(t, f.Server), ok)
+	for _, x := range fs {
+		if x.Check == checks.StepExchange && x.Status == checks.Fail && x.Row == "discovery_unreachable" &&
+			x.Evidence != nil && strings.Contains(x.Evidence.Got, "no complete answer from "+f.Listener.Addr().String()) {
+			return
+		}
+	}
+	t.Errorf("want the exchange to fail with no complete answer; got:\n%s", dumpFindings(fs))
+}
+
+func TestSignInTokenAnswerCutByDeadlineDoesNotParse(t *testing.T) {
+	// The token endpoint's answer ends at the deadline after a part that
+	// happens to be valid JSON: the exchange still fails as cut short.
+	f := newFake(t, nil)
+	client := clientTrusting(t, f.Server)
+	base := client.Transport
+	client.Transport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.URL.Path != "/token" {
+			return base.RoundTrip(r)
+		}
+		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Request: r,
+			Body: &cutBody{ctx: r.Context(), chunk: `{"access_token":"at-123456","token_type":"Bearer"}`}}, nil
+	})
+	ok := func(state string) string { return "code=SplxlOBeZQQYbYS6WxSbIA&state=" + state }
+	fs, _ := redirectBack(t, f.config(), client, ok)
+	for _, x := range fs {
+		if x.Check == checks.StepExchange && x.Status == checks.Fail && x.Row == "discovery_unreachable" {
+			return
+		}
+	}
+	t.Errorf("want the exchange to fail as cut short; got:\n%s", dumpFindings(fs))
+}

@@ -1,0 +1,33 @@
+package triage
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestAnchors(t *testing.T) {
+	for pattern, want := range map[string][]string{
+		`(?is)AADSTS50011\b`:                       {"aadsts50011"},
+		`(?is)no refresh[_ ]token|Session expires`: {"no refresh", "session expires"},
+		`(?is)(localhost|127\.0\.0\.1):18080`:      {"localhost", "127.0.0.1"},
+		`(?is)\binvalid_scope\b`:                   {"invalid_scope"},
+		`(?is)a|bcd`:                               nil, // "a" is too short to rule anything out
+		`(?is)(x)?`:                                nil,
+	} {
+		got := anchors(pattern)
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("anchors(%q) = %q, want %q", pattern, got, want)
+		}
+	}
+	// Sound: every sign's and clue's own example passes its filter.
+	for _, s := range signs {
+		if !mayMatch(strings.ToLower(normaliseReport(s.Example)), s.anchors) {
+			t.Errorf("the prefilter of %s rules out its own example %q (anchors %q)", s.Row, s.Example, s.anchors)
+		}
+	}
+	for _, c := range clues {
+		if !mayMatch(strings.ToLower(normaliseReport(c.Example)), c.anchors) {
+			t.Errorf("the prefilter of %v rules out its own example", c.Rows)
+		}
+	}
+}

@@ -1,0 +1,159 @@
+package triage_test
+
+import (
+	"encoding/json"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/quickdiag/quickdiag/checks"
+)
+
+type corpusEntry struct {
+	Text      string   `json:"text"`
+	Row       string   `json:"row"`
+	Also      []string `json:"also"`
+	Ambiguous bool     `json:"ambiguous"`
+	IdP       string   `json:"idp"`
+	Source    string   `json:"source"`
+}
+
+func loadCorpus(t testing.TB) []corpusEntry {
+	data, err := os.ReadFile("testdata/triage_corpus.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c []corpusEntry
+	if err := json.Unmarshal(data, &c); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestTriageCorpus runs the labelled corpus of real messages: top-1
+// accuracy of at least 95%, every catalog row reached, at least five
+// messages per IdP, a source for each.
+func TestTriageCorpus(t *testing.T) {
+	corpus := loadCorpus(t)
+	perIdP := map[string]int{}
+	reached := map[string]bool{}
+	right := 0
+	for _, e := range corpus {
+		if e.Source == "" {
+			t.Errorf("no source for %q", e.Text)
+		}
+		if _, ok := checks.LookupRow(e.Row); !ok {
+			t.Errorf("unknown row %q", e.Row)
+		}
+		switch e.IdP {
+		case "pingfederate", "pingone":
+			perIdP["ping"]++
+		default:
+			perIdP[e.IdP]++
+		}
+		ms := checks.Triage(e.Text)
+		if len(ms) == 0 {
+			t.Errorf("no match for %q (want %s)", e.Text, e.Row)
+			continue
+		}
+		top := ms[0]
+		if top.Row == e.Row || slices.Contains(e.Also, top.Row) {
+			right++
+			reached[top.Row] = true
+		} else {
+			t.Logf("miss: %q\n  want %s, got %s (%.2f, %q)", e.Text, e.Row, top.Row, top.Score, top.Matched)
+		}
+		if e.Ambiguous {
+			if top.Question == "" {
+				t.Errorf("ambiguous %q: no question to tell the rows apart", e.Text)
+			}
+			var rows []string
+			for _, m := range ms {
+				rows = append(rows, m.Row)
+			}
+			for _, want := range append([]string{e.Row}, e.Also...) {
+				if !slices.Contains(rows, want) {
+					t.Errorf("ambiguous %q: candidate %s missing from %v", e.Text, want, rows)
+				}
+			}
+		}
+		if top.Matched == "" || top.Title == "" || top.Fix == "" || top.Score <= 0 || top.Score > 1 {
+			t.Errorf("incomplete match for %q: %+v", e.Text, top)
+		}
+	}
+	acc := float64(right) / float64(len(corpus))
+	t.Logf("top-1 accuracy %.1f%% over %d messages", 100*acc, len(corpus))
+	if acc < 0.95 {
+		t.Errorf("top-1 accuracy %.1f%% < 95%%", 100*acc)
+	}
+	for _, id := range checks.RowIDs() {
+		if !reached[id] {
+			t.Errorf("row %s is never the answer", id)
+		}
+	}
+	for _, idp := range []string{"entra", "okta", "google", "ping", "cognito"} {
+		if perIdP[idp] < 5 {
+			t.Errorf("only %d messages for %s", perIdP[idp], idp)
+		}
+	}
+}
+
+func TestTriageIsRobust(t *testing.T) {
+	base := "AADSTS50011: The redirect URI 'http://localhost:18080' specified in the request does not match the redirect URIs configured"
+	for name, text := range map[string]string{
+		"lower case":    strings.ToLower(base),
+		"upper case":    strings.ToUpper(base),
+		"line breaks":   strings.ReplaceAll(base, " ", "\n   "),
+		"noise around":  "2026-11-20T09:14:03Z ERROR [corr 0e1f2a3b-4c5d-6e7f-8a9b-0c1d2e3f4a5b] https://login.microsoftonline.com/x/oauth2/v2.0/authorize?x=1 >>> " + base + " <<< Trace ID: 9a8b7c6d",
+		"curly quotes":  strings.ReplaceAll(base, "'", "’"),
+		"fragment only": "AADSTS50011",
+		"tab and nbsp":  strings.ReplaceAll(base, " ", "\t\u00a0"),
+	} {
+		ms := checks.Triage(text)
+		if len(ms) == 0 || ms[0].Row != "redirect_mismatch" {
+			t.Errorf("%s: got %+v", name, ms)
+		}
+	}
+	if ms := checks.Triage("the weather is fine today"); len(ms) != 0 {
+		t.Errorf("an unrelated text matched: %+v", ms)
+	}
+	if ms := checks.Triage(" \n\t "); ms != nil {
+		t.Errorf("blank text matched: %+v", ms)
+	}
+}
+
+func TestEverySignAndClueMatchesItsExample(t *testing.T) {
+	for _, s := range checks.Signs() {
+		if !s.Pattern.MatchString(s.Example) {
+			t.Errorf("sign for %s does not match its own example %q", s.Row, s.Example)
+		}
+		if _, ok := checks.LookupRow(s.Row); !ok {
+			t.Errorf("sign for unknown row %s", s.Row)
+		}
+	}
+	for _, c := range checks.Clues() {
+		if !c.Pattern.MatchString(c.Example) || c.Question == "" || len(c.Rows) < 2 {
+			t.Errorf("clue %v: example %q, question %q", c.Rows, c.Example, c.Question)
+		}
+	}
+}
+
+func TestTriageRedactsWhatItEchoes(t *testing.T) {
+	const code, jwt = "SplxlOBeZQQYbYS6WxSbIA", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXJhdw"
+	text := "http://localhost:18080/?code=" + code + "&state=ok&error=access_denied&error_description=User+is+not+assigned+to+the+client+application. id_token=" + jwt
+	ms := checks.Triage(text)
+	if len(ms) == 0 || ms[0].Row != "access_denied_policy" {
+		t.Fatalf("got %+v", ms)
+	}
+	for _, m := range ms {
+		for _, echoed := range []string{m.Matched, m.Context} {
+			if strings.Contains(echoed, code) || strings.Contains(echoed, "eyJhbGci") || strings.Contains(echoed, "c2lnbmF0dXJl") {
+				t.Errorf("a pasted secret is echoed: %q", echoed)
+			}
+		}
+	}
+	if !strings.Contains(ms[0].Context, "code=%28redacted%29&") || !strings.HasSuffix(ms[0].Context, "id_token=%28redacted%29") {
+		t.Errorf("the context around the match is missing, or not redacted: %q", ms[0].Context)
+	}
+}
