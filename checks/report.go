@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"strings"
 	"time"
 )
 
@@ -166,7 +167,7 @@ func (r *Report) ByPhase() []PhaseFindings {
 	for _, f := range r.Findings {
 		p := f.Phase
 		if p == "" {
-			p = PhaseValues
+			p = phaseOfID(f.Check)
 		}
 		by[p] = append(by[p], f)
 	}
@@ -177,4 +178,22 @@ func (r *Report) ByPhase() []PhaseFindings {
 		}
 	}
 	return out
+}
+
+// phaseOfID is the phase of a finding that does not carry one (a report
+// read back from JSON), from its check's id: the network checks' prefixes,
+// the live sign-in's, and otherwise the values (the IdPs' own lints).
+func phaseOfID(check string) Phase {
+	prefix, _, _ := strings.Cut(check, ".")
+	switch prefix {
+	case "discovery":
+		return PhaseDiscovery
+	case "jwks":
+		return PhaseKeys
+	case "probe":
+		return PhaseProbe
+	case "signin":
+		return PhaseSignIn
+	}
+	return PhaseValues
 }

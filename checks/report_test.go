@@ -4,20 +4,23 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/quickdiag/quickdiag/checks"
 )
 
 func TestRedaction(t *testing.T) {
 	const secret = "GOCSPX-q8Zc1vN3tR5wY7uI9oP2aS4d"
-	cfg := good[checks.IdPGoogle]
+	cfg := checks.Config{Issuer: "https://accounts.google.com", AuthorizationEndpoint: "https://accounts.google.com/o/oauth2/v2/auth",
+		TokenEndpoint: "https://oauth2.googleapis.com/token?client_secret=" + secret, JWKSURI: "https://www.googleapis.com/oauth2/v3/certs", ClientID: "1-x.apps.googleusercontent.com"}
 	cfg.ClientSecret = secret
-	r := &checks.Report{Config: cfg, Findings: []checks.Finding{{
+	r := checks.NewReport(cfg, nil, time.Now())
+	r.Findings = []checks.Finding{{
 		Check: "x", Status: checks.Fail, Row: "idp_error", Title: "got " + secret,
 		Detail:   "token endpoint " + cfg.TokenEndpoint + " answered with id_token=eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl and code=SplxlOBeZQQYbYS6WxSbIA&state=ok",
 		Fix:      "see eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln",
 		Evidence: &checks.Evidence{Expected: "refresh_token=8xLOxBtZp8 stays", Got: strings.ReplaceAll(secret, "-", "%2D")},
-	}}}
+	}}
 	r.Finish()
 	out, _ := json.Marshal(r)
 	for _, leak := range []string{secret, "eyJhbGciOiJSUzI1NiJ9", "SplxlOBeZQQYbYS6WxSbIA", "8xLOxBtZp8", "c2lnbmF0dXJl"} {
@@ -38,7 +41,8 @@ func TestRedaction(t *testing.T) {
 
 func TestByPhase(t *testing.T) {
 	r := &checks.Report{Findings: []checks.Finding{
-		{Check: "signin.email"}, {Check: "jwks.keys"}, {Check: "values.urls"}, {Check: "discovery.fetch"}, {Check: "discovery.issuer"},
+		{Check: "signin.email", Phase: checks.PhaseSignIn}, {Check: "jwks.keys", Phase: checks.PhaseKeys}, {Check: "values.urls", Phase: checks.PhaseValues},
+		{Check: "discovery.fetch", Phase: checks.PhaseDiscovery}, {Check: "discovery.issuer", Phase: checks.PhaseDiscovery},
 	}}
 	var got []string
 	for _, g := range r.ByPhase() {

@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
+	"github.com/quickdiag/quickdiag/checks/suite"
 	"github.com/quickdiag/quickdiag/handlers"
 	"github.com/quickdiag/quickdiag/internal/testbrowser"
 	"github.com/quickdiag/quickdiag/internal/testidp"
@@ -33,7 +34,7 @@ func TestWizardEndToEnd(t *testing.T) {
 	server.Accounts = map[string]testidp.Account{"alice": {Email: "alice@example.com"}}
 	idp := testidp.Start(t, testidp.Options{Servers: []testidp.Server{server, testidp.OktaServer("other")}})
 	rec := &testidp.TokenRecorder{Base: idp.HTTPClient().Transport}
-	ts, _ := wizard(t, handlers.Options{HTTPClient: &http.Client{Transport: rec}, Timeout: 90 * time.Second, Version: "e2e"})
+	ts, _ := wizard(t, handlers.Options{Engine: &suite.Engine{HTTPClient: &http.Client{Transport: rec}, ToolVersion: "e2e"}, Timeout: 90 * time.Second, Version: "e2e"})
 	browser := testbrowser.Start(t)
 	out := outputDir(t, "wizard")
 	shot := func(ctx context.Context, name string) {

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/quickdiag/quickdiag/checks/suite"
 	"github.com/quickdiag/quickdiag/handlers"
 	"github.com/quickdiag/quickdiag/internal/testidp"
 )
@@ -29,6 +30,9 @@ func wizard(t *testing.T, opts handlers.Options) (*httptest.Server, *http.Client
 	opts.Hosts = []string{ts.Listener.Addr().String()}
 	if opts.Timeout == 0 {
 		opts.Timeout = 10 * time.Second
+	}
+	if opts.Engine == nil {
+		opts.Engine = &suite.Engine{ToolVersion: opts.Version}
 	}
 	wz := handlers.New(opts)
 	ts.Config.Handler = wz
@@ -116,7 +120,7 @@ func TestRoutes(t *testing.T) {
 		t.Errorf("export before any check: %d", r.StatusCode)
 	}
 	post("/idp", form("idp", "okta"), 303, "/values")
-	post("/idp", form("idp", "keycloak"), 400, "")
+	post("/idp", form("idp", "onelogin"), 400, "")
 	get("/values", 200, "Paste the five values — Okta")
 
 	vals := unreachable(t)
@@ -425,7 +429,7 @@ func TestCloseReleasesThePort(t *testing.T) {
 	// port 18080 once the wizard stops: the desktop app needs the port.
 	testidp.LockLoopbackPort(t)
 	ts := httptest.NewUnstartedServer(nil)
-	wz := handlers.New(handlers.Options{Hosts: []string{ts.Listener.Addr().String()}, Timeout: time.Minute})
+	wz := handlers.New(handlers.Options{Hosts: []string{ts.Listener.Addr().String()}, Engine: &suite.Engine{}, Timeout: time.Minute})
 	ts.Config.Handler = wz
 	ts.Start()
 	defer ts.Close()

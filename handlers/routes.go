@@ -43,6 +43,9 @@ func (w *Wizard) Close() { w.s.close() }
 
 // New returns the wizard's handler. Every route is listed here.
 func New(opts Options) *Wizard {
+	if opts.Engine == nil {
+		panic("handlers.New: Options.Engine is nil")
+	}
 	s := newServer(opts)
 	r := chi.NewRouter()
 	r.Use(hostOnly(opts.Hosts), securityHeaders, crossOriginProtection())

@@ -30,7 +30,7 @@ func (s *server) triagePost(w http.ResponseWriter, r *http.Request) {
 }
 
 // guide shows one question of the guided triage, or where it ends:
-// ?q=<question>, ?row=<catalog row>, or ?from=<question>&step=<step>.
+// ?q=<question>, ?row=<catalog row>, or ?from=<question>&step=<the step's page>.
 func (s *server) guide(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	v := web.GuideView{}
@@ -46,7 +46,7 @@ func (s *server) guide(w http.ResponseWriter, r *http.Request) {
 	case q.Has("step"):
 		from, _ := triage.GuideQuestion(q.Get("from"))
 		for _, a := range from.Answers {
-			if a.Step != "" && string(a.Step) == q.Get("step") {
+			if a.Step != "" && stepPath(a.Step) == q.Get("step") {
 				v.Step, v.StepWhy = stepPath(a.Step), a.StepWhy
 			}
 		}
@@ -71,7 +71,7 @@ func (s *server) guide(w http.ResponseWriter, r *http.Request) {
 			case a.Row != "":
 				params = url.Values{"row": {string(a.Row)}}
 			case a.Step != "":
-				params = url.Values{"from": {id}, "step": {string(a.Step)}}
+				params = url.Values{"from": {id}, "step": {stepPath(a.Step)}}
 			}
 			v.Answers = append(v.Answers, web.GuideAnswer{Text: a.Text, Href: "/triage/guide?" + params.Encode()})
 		}

@@ -22,7 +22,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // sample is a fixed report: every status, evidence, a live sign-in.
 func sample() *checks.Report {
 	r := &checks.Report{
-		Schema: 1, ToolVersion: "v1.2.3", IdP: checks.IdPEntra,
+		Schema: 1, ToolVersion: "v1.2.3", IdP: "entra", IdPName: "Microsoft Entra ID",
 		StartedAt: time.Date(2026, 11, 24, 9, 30, 0, 0, time.UTC),
 		Config: checks.Config{
 			Issuer:                "https://login.microsoftonline.com/8f1c2a4e-5b6d-4c3e-9a7f-0d1e2f3a4b5c",

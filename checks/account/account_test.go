@@ -9,6 +9,7 @@ import (
 
 	"github.com/quickdiag/quickdiag/checks"
 	"github.com/quickdiag/quickdiag/checks/account"
+	"github.com/quickdiag/quickdiag/checks/catalog"
 )
 
 // goodPolicy is the seed's key policy (002, step A2), with the account filled in.
@@ -64,7 +65,7 @@ func findings(a *account.Analysis, check string) []checks.Finding {
 	return slices.DeleteFunc(slices.Clone(a.Findings), func(f checks.Finding) bool { return f.Check != check })
 }
 
-func expectA(t *testing.T, a *account.Analysis, check string, status checks.Status, row string) {
+func expectA(t *testing.T, a *account.Analysis, check string, status checks.Status, row catalog.ID) {
 	t.Helper()
 	for _, f := range findings(a, check) {
 		if f.Status == status && f.Row == row {
@@ -73,7 +74,7 @@ func expectA(t *testing.T, a *account.Analysis, check string, status checks.Stat
 	}
 	var b strings.Builder
 	for _, f := range a.Findings {
-		b.WriteString("  " + f.Check + " " + string(f.Status) + " " + f.Row + ": " + f.Title + "\n")
+		b.WriteString("  " + f.Check + " " + string(f.Status) + " " + string(f.Row) + ": " + f.Title + "\n")
 	}
 	t.Errorf("want %s %s from %s; got:\n%s", status, row, check, b.String())
 }
@@ -99,7 +100,7 @@ func TestKMSPolicyProblems(t *testing.T) {
 		replica string
 		check   string
 		status  checks.Status
-		row     string
+		row     catalog.ID
 	}{
 		{"no sso statement", edited(t, dropSid("AllowIAMIdentityCenterToUseTheKMSKey")), "", "kms.sso", checks.Fail, "kms_decrypt_sso"},
 		{"no quicksight statement", edited(t, dropSid("AllowQuickToUseTheKMSKey")), "", "kms.quicksight", checks.Fail, "kms_decrypt_quicksight"},

@@ -7,54 +7,57 @@ import (
 	"testing"
 
 	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/checks/catalog"
+	"github.com/quickdiag/quickdiag/checks/idp"
+	"github.com/quickdiag/quickdiag/checks/suite"
 )
 
 // The seeds' documented values for every IdP, with their placeholders filled
 // in as an administrator would.
-var good = map[checks.IdP]checks.Config{
-	checks.IdPEntra: {
+var good = map[*checks.IdP]checks.Config{
+	idp.Entra: {
 		Issuer:                "https://login.microsoftonline.com/8f1c2a4e-5b6d-4c3e-9a7f-0d1e2f3a4b5c/v2.0",
 		AuthorizationEndpoint: "https://login.microsoftonline.com/8f1c2a4e-5b6d-4c3e-9a7f-0d1e2f3a4b5c/oauth2/v2.0/authorize",
 		TokenEndpoint:         "https://login.microsoftonline.com/8f1c2a4e-5b6d-4c3e-9a7f-0d1e2f3a4b5c/oauth2/v2.0/token",
 		JWKSURI:               "https://login.microsoftonline.com/8f1c2a4e-5b6d-4c3e-9a7f-0d1e2f3a4b5c/discovery/v2.0/keys",
 		ClientID:              "3d9b7e21-6c4a-4f8e-b2d1-7a5c9e0f1b23",
 	},
-	checks.IdPGoogle: {
+	idp.Google: {
 		Issuer:                "https://accounts.google.com",
 		AuthorizationEndpoint: "https://accounts.google.com/o/oauth2/v2/auth",
 		TokenEndpoint:         "https://oauth2.googleapis.com/token?client_secret=GOCSPX-q8Zc1vN3tR5wY7uI9oP2aS4d",
 		JWKSURI:               "https://www.googleapis.com/oauth2/v3/certs",
 		ClientID:              "123456789012-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com",
 	},
-	checks.IdPOkta: {
+	idp.Okta: {
 		Issuer:                "https://acme.okta.com/oauth2/default",
 		AuthorizationEndpoint: "https://acme.okta.com/oauth2/default/v1/authorize",
 		TokenEndpoint:         "https://acme.okta.com/oauth2/default/v1/token",
 		JWKSURI:               "https://acme.okta.com/oauth2/default/v1/keys",
 		ClientID:              "0oa8f3k2l9PqRsTuV5d7",
 	},
-	checks.IdPPingFederate: {
+	idp.PingFederate: {
 		Issuer:                "https://sso.acme.example",
 		AuthorizationEndpoint: "https://sso.acme.example/as/authorization.oauth2",
 		TokenEndpoint:         "https://sso.acme.example/as/token.oauth2",
 		JWKSURI:               "https://sso.acme.example/pf/JWKS",
 		ClientID:              "quick-desktop",
 	},
-	checks.IdPPingOne: {
+	idp.PingOne: {
 		Issuer:                "https://auth.pingone.eu/5e2f6a1b-3c4d-4e5f-8a9b-0c1d2e3f4a5b/as",
 		AuthorizationEndpoint: "https://auth.pingone.eu/5e2f6a1b-3c4d-4e5f-8a9b-0c1d2e3f4a5b/as/authorize",
 		TokenEndpoint:         "https://auth.pingone.eu/5e2f6a1b-3c4d-4e5f-8a9b-0c1d2e3f4a5b/as/token",
 		JWKSURI:               "https://auth.pingone.eu/5e2f6a1b-3c4d-4e5f-8a9b-0c1d2e3f4a5b/as/jwks",
 		ClientID:              "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d",
 	},
-	checks.IdPCognito: {
+	idp.Cognito: {
 		Issuer:                "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf123",
 		AuthorizationEndpoint: "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/oauth2/authorize",
 		TokenEndpoint:         "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/oauth2/token",
 		JWKSURI:               "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf123/.well-known/jwks.json",
 		ClientID:              "4a5b6c7d8e9f0g1h2i3j4k5l6m",
 	},
-	checks.IdPAuth0: {
+	idp.Auth0: {
 		Issuer:                "https://acme.us.auth0.com/",
 		AuthorizationEndpoint: "https://acme.us.auth0.com/authorize",
 		TokenEndpoint:         "https://acme.us.auth0.com/oauth/token",
@@ -66,15 +69,15 @@ var good = map[checks.IdP]checks.Config{
 // runStatic runs the checks that need no network.
 func runStatic(t *testing.T, c checks.Config) *checks.Report {
 	t.Helper()
-	return checks.Run(context.Background(), c, checks.Options{Checks: checks.Static()})
+	return suite.Lint(context.Background(), c)
 }
 
 func TestSeedValuesPass(t *testing.T) {
-	for idp, c := range good {
-		t.Run(string(idp), func(t *testing.T) {
+	for p, c := range good {
+		t.Run(p.ID, func(t *testing.T) {
 			t.Parallel()
-			if got := checks.DetectIdP(c); got != idp {
-				t.Errorf("DetectIdP = %s, want %s", got, idp)
+			if got := idp.Detect(c); got != p {
+				t.Errorf("Detect = %s, want %s", got, p)
 			}
 			r := runStatic(t, c)
 			if len(r.Findings) == 0 {
@@ -90,7 +93,7 @@ func TestSeedValuesPass(t *testing.T) {
 }
 
 // with returns the good config of idp changed by edit.
-func with(idp checks.IdP, edit func(*checks.Config)) checks.Config {
+func with(idp *checks.IdP, edit func(*checks.Config)) checks.Config {
 	c := good[idp]
 	edit(&c)
 	return c
@@ -101,118 +104,118 @@ func TestStaticLints(t *testing.T) {
 		name   string
 		config checks.Config
 		check  string
-		row    string
+		row    catalog.ID
 		status checks.Status
 	}{
 		// Pasting.
-		{"trailing space", with(checks.IdPOkta, func(c *checks.Config) { c.Issuer += " " }), "values.urls", "token_validation_failure", checks.Fail},
-		{"leading tab in client id", with(checks.IdPOkta, func(c *checks.Config) { c.ClientID = "\t" + c.ClientID }), "values.client_id", "invalid_client", checks.Fail},
-		{"zero-width space", with(checks.IdPOkta, func(c *checks.Config) { c.JWKSURI += "\u200b" }), "values.urls", "jwks_mismatch", checks.Fail},
-		{"quotes", with(checks.IdPOkta, func(c *checks.Config) { c.TokenEndpoint = `"` + c.TokenEndpoint + `"` }), "values.urls", "endpoint_mismatch", checks.Fail},
-		{"placeholder", with(checks.IdPEntra, func(c *checks.Config) {
+		{"trailing space", with(idp.Okta, func(c *checks.Config) { c.Issuer += " " }), "values.urls", "token_validation_failure", checks.Fail},
+		{"leading tab in client id", with(idp.Okta, func(c *checks.Config) { c.ClientID = "\t" + c.ClientID }), "values.client_id", "invalid_client", checks.Fail},
+		{"zero-width space", with(idp.Okta, func(c *checks.Config) { c.JWKSURI += "\u200b" }), "values.urls", "jwks_mismatch", checks.Fail},
+		{"quotes", with(idp.Okta, func(c *checks.Config) { c.TokenEndpoint = `"` + c.TokenEndpoint + `"` }), "values.urls", "endpoint_mismatch", checks.Fail},
+		{"placeholder", with(idp.Entra, func(c *checks.Config) {
 			c.Issuer = "https://login.microsoftonline.com/<TENANT_ID>/v2.0"
 		}), "values.urls", "token_validation_failure", checks.Fail},
-		{"okta placeholder domain", with(checks.IdPOkta, func(c *checks.Config) {
+		{"okta placeholder domain", with(idp.Okta, func(c *checks.Config) {
 			c.AuthorizationEndpoint = "https://<OKTA_DOMAIN>/oauth2/default/v1/authorize"
 		}), "values.urls", "endpoint_mismatch", checks.Fail},
-		{"empty jwks", with(checks.IdPOkta, func(c *checks.Config) { c.JWKSURI = "" }), "values.urls", "jwks_mismatch", checks.Fail},
-		{"empty client id", with(checks.IdPOkta, func(c *checks.Config) { c.ClientID = "" }), "values.client_id", "invalid_client", checks.Fail},
-		{"no scheme", with(checks.IdPOkta, func(c *checks.Config) { c.Issuer = "acme.okta.com/oauth2/default" }), "values.urls", "token_validation_failure", checks.Fail},
-		{"plain http", with(checks.IdPOkta, func(c *checks.Config) { c.TokenEndpoint = "http://acme.okta.com/oauth2/default/v1/token" }), "values.urls", "endpoint_mismatch", checks.Fail},
-		{"plain http loopback", with(checks.IdPGeneric, func(c *checks.Config) {
+		{"empty jwks", with(idp.Okta, func(c *checks.Config) { c.JWKSURI = "" }), "values.urls", "jwks_mismatch", checks.Fail},
+		{"empty client id", with(idp.Okta, func(c *checks.Config) { c.ClientID = "" }), "values.client_id", "invalid_client", checks.Fail},
+		{"no scheme", with(idp.Okta, func(c *checks.Config) { c.Issuer = "acme.okta.com/oauth2/default" }), "values.urls", "token_validation_failure", checks.Fail},
+		{"plain http", with(idp.Okta, func(c *checks.Config) { c.TokenEndpoint = "http://acme.okta.com/oauth2/default/v1/token" }), "values.urls", "endpoint_mismatch", checks.Fail},
+		{"plain http loopback", with(idp.Generic, func(c *checks.Config) {
 			*c = checks.Config{Issuer: "http://127.0.0.1:8080", AuthorizationEndpoint: "http://127.0.0.1:8080/auth", TokenEndpoint: "http://127.0.0.1:8080/token", JWKSURI: "http://127.0.0.1:8080/jwks", ClientID: "x"}
 		}), "values.urls", "token_validation_failure", checks.Warn},
-		{"fragment", with(checks.IdPOkta, func(c *checks.Config) { c.JWKSURI += "#keys" }), "values.urls", "jwks_mismatch", checks.Fail},
-		{"issuer query", with(checks.IdPOkta, func(c *checks.Config) { c.Issuer += "?x=1" }), "values.urls", "token_validation_failure", checks.Fail},
-		{"not a url", with(checks.IdPOkta, func(c *checks.Config) { c.JWKSURI = "https://%zz" }), "values.urls", "jwks_mismatch", checks.Fail},
-		{"client id is a url", with(checks.IdPGeneric, func(c *checks.Config) { c.ClientID = "https://acme.example/app" }), "values.client_id", "invalid_client", checks.Fail},
+		{"fragment", with(idp.Okta, func(c *checks.Config) { c.JWKSURI += "#keys" }), "values.urls", "jwks_mismatch", checks.Fail},
+		{"issuer query", with(idp.Okta, func(c *checks.Config) { c.Issuer += "?x=1" }), "values.urls", "token_validation_failure", checks.Fail},
+		{"not a url", with(idp.Okta, func(c *checks.Config) { c.JWKSURI = "https://%zz" }), "values.urls", "jwks_mismatch", checks.Fail},
+		{"client id is a url", with(idp.Generic, func(c *checks.Config) { c.ClientID = "https://acme.example/app" }), "values.client_id", "invalid_client", checks.Fail},
 
 		// Entra.
-		{"entra authority url", with(checks.IdPEntra, func(c *checks.Config) { c.Issuer = strings.TrimSuffix(c.Issuer, "/v2.0") }), "entra.issuer", "invalid_issuer", checks.Fail},
-		{"entra v1 issuer", with(checks.IdPEntra, func(c *checks.Config) {
+		{"entra authority url", with(idp.Entra, func(c *checks.Config) { c.Issuer = strings.TrimSuffix(c.Issuer, "/v2.0") }), "entra.issuer", "invalid_issuer", checks.Fail},
+		{"entra v1 issuer", with(idp.Entra, func(c *checks.Config) {
 			c.Issuer = "https://sts.windows.net/8f1c2a4e-5b6d-4c3e-9a7f-0d1e2f3a4b5c/"
 		}), "entra.issuer", "invalid_issuer", checks.Fail},
-		{"entra common issuer", with(checks.IdPEntra, func(c *checks.Config) { c.Issuer = "https://login.microsoftonline.com/common/v2.0" }), "entra.issuer", "invalid_issuer", checks.Fail},
-		{"entra domain issuer", with(checks.IdPEntra, func(c *checks.Config) { c.Issuer = "https://login.microsoftonline.com/acme.onmicrosoft.com/v2.0" }), "entra.issuer", "invalid_issuer", checks.Fail},
-		{"entra issuer trailing slash", with(checks.IdPEntra, func(c *checks.Config) { c.Issuer += "/" }), "values.issuer_slash", "token_validation_failure", checks.Fail},
-		{"entra organizations endpoint", with(checks.IdPEntra, func(c *checks.Config) {
+		{"entra common issuer", with(idp.Entra, func(c *checks.Config) { c.Issuer = "https://login.microsoftonline.com/common/v2.0" }), "entra.issuer", "invalid_issuer", checks.Fail},
+		{"entra domain issuer", with(idp.Entra, func(c *checks.Config) { c.Issuer = "https://login.microsoftonline.com/acme.onmicrosoft.com/v2.0" }), "entra.issuer", "invalid_issuer", checks.Fail},
+		{"entra issuer trailing slash", with(idp.Entra, func(c *checks.Config) { c.Issuer += "/" }), "values.issuer_slash", "token_validation_failure", checks.Fail},
+		{"entra organizations endpoint", with(idp.Entra, func(c *checks.Config) {
 			c.AuthorizationEndpoint = "https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize"
 		}), "entra.endpoints", "unknown_tenant", checks.Warn},
-		{"entra tenants differ", with(checks.IdPEntra, func(c *checks.Config) {
+		{"entra tenants differ", with(idp.Entra, func(c *checks.Config) {
 			c.TokenEndpoint = "https://login.microsoftonline.com/11111111-2222-4333-8444-555555555555/oauth2/v2.0/token"
 		}), "entra.endpoints", "endpoint_mismatch", checks.Fail},
-		{"entra v1 authorize", with(checks.IdPEntra, func(c *checks.Config) {
+		{"entra v1 authorize", with(idp.Entra, func(c *checks.Config) {
 			c.AuthorizationEndpoint = "https://login.microsoftonline.com/8f1c2a4e-5b6d-4c3e-9a7f-0d1e2f3a4b5c/oauth2/authorize"
 		}), "entra.endpoints", "endpoint_mismatch", checks.Fail},
-		{"entra v1 keys", with(checks.IdPEntra, func(c *checks.Config) {
+		{"entra v1 keys", with(idp.Entra, func(c *checks.Config) {
 			c.JWKSURI = "https://login.microsoftonline.com/8f1c2a4e-5b6d-4c3e-9a7f-0d1e2f3a4b5c/discovery/keys"
 		}), "entra.endpoints", "jwks_mismatch", checks.Warn},
-		{"entra client id not a guid", with(checks.IdPEntra, func(c *checks.Config) { c.ClientID = "quick-desktop" }), "values.client_id", "invalid_client", checks.Fail},
-		{"entra client id is the tenant", with(checks.IdPEntra, func(c *checks.Config) { c.ClientID = "8f1c2a4e-5b6d-4c3e-9a7f-0d1e2f3a4b5c" }), "values.client_id", "invalid_client", checks.Fail},
+		{"entra client id not a guid", with(idp.Entra, func(c *checks.Config) { c.ClientID = "quick-desktop" }), "values.client_id", "invalid_client", checks.Fail},
+		{"entra client id is the tenant", with(idp.Entra, func(c *checks.Config) { c.ClientID = "8f1c2a4e-5b6d-4c3e-9a7f-0d1e2f3a4b5c" }), "values.client_id", "invalid_client", checks.Fail},
 
 		// Okta.
-		{"okta admin host", with(checks.IdPOkta, func(c *checks.Config) {
+		{"okta admin host", with(idp.Okta, func(c *checks.Config) {
 			c.AuthorizationEndpoint = "https://acme-admin.okta.com/oauth2/default/v1/authorize"
 		}), "okta.host", "okta_admin_host", checks.Fail},
-		{"okta admin issuer", with(checks.IdPOkta, func(c *checks.Config) { c.Issuer = "https://acme-admin.okta.com/oauth2/default" }), "okta.host", "okta_admin_host", checks.Fail},
-		{"okta no domain", with(checks.IdPOkta, func(c *checks.Config) { c.Issuer = "https://acme/oauth2/default" }), "values.urls", "dns_unresolved", checks.Fail},
-		{"okta other host", with(checks.IdPOkta, func(c *checks.Config) { c.TokenEndpoint = "https://other.okta.com/oauth2/default/v1/token" }), "okta.host", "endpoint_mismatch", checks.Fail},
-		{"okta org jwks with custom issuer", with(checks.IdPOkta, func(c *checks.Config) { c.JWKSURI = "https://acme.okta.com/oauth2/v1/keys" }), "okta.auth_server", "jwks_mismatch", checks.Fail},
-		{"okta org token with custom issuer", with(checks.IdPOkta, func(c *checks.Config) { c.TokenEndpoint = "https://acme.okta.com/oauth2/v1/token" }), "okta.auth_server", "userinfo_unauthorized", checks.Fail},
-		{"okta org issuer with custom authorize", with(checks.IdPOkta, func(c *checks.Config) { c.Issuer = "https://acme.okta.com" }), "okta.auth_server", "endpoint_mismatch", checks.Fail},
-		{"okta letter O", with(checks.IdPOkta, func(c *checks.Config) { c.ClientID = "Ooa8f3k2l9PqRsTuV5d7" }), "values.client_id", "invalid_client", checks.Fail},
-		{"okta odd client id", with(checks.IdPOkta, func(c *checks.Config) { c.ClientID = "abc" }), "values.client_id", "invalid_client", checks.Warn},
-		{"okta wrong path", with(checks.IdPOkta, func(c *checks.Config) { c.JWKSURI = "https://acme.okta.com/oauth2/default/v1/jwks" }), "okta.auth_server", "jwks_mismatch", checks.Fail},
+		{"okta admin issuer", with(idp.Okta, func(c *checks.Config) { c.Issuer = "https://acme-admin.okta.com/oauth2/default" }), "okta.host", "okta_admin_host", checks.Fail},
+		{"okta no domain", with(idp.Okta, func(c *checks.Config) { c.Issuer = "https://acme/oauth2/default" }), "values.urls", "dns_unresolved", checks.Fail},
+		{"okta other host", with(idp.Okta, func(c *checks.Config) { c.TokenEndpoint = "https://other.okta.com/oauth2/default/v1/token" }), "okta.host", "endpoint_mismatch", checks.Fail},
+		{"okta org jwks with custom issuer", with(idp.Okta, func(c *checks.Config) { c.JWKSURI = "https://acme.okta.com/oauth2/v1/keys" }), "okta.auth_server", "jwks_mismatch", checks.Fail},
+		{"okta org token with custom issuer", with(idp.Okta, func(c *checks.Config) { c.TokenEndpoint = "https://acme.okta.com/oauth2/v1/token" }), "okta.auth_server", "userinfo_unauthorized", checks.Fail},
+		{"okta org issuer with custom authorize", with(idp.Okta, func(c *checks.Config) { c.Issuer = "https://acme.okta.com" }), "okta.auth_server", "endpoint_mismatch", checks.Fail},
+		{"okta letter O", with(idp.Okta, func(c *checks.Config) { c.ClientID = "Ooa8f3k2l9PqRsTuV5d7" }), "values.client_id", "invalid_client", checks.Fail},
+		{"okta odd client id", with(idp.Okta, func(c *checks.Config) { c.ClientID = "abc" }), "values.client_id", "invalid_client", checks.Warn},
+		{"okta wrong path", with(idp.Okta, func(c *checks.Config) { c.JWKSURI = "https://acme.okta.com/oauth2/default/v1/jwks" }), "okta.auth_server", "jwks_mismatch", checks.Fail},
 
 		// Google.
-		{"google without secret", with(checks.IdPGoogle, func(c *checks.Config) { c.TokenEndpoint = "https://oauth2.googleapis.com/token" }), "google.values", "google_client_secret_missing", checks.Fail},
-		{"google secret placeholder", with(checks.IdPGoogle, func(c *checks.Config) {
+		{"google without secret", with(idp.Google, func(c *checks.Config) { c.TokenEndpoint = "https://oauth2.googleapis.com/token" }), "google.values", "google_client_secret_missing", checks.Fail},
+		{"google secret placeholder", with(idp.Google, func(c *checks.Config) {
 			c.TokenEndpoint = "https://oauth2.googleapis.com/token?client_secret=<CLIENT_SECRET>"
 		}), "google.values", "google_client_secret_missing", checks.Fail},
-		{"google secret given apart", with(checks.IdPGoogle, func(c *checks.Config) {
+		{"google secret given apart", with(idp.Google, func(c *checks.Config) {
 			c.TokenEndpoint = "https://oauth2.googleapis.com/token"
 			c.ClientSecret = "GOCSPX-q8Zc1vN3tR5wY7uI9oP2aS4d"
 		}), "google.values", "google_client_secret_missing", checks.Fail},
-		{"google issuer slash", with(checks.IdPGoogle, func(c *checks.Config) { c.Issuer = "https://accounts.google.com/" }), "google.values", "token_validation_failure", checks.Fail},
-		{"google short client id", with(checks.IdPGoogle, func(c *checks.Config) { c.ClientID = "123456789012-abc" }), "values.client_id", "invalid_client", checks.Fail},
-		{"google v1 jwks", with(checks.IdPGoogle, func(c *checks.Config) { c.JWKSURI = "https://www.googleapis.com/oauth2/v1/certs" }), "google.values", "jwks_mismatch", checks.Fail},
+		{"google issuer slash", with(idp.Google, func(c *checks.Config) { c.Issuer = "https://accounts.google.com/" }), "google.values", "token_validation_failure", checks.Fail},
+		{"google short client id", with(idp.Google, func(c *checks.Config) { c.ClientID = "123456789012-abc" }), "values.client_id", "invalid_client", checks.Fail},
+		{"google v1 jwks", with(idp.Google, func(c *checks.Config) { c.JWKSURI = "https://www.googleapis.com/oauth2/v1/certs" }), "google.values", "jwks_mismatch", checks.Fail},
 
 		// PingOne.
-		{"pingone regions differ", with(checks.IdPPingOne, func(c *checks.Config) {
+		{"pingone regions differ", with(idp.PingOne, func(c *checks.Config) {
 			c.TokenEndpoint = "https://auth.pingone.com/5e2f6a1b-3c4d-4e5f-8a9b-0c1d2e3f4a5b/as/token"
 		}), "pingone.environment", "endpoint_mismatch", checks.Fail},
-		{"pingone environments differ", with(checks.IdPPingOne, func(c *checks.Config) {
+		{"pingone environments differ", with(idp.PingOne, func(c *checks.Config) {
 			c.JWKSURI = "https://auth.pingone.eu/00000000-3c4d-4e5f-8a9b-0c1d2e3f4a5b/as/jwks"
 		}), "pingone.environment", "endpoint_mismatch", checks.Fail},
-		{"pingone environment not a guid", with(checks.IdPPingOne, func(c *checks.Config) {
+		{"pingone environment not a guid", with(idp.PingOne, func(c *checks.Config) {
 			c.Issuer = "https://auth.pingone.eu/acme/as"
 		}), "pingone.environment", "unknown_tenant", checks.Fail},
-		{"pingone client id is the environment", with(checks.IdPPingOne, func(c *checks.Config) {
+		{"pingone client id is the environment", with(idp.PingOne, func(c *checks.Config) {
 			c.ClientID = "5e2f6a1b-3c4d-4e5f-8a9b-0c1d2e3f4a5b"
 		}), "values.client_id", "invalid_client", checks.Fail},
 
 		// PingFederate.
-		{"pingfederate other host", with(checks.IdPPingFederate, func(c *checks.Config) {
+		{"pingfederate other host", with(idp.PingFederate, func(c *checks.Config) {
 			c.TokenEndpoint = "https://pf2.acme.example/as/token.oauth2"
 		}), "pingfederate.paths", "endpoint_mismatch", checks.Fail},
-		{"pingfederate odd jwks path", with(checks.IdPPingFederate, func(c *checks.Config) {
+		{"pingfederate odd jwks path", with(idp.PingFederate, func(c *checks.Config) {
 			c.JWKSURI = "https://sso.acme.example/ext/keys"
 		}), "pingfederate.paths", "jwks_mismatch", checks.Warn},
 
 		// Cognito.
-		{"cognito direct", with(checks.IdPCognito, func(c *checks.Config) {
+		{"cognito direct", with(idp.Cognito, func(c *checks.Config) {
 			c.AuthorizationEndpoint = "https://acme.auth.us-east-1.amazoncognito.com/oauth2/authorize"
 		}), "cognito.proxy", "cognito_offline_access", checks.Fail},
-		{"cognito region", with(checks.IdPCognito, func(c *checks.Config) {
+		{"cognito region", with(idp.Cognito, func(c *checks.Config) {
 			c.Issuer = "https://cognito-idp.eu-west-1.amazonaws.com/us-east-1_AbCdEf123"
 			c.JWKSURI = c.Issuer + "/.well-known/jwks.json"
 		}), "cognito.proxy", "token_validation_failure", checks.Fail},
-		{"cognito jwks", with(checks.IdPCognito, func(c *checks.Config) {
+		{"cognito jwks", with(idp.Cognito, func(c *checks.Config) {
 			c.JWKSURI = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/jwks"
 		}), "cognito.proxy", "jwks_mismatch", checks.Fail},
 
 		// Auth0.
-		{"auth0 without slash", with(checks.IdPAuth0, func(c *checks.Config) { c.Issuer = "https://acme.us.auth0.com" }), "auth0.issuer", "token_validation_failure", checks.Fail},
+		{"auth0 without slash", with(idp.Auth0, func(c *checks.Config) { c.Issuer = "https://acme.us.auth0.com" }), "auth0.issuer", "token_validation_failure", checks.Fail},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -250,13 +253,13 @@ func TestEveryWarnAndFailHasARow(t *testing.T) {
 		inputs = append(inputs, c)
 	}
 	for _, in := range inputs {
-		for _, idp := range checks.IdPs {
-			in.IdP = string(idp)
+		for _, p := range idp.All() {
+			in.IdP = p.ID
 			for _, f := range runStatic(t, in).Findings {
 				if f.Status == checks.Pass || f.Status == checks.Skip {
 					continue
 				}
-				if _, ok := checks.LookupRow(f.Row); !ok {
+				if _, ok := catalog.Lookup(f.Row); !ok {
 					t.Errorf("%s %s: row %q is not in the catalog (%s)", f.Check, f.Status, f.Row, f.Title)
 				}
 			}
@@ -265,26 +268,29 @@ func TestEveryWarnAndFailHasARow(t *testing.T) {
 }
 
 func TestDetectIdP(t *testing.T) {
-	tests := map[string]checks.IdP{
-		"https://login.microsoftonline.com/x/v2.0":                  checks.IdPEntra,
-		"https://accounts.google.com":                               checks.IdPGoogle,
-		"https://dev-1.oktapreview.com/oauth2/default":              checks.IdPOkta,
-		"https://login.acme.example/oauth2/default":                 checks.IdPOkta,
-		"https://auth.pingone.com.au/x/as":                          checks.IdPPingOne,
-		"https://sso.acme.example/as/authorization.oauth2":          checks.IdPPingFederate,
-		"https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc": checks.IdPCognito,
-		"https://acme.eu.auth0.com/":                                checks.IdPAuth0,
-		"https://idp.acme.example/realms/main":                      checks.IdPGeneric,
-		"not a url":                                                 checks.IdPGeneric,
+	tests := map[string]*checks.IdP{
+		"https://login.microsoftonline.com/x/v2.0":                  idp.Entra,
+		"https://accounts.google.com":                               idp.Google,
+		"https://dev-1.oktapreview.com/oauth2/default":              idp.Okta,
+		"https://login.acme.example/oauth2/default":                 idp.Okta,
+		"https://auth.pingone.com.au/x/as":                          idp.PingOne,
+		"https://sso.acme.example/as/authorization.oauth2":          idp.PingFederate,
+		"https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc": idp.Cognito,
+		"https://acme.eu.auth0.com/":                                idp.Auth0,
+		"https://idp.acme.example/realms/main":                      idp.Keycloak,
+		"https://idp.acme.example/auth/realms/main":                 idp.Keycloak,
+		"https://adfs.acme.example/adfs":                            idp.ADFS,
+		"https://idp.acme.example/oidc":                             idp.Generic,
+		"not a url":                                                 idp.Generic,
 	}
 	for in, want := range tests {
-		if got := checks.DetectIdP(checks.Config{Issuer: in}); got != want {
+		if got := idp.Detect(checks.Config{Issuer: in}); got != want {
 			t.Errorf("DetectIdP(%q) = %s, want %s", in, got, want)
 		}
 	}
 	// An explicit IdP wins.
 	c := checks.Config{Issuer: "https://idp.acme.example", IdP: "entra"}
-	if got := c.ResolvedIdP(); got != checks.IdPEntra {
+	if got := idp.Resolve(c); got != idp.Entra {
 		t.Errorf("ResolvedIdP = %s, want entra", got)
 	}
 }

@@ -2,13 +2,8 @@ package oidc_test
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"io"
-	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -19,68 +14,12 @@ import (
 	"testing"
 	"time"
 
-	jose "github.com/go-jose/go-jose/v4"
-
 	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/checks/catalog"
+	"github.com/quickdiag/quickdiag/checks/oidc"
+	"github.com/quickdiag/quickdiag/checks/suite"
+	"github.com/quickdiag/quickdiag/internal/testidp"
 )
-
-// fake is an in-process IdP whose every path can be replaced by a fault.
-type fake struct {
-	*httptest.Server
-	key *rsa.PrivateKey
-}
-
-// newFake starts a TLS IdP serving a discovery document, a key set and a
-// login page, with the given paths overridden.
-func newFake(t *testing.T, override map[string]http.HandlerFunc) *fake {
-	t.Helper()
-	f := &fake{}
-	f.key, _ = rsa.GenerateKey(rand.Reader, 2048)
-	mux := http.NewServeMux()
-	handled := map[string]bool{}
-	handle := func(path string, h http.HandlerFunc) {
-		if o, ok := override[path]; ok {
-			h = o
-		}
-		handled[path] = true
-		mux.HandleFunc(path, h)
-	}
-	handle("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{
-			"issuer":                           f.URL,
-			"authorization_endpoint":           f.URL + "/authorize",
-			"token_endpoint":                   f.URL + "/token",
-			"jwks_uri":                         f.URL + "/jwks",
-			"scopes_supported":                 []string{"openid", "email", "profile", "offline_access"},
-			"code_challenge_methods_supported": []string{"S256"},
-		})
-	})
-	handle("/jwks", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &f.key.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
-	})
-	handle("/authorize", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `<html><body><form method="post"><input name="login"><input type="password" name="password"></form></body></html>`)
-	})
-	for path, h := range override {
-		if !handled[path] {
-			mux.HandleFunc(path, h)
-		}
-	}
-	f.Server = httptest.NewUnstartedServer(mux)
-	f.Config.ErrorLog = log.New(io.Discard, "", 0) // the untrusted-CA test makes handshakes fail on purpose
-	f.StartTLS()
-	t.Cleanup(f.Close)
-	return f
-}
-
-func (f *fake) config() checks.Config {
-	return checks.Config{
-		Issuer: f.URL, AuthorizationEndpoint: f.URL + "/authorize", TokenEndpoint: f.URL + "/token",
-		JWKSURI: f.URL + "/jwks", ClientID: "quickdiag-test", IdP: "generic",
-	}
-}
 
 // run runs the whole preflight against c with a short per-request bound,
 // failing the test if the run outlives its own deadline.
@@ -92,7 +31,7 @@ func run(t *testing.T, c checks.Config, client *http.Client) *checks.Report {
 	go func() {
 		// 2s per request: short enough for the hang cases, long enough that
 		// a loaded machine's TLS handshakes never make a healthy fake look hung.
-		done <- checks.Run(ctx, c, checks.Options{HTTPClient: client, RequestTimeout: 2 * time.Second})
+		done <- suite.Run(ctx, c, suite.Options{HTTPClient: client, RequestTimeout: 2 * time.Second})
 	}()
 	select {
 	case r := <-done:
@@ -115,7 +54,7 @@ func find(r *checks.Report, check string) []checks.Finding {
 }
 
 // expect fails unless check reported status with row, and a text containing want.
-func expect(t *testing.T, r *checks.Report, check string, status checks.Status, row, want string) {
+func expect(t *testing.T, r *checks.Report, check string, status checks.Status, row catalog.ID, want string) {
 	t.Helper()
 	for _, f := range find(r, check) {
 		text := f.Title + " " + f.Detail
@@ -136,7 +75,7 @@ func TestFaults(t *testing.T) {
 		override map[string]http.HandlerFunc
 		check    string
 		status   checks.Status
-		row      string
+		row      catalog.ID
 		want     string
 	}{
 		{"discovery hangs", map[string]http.HandlerFunc{"/.well-known/openid-configuration": hang},
@@ -230,8 +169,8 @@ func TestFaults(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t, tt.override)
-			r := run(t, f.config(), clientTrusting(t, f.Server))
+			f := testidp.NewFake(t, tt.override)
+			r := run(t, f.Values(), testidp.ClientTrusting(t, f.Server))
 			expect(t, r, tt.check, tt.status, tt.row, tt.want)
 		})
 	}
@@ -239,20 +178,20 @@ func TestFaults(t *testing.T) {
 
 func TestLoginPageWordsAreNotErrors(t *testing.T) {
 	// A real sign-in page talks about users, passwords and letter case; none of it is an error.
-	f := newFake(t, map[string]http.HandlerFunc{"/authorize": func(w http.ResponseWriter, r *http.Request) {
+	f := testidp.NewFake(t, map[string]http.HandlerFunc{"/authorize": func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `<html><body><h1>Sign in</h1><form><label>User name</label><input name="user">
 			<label>Password</label><input type="password"><p>Passwords are case-sensitive and need an uppercase letter.</p>
 			<p>Permission needed? Ask your administrator. Session expires after 8 hours of inactivity.</p></form></body></html>`)
 	}})
-	r := run(t, f.config(), clientTrusting(t, f.Server))
+	r := run(t, f.Values(), testidp.ClientTrusting(t, f.Server))
 	if fs := find(r, "probe.authorize"); len(fs) != 1 || fs[0].Status != checks.Pass {
 		t.Errorf("probe: %s", dump(r))
 	}
 }
 
 func TestHungEndpointDoesNotStallOthers(t *testing.T) {
-	f := newFake(t, map[string]http.HandlerFunc{"/jwks": func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }})
-	r := run(t, f.config(), clientTrusting(t, f.Server))
+	f := testidp.NewFake(t, map[string]http.HandlerFunc{"/jwks": func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }})
+	r := run(t, f.Values(), testidp.ClientTrusting(t, f.Server))
 	for _, id := range []string{"discovery.fetch", "discovery.issuer", "discovery.endpoints", "probe.authorize"} {
 		if fs := find(r, id); len(fs) != 1 || fs[0].Status != checks.Pass {
 			t.Errorf("%s: %+v", id, fs)
@@ -262,8 +201,8 @@ func TestHungEndpointDoesNotStallOthers(t *testing.T) {
 }
 
 func TestFakeIdPPasses(t *testing.T) {
-	f := newFake(t, nil)
-	r := run(t, f.config(), clientTrusting(t, f.Server))
+	f := testidp.NewFake(t, nil)
+	r := run(t, f.Values(), testidp.ClientTrusting(t, f.Server))
 	for _, x := range r.Findings {
 		if x.Status != checks.Pass {
 			t.Errorf("%s: %s %s %s", x.Check, x.Status, x.Row, x.Title)
@@ -271,26 +210,10 @@ func TestFakeIdPPasses(t *testing.T) {
 	}
 }
 
-// clientTrusting returns an engine client that trusts the test server's CA
-// through a --ca-file, as the CLI does.
-func clientTrusting(t *testing.T, s *httptest.Server) *http.Client {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "ca.pem")
-	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.Certificate().Raw})
-	if err := os.WriteFile(path, pemBytes, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	c, err := checks.NewHTTPClient(checks.HTTPOptions{CAFile: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 func TestUntrustedCertificate(t *testing.T) {
-	f := newFake(t, nil)
-	client, _ := checks.NewHTTPClient(checks.HTTPOptions{}) // system roots only
-	r := run(t, f.config(), client)
+	f := testidp.NewFake(t, nil)
+	client, _ := oidc.NewHTTPClient(oidc.HTTPOptions{}) // system roots only
+	r := run(t, f.Values(), client)
 	expect(t, r, "discovery.fetch", checks.Fail, "tls_untrusted", "not trusted")
 	expect(t, r, "jwks.keys", checks.Fail, "tls_untrusted", "not trusted")
 	expect(t, r, "probe.authorize", checks.Fail, "tls_untrusted", "not trusted")
@@ -299,10 +222,10 @@ func TestUntrustedCertificate(t *testing.T) {
 func TestBadCAFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ca.pem")
 	os.WriteFile(path, []byte("not a certificate"), 0o600)
-	if _, err := checks.NewHTTPClient(checks.HTTPOptions{CAFile: path}); err == nil || !strings.Contains(err.Error(), "no PEM certificate") {
+	if _, err := oidc.NewHTTPClient(oidc.HTTPOptions{CAFile: path}); err == nil || !strings.Contains(err.Error(), "no PEM certificate") {
 		t.Errorf("err = %v", err)
 	}
-	if _, err := checks.NewHTTPClient(checks.HTTPOptions{CAFile: path + ".missing"}); err == nil {
+	if _, err := oidc.NewHTTPClient(oidc.HTTPOptions{CAFile: path + ".missing"}); err == nil {
 		t.Error("a missing CA file is not an error")
 	}
 }
@@ -316,7 +239,7 @@ func TestConnectionRefused(t *testing.T) {
 	l.Close()
 	base := "https://" + addr
 	c := checks.Config{Issuer: base, AuthorizationEndpoint: base + "/authorize", TokenEndpoint: base + "/token", JWKSURI: base + "/jwks", ClientID: "x", IdP: "generic"}
-	client, _ := checks.NewHTTPClient(checks.HTTPOptions{})
+	client, _ := oidc.NewHTTPClient(oidc.HTTPOptions{})
 	r := run(t, c, client)
 	expect(t, r, "discovery.fetch", checks.Fail, "discovery_unreachable", "refused the connection")
 	expect(t, r, "probe.authorize", checks.Fail, "discovery_unreachable", "refused the connection")
@@ -324,7 +247,7 @@ func TestConnectionRefused(t *testing.T) {
 
 func TestUnresolvableHost(t *testing.T) {
 	resolver := nxResolver(t)
-	client, _ := checks.NewHTTPClient(checks.HTTPOptions{Resolver: resolver})
+	client, _ := oidc.NewHTTPClient(oidc.HTTPOptions{Resolver: resolver})
 	base := "https://acme.okta.test"
 	c := checks.Config{Issuer: base + "/oauth2/default", AuthorizationEndpoint: base + "/oauth2/default/v1/authorize",
 		TokenEndpoint: base + "/oauth2/default/v1/token", JWKSURI: base + "/oauth2/default/v1/keys", ClientID: "0oa8f3k2l9PqRsTuV5d7", IdP: "okta"}
@@ -377,19 +300,19 @@ func startNXDOMAIN(t *testing.T) string {
 func TestProxyFromEnvironment(t *testing.T) {
 	// An IdP reachable only through an HTTPS proxy: the host name does not
 	// resolve here; the proxy (on loopback) connects to the test server.
-	f := newFake(t, nil)
+	f := testidp.NewFake(t, nil)
 	proxy := startConnectProxy(t, f.Listener.Addr().String())
 	t.Setenv("HTTPS_PROXY", "http://"+proxy)
 	t.Setenv("NO_PROXY", "")
 	resolver := nxResolver(t)
 	path := filepath.Join(t.TempDir(), "ca.pem")
 	os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: f.Certificate().Raw}), 0o600)
-	client, err := checks.NewHTTPClient(checks.HTTPOptions{CAFile: path, Resolver: resolver})
+	client, err := oidc.NewHTTPClient(oidc.HTTPOptions{CAFile: path, Resolver: resolver})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// httptest's certificate is for example.com.
-	resp, err := (&checks.Fetcher{Client: client}).Get(context.Background(), "https://example.com/.well-known/openid-configuration", "")
+	resp, err := (&oidc.Fetcher{Client: client}).Get(context.Background(), "https://example.com/.well-known/openid-configuration", "")
 	if err != nil {
 		t.Fatalf("through the proxy: %v", err)
 	}
@@ -441,11 +364,11 @@ func copyConn(dst, src net.Conn) {
 }
 
 func TestStoppedRunSaysSo(t *testing.T) {
-	f := newFake(t, map[string]http.HandlerFunc{"/.well-known/openid-configuration": func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }})
+	f := testidp.NewFake(t, map[string]http.HandlerFunc{"/.well-known/openid-configuration": func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }})
 	ctx, cancel := context.WithCancel(context.Background())
 	// Stop (as Ctrl-C does) once the first check has finished.
 	var once sync.Once
-	r := checks.Run(ctx, f.config(), checks.Options{HTTPClient: clientTrusting(t, f.Server), Progress: func(*checks.Check, []checks.Finding) { once.Do(cancel) }})
+	r := suite.Run(ctx, f.Values(), suite.Options{HTTPClient: testidp.ClientTrusting(t, f.Server), Progress: func(*checks.Check, []checks.Finding) { once.Do(cancel) }})
 	var stopped int
 	for _, x := range r.Findings {
 		if strings.Contains(x.Detail, "time limit") {
@@ -458,4 +381,13 @@ func TestStoppedRunSaysSo(t *testing.T) {
 	if stopped == 0 {
 		t.Errorf("no finding says the run was stopped:\n%s", dump(r))
 	}
+}
+
+// dump lists a report's findings, for failure messages.
+func dump(r *checks.Report) string {
+	var b strings.Builder
+	for _, f := range r.Findings {
+		fmt.Fprintf(&b, "  %s %s %s: %s %+v\n", f.Check, f.Status, f.Row, f.Title, f.Evidence)
+	}
+	return b.String()
 }

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/checks/oidc"
 )
 
 // roundTripFunc is an http.RoundTripper made of a function.
@@ -42,10 +42,10 @@ func TestFetchBodyCutByDeadlineIsATimeout(t *testing.T) {
 		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
 			Body: &cutBody{ctx: r.Context(), chunk: `{"issuer":`}, Request: r}, nil
 	})}
-	f := &checks.Fetcher{Client: client, Timeout: 50 * time.Millisecond}
+	f := &oidc.Fetcher{Client: client, Timeout: 50 * time.Millisecond}
 	resp, err := f.Get(context.Background(), "https://127.0.0.1/.well-known/openid-configuration", "application/json")
-	var fe *checks.FetchError
-	if !errors.As(err, &fe) || fe.Kind != checks.ErrTimeout {
+	var fe *oidc.FetchError
+	if !errors.As(err, &fe) || fe.Kind != oidc.ErrTimeout {
 		t.Fatalf("want a timeout, got response %v, error %v", resp, err)
 	}
 	if !strings.Contains(fe.Error(), "no complete answer from 127.0.0.1") {

@@ -12,12 +12,16 @@ import (
 	"time"
 
 	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/checks/catalog"
+	"github.com/quickdiag/quickdiag/checks/idp"
+	"github.com/quickdiag/quickdiag/checks/signin"
+	"github.com/quickdiag/quickdiag/checks/suite"
 	"github.com/quickdiag/quickdiag/internal/testidp"
 )
 
 // tokenServer is a fake IdP whose token endpoint answers with status and body.
-func tokenServer(t *testing.T, status int, body string) *fake {
-	return newFake(t, map[string]http.HandlerFunc{"/token": func(w http.ResponseWriter, r *http.Request) {
+func tokenServer(t *testing.T, status int, body string) *testidp.Fake {
+	return testidp.NewFake(t, map[string]http.HandlerFunc{"/token": func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
 		fmt.Fprint(w, body)
@@ -31,9 +35,9 @@ func redirectBack(t *testing.T, cfg checks.Config, client *http.Client, query fu
 	t.Helper()
 	testidp.LockLoopbackPort(t)
 	urls := make(chan string, 1)
-	done := make(chan *checks.LiveResult, 1)
+	done := make(chan *checks.SignInResult, 1)
 	testidp.Background(t, 20*time.Second, func(ctx context.Context) {
-		done <- checks.SignIn(ctx, cfg, checks.LiveOptions{HTTPClient: client, RequestTimeout: 2 * time.Second, Ready: func(u string) { urls <- u }})
+		done <- suite.SignIn(ctx, cfg, suite.SignInOptions{HTTPClient: client, RequestTimeout: 2 * time.Second, Ready: func(u string) { urls <- u }})
 	})
 	var signInURL string
 	select {
@@ -59,36 +63,36 @@ func TestSignInFaults(t *testing.T) {
 		status int
 		body   string
 		query  func(string) string
-		idp    checks.IdP
+		idp    *checks.IdP
 		step   string
-		row    string
+		row    catalog.ID
 	}{
-		{"wrong state", 200, "{}", func(string) string { return "code=abc&state=forged" }, "", checks.StepRedirect, "idp_error"},
+		{"wrong state", 200, "{}", func(string) string { return "code=abc&state=forged" }, nil, signin.StepRedirect, "idp_error"},
 		{"access denied", 200, "{}", func(s string) string {
 			return "error=access_denied&error_description=" + url.QueryEscape("User is not assigned to the client application.") + "&state=" + s
-		}, checks.IdPOkta, checks.StepRedirect, "access_denied_policy"},
+		}, idp.Okta, signin.StepRedirect, "access_denied_policy"},
 		{"consent", 200, "{}", func(s string) string {
 			return "error=consent_required&error_description=" + url.QueryEscape("AADSTS65001: The user or administrator has not consented to use the application") + "&state=" + s
-		}, checks.IdPEntra, checks.StepRedirect, "consent_required"},
-		{"cognito invalid_scope", 200, "{}", func(s string) string { return "error=invalid_scope&state=" + s }, checks.IdPCognito, checks.StepRedirect, "cognito_offline_access"},
+		}, idp.Entra, signin.StepRedirect, "consent_required"},
+		{"cognito invalid_scope", 200, "{}", func(s string) string { return "error=invalid_scope&state=" + s }, idp.Cognito, signin.StepRedirect, "cognito_offline_access"},
 		{"entra public client disabled", 401, `{"error":"invalid_client","error_description":"AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'."}`,
-			ok, checks.IdPEntra, checks.StepExchange, "public_client_disabled"},
-		{"google secret missing", 400, `{"error":"invalid_request","error_description":"client_secret is missing."}`, ok, checks.IdPGoogle, checks.StepExchange, "google_client_secret_missing"},
-		{"pkce rejected", 400, `{"error":"invalid_grant","error_description":"PKCE verification failed"}`, ok, "", checks.StepExchange, "pkce_unsupported"},
-		{"unknown client at the token endpoint", 401, `{"error":"invalid_client"}`, ok, "", checks.StepExchange, "invalid_client"},
-		{"okta client authentication", 401, `{"error":"invalid_client","error_description":"Client authentication failed. Either the client or the client credentials are invalid."}`, ok, checks.IdPOkta, checks.StepExchange, "public_client_disabled"},
-		{"token endpoint answers HTML", 502, `<html><body>Bad gateway</body></html>`, ok, "", checks.StepExchange, "idp_error"},
-		{"no ID token", 200, `{"access_token":"at-123456","token_type":"Bearer","expires_in":3600}`, ok, "", checks.StepIDToken, "token_validation_failure"},
-		{"ID token is garbage", 200, `{"access_token":"at-123456","token_type":"Bearer","id_token":"not.a.jwt"}`, ok, "", checks.StepIDToken, "token_validation_failure"},
+			ok, idp.Entra, signin.StepExchange, "public_client_disabled"},
+		{"google secret missing", 400, `{"error":"invalid_request","error_description":"client_secret is missing."}`, ok, idp.Google, signin.StepExchange, "google_client_secret_missing"},
+		{"pkce rejected", 400, `{"error":"invalid_grant","error_description":"PKCE verification failed"}`, ok, nil, signin.StepExchange, "pkce_unsupported"},
+		{"unknown client at the token endpoint", 401, `{"error":"invalid_client"}`, ok, nil, signin.StepExchange, "invalid_client"},
+		{"okta client authentication", 401, `{"error":"invalid_client","error_description":"Client authentication failed. Either the client or the client credentials are invalid."}`, ok, idp.Okta, signin.StepExchange, "public_client_disabled"},
+		{"token endpoint answers HTML", 502, `<html><body>Bad gateway</body></html>`, ok, nil, signin.StepExchange, "idp_error"},
+		{"no ID token", 200, `{"access_token":"at-123456","token_type":"Bearer","expires_in":3600}`, ok, nil, signin.StepIDToken, "token_validation_failure"},
+		{"ID token is garbage", 200, `{"access_token":"at-123456","token_type":"Bearer","id_token":"not.a.jwt"}`, ok, nil, signin.StepIDToken, "token_validation_failure"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := tokenServer(t, tt.status, tt.body)
-			cfg := f.config()
-			if tt.idp != "" {
-				cfg.IdP = string(tt.idp)
+			cfg := f.Values()
+			if tt.idp != nil {
+				cfg.IdP = tt.idp.ID
 			}
-			fs, page := redirectBack(t, cfg, clientTrusting(t, f.Server), tt.query)
+			fs, page := redirectBack(t, cfg, testidp.ClientTrusting(t, f.Server), tt.query)
 			var found bool
 			for _, x := range fs {
 				if x.Check == tt.step && x.Status == checks.Fail && x.Row == tt.row {
@@ -112,9 +116,9 @@ func TestSignInTimeout(t *testing.T) {
 	testidp.LockLoopbackPort(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	res := checks.SignIn(ctx, good[checks.IdPOkta], checks.LiveOptions{})
+	res := suite.SignIn(ctx, oktaValues, suite.SignInOptions{})
 	last := res.Findings[len(res.Findings)-1]
-	if last.Check != checks.StepRedirect || last.Status != checks.Fail || !strings.Contains(last.Detail, "own error page") {
+	if last.Check != signin.StepRedirect || last.Status != checks.Fail || !strings.Contains(last.Detail, "own error page") {
 		t.Errorf("findings:\n%s", dumpFindings(res.Findings))
 	}
 	// The port is released.
@@ -128,7 +132,7 @@ func TestSignInTimeout(t *testing.T) {
 func TestSignInInterrupted(t *testing.T) {
 	testidp.LockLoopbackPort(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	res := checks.SignIn(ctx, good[checks.IdPOkta], checks.LiveOptions{Ready: func(string) {
+	res := suite.SignIn(ctx, oktaValues, suite.SignInOptions{Ready: func(string) {
 		// The person visits the listener by hand, then presses Ctrl-C.
 		go func() {
 			if resp, err := http.Get("http://127.0.0.1:18080/favicon.ico"); err == nil {
@@ -147,7 +151,7 @@ func TestLoopbackRefusesForeignHost(t *testing.T) {
 	testidp.LockLoopbackPort(t)
 	status := make(chan int, 1)
 	testidp.Background(t, 20*time.Second, func(ctx context.Context) {
-		checks.SignIn(ctx, good[checks.IdPOkta], checks.LiveOptions{Ready: func(string) {
+		suite.SignIn(ctx, oktaValues, suite.SignInOptions{Ready: func(string) {
 			go func() {
 				req, _ := http.NewRequest("GET", "http://127.0.0.1:18080/?code=x&state=y", nil)
 				req.Host = "attacker.example:18080" // DNS rebinding
@@ -171,10 +175,10 @@ func TestSignInOpensOnlyWebAddresses(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second) // without the check, it would wait for a redirect
 	defer cancel()
 	for _, endpoint := range []string{"javascript:alert(1)", "file:///etc/passwd", "acme.okta.com/oauth2/v1/authorize"} {
-		cfg := good[checks.IdPOkta]
+		cfg := oktaValues
 		cfg.AuthorizationEndpoint = endpoint
 		opened := false
-		res := checks.SignIn(ctx, cfg, checks.LiveOptions{Ready: func(string) { opened = true }})
+		res := suite.SignIn(ctx, cfg, suite.SignInOptions{Ready: func(string) { opened = true }})
 		if opened || len(res.Findings) != 1 || res.Findings[0].Status != checks.Skip || !strings.Contains(res.Findings[0].Detail, "http(s) URLs") {
 			t.Errorf("%s: opened=%v %s", endpoint, opened, dumpFindings(res.Findings))
 		}
@@ -186,7 +190,7 @@ func TestPortIsFreeWhenSignInReturns(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // stopped at once: SignIn binds, then must let go before it returns
 	for i := 0; i < 200; i++ {
-		checks.SignIn(ctx, good[checks.IdPOkta], checks.LiveOptions{})
+		suite.SignIn(ctx, oktaValues, suite.SignInOptions{})
 		for _, addr := range []string{"127.0.0.1:18080", "[::1]:18080"} {
 			l, err := net.Listen("tcp", addr)
 			if err != nil {
@@ -203,16 +207,16 @@ func TestPortIsFreeWhenSignInReturns(t *testing.T) {
 func TestSignInTokenAnswerCutShort(t *testing.T) {
 	// The token endpoint starts its answer and never finishes it: the
 	// finding says so, rather than "cannot parse" or a refusal.
-	f := newFake(t, map[string]http.HandlerFunc{"/token": func(w http.ResponseWriter, r *http.Request) {
+	f := testidp.NewFake(t, map[string]http.HandlerFunc{"/token": func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, `{"access_token":"at-`)
 		w.(http.Flusher).Flush()
 		<-r.Context().Done()
 	}})
 	ok := func(state string) string { return "code=SplxlOBeZQQYbYS6WxSbIA&state=" + state }
-	fs, _ := redirectBack(t, f.config(), clientTrusting(t, f.Server), ok)
+	fs, _ := redirectBack(t, f.Values(), testidp.ClientTrusting(t, f.Server), ok)
 	for _, x := range fs {
-		if x.Check == checks.StepExchange && x.Status == checks.Fail && x.Row == "discovery_unreachable" &&
+		if x.Check == signin.StepExchange && x.Status == checks.Fail && x.Row == "discovery_unreachable" &&
 			x.Evidence != nil && strings.Contains(x.Evidence.Got, "no complete answer from "+f.Listener.Addr().String()) {
 			return
 		}
@@ -223,8 +227,8 @@ func TestSignInTokenAnswerCutShort(t *testing.T) {
 func TestSignInTokenAnswerCutByDeadlineDoesNotParse(t *testing.T) {
 	// The token endpoint's answer ends at the deadline after a part that
 	// happens to be valid JSON: the exchange still fails as cut short.
-	f := newFake(t, nil)
-	client := clientTrusting(t, f.Server)
+	f := testidp.NewFake(t, nil)
+	client := testidp.ClientTrusting(t, f.Server)
 	base := client.Transport
 	client.Transport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		if r.URL.Path != "/token" {
@@ -234,11 +238,44 @@ func TestSignInTokenAnswerCutByDeadlineDoesNotParse(t *testing.T) {
 			Body: &cutBody{ctx: r.Context(), chunk: `{"access_token":"at-123456","token_type":"Bearer"}`}}, nil
 	})
 	ok := func(state string) string { return "code=SplxlOBeZQQYbYS6WxSbIA&state=" + state }
-	fs, _ := redirectBack(t, f.config(), client, ok)
+	fs, _ := redirectBack(t, f.Values(), client, ok)
 	for _, x := range fs {
-		if x.Check == checks.StepExchange && x.Status == checks.Fail && x.Row == "discovery_unreachable" {
+		if x.Check == signin.StepExchange && x.Status == checks.Fail && x.Row == "discovery_unreachable" {
 			return
 		}
 	}
 	t.Errorf("want the exchange to fail as cut short; got:\n%s", dumpFindings(fs))
 }
+
+// oktaValues are an Okta org's documented values; nothing answers at them.
+var oktaValues = checks.Config{
+	Issuer:                "https://acme.okta.com/oauth2/default",
+	AuthorizationEndpoint: "https://acme.okta.com/oauth2/default/v1/authorize",
+	TokenEndpoint:         "https://acme.okta.com/oauth2/default/v1/token",
+	JWKSURI:               "https://acme.okta.com/oauth2/default/v1/keys",
+	ClientID:              "0oa8f3k2l9PqRsTuV5d7",
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// cutBody yields its chunk, then, once the request's deadline has passed,
+// a clean EOF: what net/http sometimes does when the deadline closes the
+// connection in the middle of a chunked body.
+type cutBody struct {
+	ctx   context.Context
+	chunk string
+	sent  bool
+}
+
+func (b *cutBody) Read(p []byte) (int, error) {
+	if !b.sent {
+		b.sent = true
+		return copy(p, b.chunk), nil
+	}
+	<-b.ctx.Done()
+	return 0, io.EOF
+}
+
+func (b *cutBody) Close() error { return nil }

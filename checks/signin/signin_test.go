@@ -10,12 +10,15 @@ import (
 	"time"
 
 	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/checks/catalog"
+	"github.com/quickdiag/quickdiag/checks/signin"
+	"github.com/quickdiag/quickdiag/checks/suite"
 	"github.com/quickdiag/quickdiag/internal/testbrowser"
 	"github.com/quickdiag/quickdiag/internal/testidp"
 )
 
 type liveRun struct {
-	res      *checks.LiveResult
+	res      *checks.SignInResult
 	page     string
 	url      string
 	secrets  []string
@@ -30,9 +33,9 @@ func signIn(t *testing.T, browser context.Context, idp *testidp.IdP, cfg checks.
 	rec := &testidp.TokenRecorder{Base: idp.HTTPClient().Transport}
 	client := &http.Client{Transport: rec}
 	urls := make(chan string, 1)
-	done := make(chan *checks.LiveResult, 1)
+	done := make(chan *checks.SignInResult, 1)
 	testidp.Background(t, 60*time.Second, func(ctx context.Context) {
-		done <- checks.SignIn(ctx, cfg, checks.LiveOptions{HTTPClient: client, Users: users, Ready: func(u string) { urls <- u }})
+		done <- suite.SignIn(ctx, cfg, suite.SignInOptions{HTTPClient: client, Users: users, Ready: func(u string) { urls <- u }})
 	})
 	var run liveRun
 	select {
@@ -47,14 +50,13 @@ func signIn(t *testing.T, browser context.Context, idp *testidp.IdP, cfg checks.
 	run.page = page
 	run.res = <-done
 	run.secrets = rec.Tokens()
-	run.report = &checks.Report{Config: cfg}
-	run.report.AddSignIn(run.res)
+	run.report = suite.Report(cfg, nil, run.res, "test")
 	js, _ := json.Marshal(run.report)
 	run.reportJS = string(js)
 	return run
 }
 
-func (r liveRun) expect(t *testing.T, step string, status checks.Status, row string) {
+func (r liveRun) expect(t *testing.T, step string, status checks.Status, row catalog.ID) {
 	t.Helper()
 	for _, f := range r.res.Findings {
 		if f.Check == step && f.Status == status && f.Row == row {
@@ -67,7 +69,7 @@ func (r liveRun) expect(t *testing.T, step string, status checks.Status, row str
 func dumpFindings(fs []checks.Finding) string {
 	var b strings.Builder
 	for _, f := range fs {
-		b.WriteString("  " + f.Check + " " + string(f.Status) + " " + f.Row + ": " + f.Title + " | " + f.Detail)
+		b.WriteString("  " + f.Check + " " + string(f.Status) + " " + string(f.Row) + ": " + f.Title + " | " + f.Detail)
 		if f.Evidence != nil {
 			b.WriteString(" | expected " + f.Evidence.Expected + " got " + f.Evidence.Got)
 		}
@@ -123,7 +125,7 @@ func TestLiveSignIn(t *testing.T) {
 				t.Errorf("%s: %s %s %s", f.Check, f.Status, f.Row, f.Title)
 			}
 		}
-		for _, step := range []string{checks.StepListen, checks.StepRedirect, checks.StepExchange, checks.StepIDToken, checks.StepEmail, checks.StepUserinfo, checks.StepRefresh} {
+		for _, step := range []string{signin.StepListen, signin.StepRedirect, signin.StepExchange, signin.StepIDToken, signin.StepEmail, signin.StepUserinfo, signin.StepRefresh} {
 			if !strings.Contains(r.reportJS, `"check":"`+step+`"`) {
 				t.Errorf("no finding from %s", step)
 			}
@@ -147,33 +149,33 @@ func TestLiveSignIn(t *testing.T) {
 		login  string
 		users  []string
 		step   string
-		row    string
+		row    catalog.ID
 		status checks.Status
 	}{
-		{"no email claim", func() checks.Config { return idp.ServerConfig("noemail") }, "alice", nil, checks.StepEmail, "email_claim_missing", checks.Fail},
-		{"no refresh token", func() checks.Config { return idp.ServerConfig("norefresh") }, "alice", nil, checks.StepRefresh, "refresh_token_missing", checks.Fail},
-		{"refresh without ID token", func() checks.Config { return idp.ServerConfig("refreshnoid") }, "alice", nil, checks.StepRefresh, "refresh_id_token_missing", checks.Fail},
-		{"refreshed ID token without email", func() checks.Config { return idp.ServerConfig("refreshnoemail") }, "alice", nil, checks.StepRefresh, "refresh_email_missing", checks.Fail},
+		{"no email claim", func() checks.Config { return idp.ServerConfig("noemail") }, "alice", nil, signin.StepEmail, "email_claim_missing", checks.Fail},
+		{"no refresh token", func() checks.Config { return idp.ServerConfig("norefresh") }, "alice", nil, signin.StepRefresh, "refresh_token_missing", checks.Fail},
+		{"refresh without ID token", func() checks.Config { return idp.ServerConfig("refreshnoid") }, "alice", nil, signin.StepRefresh, "refresh_id_token_missing", checks.Fail},
+		{"refreshed ID token without email", func() checks.Config { return idp.ServerConfig("refreshnoemail") }, "alice", nil, signin.StepRefresh, "refresh_email_missing", checks.Fail},
 		{"signing key not in the entered JWKS", func() checks.Config {
 			c := idp.ServerConfig("default")
 			c.JWKSURI = idp.ServerConfig("other").JWKSURI
 			return c
-		}, "alice", nil, checks.StepIDToken, "jwks_mismatch", checks.Fail},
+		}, "alice", nil, signin.StepIDToken, "jwks_mismatch", checks.Fail},
 		{"issuer entered without /v2.0", func() checks.Config {
 			c := idp.EntraConfig()
 			c.Issuer = strings.TrimSuffix(c.Issuer, "/v2.0")
 			return c
-		}, "alice", nil, checks.StepIDToken, "invalid_issuer", checks.Fail},
+		}, "alice", nil, signin.StepIDToken, "invalid_issuer", checks.Fail},
 		{"email differs only in case", func() checks.Config {
 			c := idp.ServerConfig("default")
 			c.Email = "bob@example.com"
 			return c
-		}, "bob", nil, checks.StepEmail, "email_case_mismatch", checks.Fail},
+		}, "bob", nil, signin.StepEmail, "email_case_mismatch", checks.Fail},
 		{"email not provisioned", func() checks.Config { return idp.ServerConfig("default") }, "alice",
-			[]string{"carol@example.com", "ALICE@example.org"}, checks.StepEmail, "email_not_provisioned", checks.Fail},
+			[]string{"carol@example.com", "ALICE@example.org"}, signin.StepEmail, "email_not_provisioned", checks.Fail},
 		{"email among the users", func() checks.Config { return idp.ServerConfig("default") }, "alice",
-			[]string{"carol@example.com", "alice@example.com"}, checks.StepEmail, "", checks.Pass},
-		{"provider answers invalid_scope", func() checks.Config { return idp.ServerConfig("noscope") }, "alice", nil, checks.StepRedirect, "invalid_scope", checks.Fail},
+			[]string{"carol@example.com", "alice@example.com"}, signin.StepEmail, "", checks.Pass},
+		{"provider answers invalid_scope", func() checks.Config { return idp.ServerConfig("noscope") }, "alice", nil, signin.StepRedirect, "invalid_scope", checks.Fail},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -196,12 +198,12 @@ func TestLoopbackPortHeld(t *testing.T) {
 		t.Skipf("cannot hold port 18080 for the test: %v", err)
 	}
 	defer l.Close()
-	cfg := good[checks.IdPOkta]
+	cfg := oktaValues
 	// A second is plenty: the port must be refused at once, never waited on.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	ready := false
-	res := checks.SignIn(ctx, cfg, checks.LiveOptions{Ready: func(string) { ready = true }})
+	res := suite.SignIn(ctx, cfg, suite.SignInOptions{Ready: func(string) { ready = true }})
 	if ready {
 		t.Error("the sign-in URL was offered although the port is held")
 	}

@@ -16,6 +16,9 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/checks/catalog"
+	"github.com/quickdiag/quickdiag/checks/oidc"
+	"github.com/quickdiag/quickdiag/checks/signin"
 )
 
 const (
@@ -27,8 +30,8 @@ const (
 type testKeys struct {
 	rsa      *rsa.PrivateKey
 	other    *rsa.PrivateKey
-	entered  *checks.KeySet // holds rsa as "k1"
-	issuers  *checks.KeySet // the issuer's set: rsa as "k1" and other as "k2"
+	entered  *oidc.KeySet // holds rsa as "k1"
+	issuers  *oidc.KeySet // the issuer's set: rsa as "k1" and other as "k2"
 	ec       *ecdsa.PrivateKey
 	now      time.Time
 	template jwt.MapClaims
@@ -41,9 +44,9 @@ func newKeys(t *testing.T) *testKeys {
 	k.other, _ = rsa.GenerateKey(rand.Reader, 2048)
 	k.ec, _ = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	jwk := func(key any, kid string) jose.JSONWebKey { return jose.JSONWebKey{Key: key, KeyID: kid, Use: "sig"} }
-	k.entered = &checks.KeySet{URL: tIssuer + "/v1/keys", Keys: []checks.Key{{KID: "k1", Kty: "RSA"}, {KID: "e1", Kty: "EC"}},
+	k.entered = &oidc.KeySet{URL: tIssuer + "/v1/keys", Keys: []oidc.Key{{KID: "k1", Kty: "RSA"}, {KID: "e1", Kty: "EC"}},
 		JOSE: jose.JSONWebKeySet{Keys: []jose.JSONWebKey{jwk(&k.rsa.PublicKey, "k1"), jwk(&k.ec.PublicKey, "e1")}}}
-	k.issuers = &checks.KeySet{URL: tIssuer + "/v1/keys-of-discovery", Keys: []checks.Key{{KID: "k1", Kty: "RSA"}, {KID: "k2", Kty: "RSA"}}}
+	k.issuers = &oidc.KeySet{URL: tIssuer + "/v1/keys-of-discovery", Keys: []oidc.Key{{KID: "k1", Kty: "RSA"}, {KID: "k2", Kty: "RSA"}}}
 	k.template = jwt.MapClaims{
 		"iss": tIssuer, "aud": tClientID, "sub": "00u1", "nonce": tNonce, "email": "alice@example.com",
 		"iat": k.now.Add(-time.Minute).Unix(), "exp": k.now.Add(time.Hour).Unix(),
@@ -71,8 +74,8 @@ func (k *testKeys) sign(t *testing.T, method jwt.SigningMethod, key any, kid str
 	return s
 }
 
-func (k *testKeys) check() checks.TokenCheck {
-	return checks.TokenCheck{Issuer: tIssuer, ClientID: tClientID, Nonce: tNonce, JWKS: k.entered, DiscoveryJWKS: k.issuers,
+func (k *testKeys) check() signin.TokenCheck {
+	return signin.TokenCheck{Issuer: tIssuer, ClientID: tClientID, Nonce: tNonce, JWKS: k.entered, DiscoveryJWKS: k.issuers,
 		Now: func() time.Time { return k.now }}
 }
 
@@ -83,8 +86,8 @@ func TestValidateIDToken(t *testing.T) {
 	tests := []struct {
 		name  string
 		raw   func() string
-		edit  func(*checks.TokenCheck)
-		row   string
+		edit  func(*signin.TokenCheck)
+		row   catalog.ID
 		title string
 	}{
 		{"valid RS256", func() string { return k.sign(t, jwt.SigningMethodRS256, k.rsa, "k1", nil) }, nil, "", "validates"},
@@ -100,7 +103,7 @@ func TestValidateIDToken(t *testing.T) {
 		}, nil, "audience_mismatch", "another client"},
 		{"expired", func() string {
 			return k.sign(t, jwt.SigningMethodRS256, k.rsa, "k1", func(c jwt.MapClaims) { c["exp"] = k.now.Add(-10 * time.Minute).Unix() })
-		}, func(tc *checks.TokenCheck) { tc.IdPDate = k.now.Add(-9 * time.Minute) }, "clock_skew", "expired"},
+		}, func(tc *signin.TokenCheck) { tc.IdPDate = k.now.Add(-9 * time.Minute) }, "clock_skew", "expired"},
 		{"issued in the future", func() string {
 			return k.sign(t, jwt.SigningMethodRS256, k.rsa, "k1", func(c jwt.MapClaims) { c["iat"] = k.now.Add(20 * time.Minute).Unix() })
 		}, nil, "clock_skew", "future"},
@@ -128,7 +131,7 @@ func TestValidateIDToken(t *testing.T) {
 		}, nil, "token_validation_failure", "nonce"},
 		{"no nonce needed on refresh", func() string {
 			return k.sign(t, jwt.SigningMethodRS256, k.rsa, "k1", func(c jwt.MapClaims) { delete(c, "nonce") })
-		}, func(tc *checks.TokenCheck) { tc.Nonce = "" }, "", "validates"},
+		}, func(tc *signin.TokenCheck) { tc.Nonce = "" }, "", "validates"},
 		{"two segments", func() string { return "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0" }, nil, "token_validation_failure", "not a valid JWT"},
 		{"garbage segments", func() string { return "a.b.c" }, nil, "token_validation_failure", "not a valid JWT"},
 		{"empty", func() string { return "" }, nil, "token_validation_failure", "not a valid JWT"},
@@ -141,7 +144,7 @@ func TestValidateIDToken(t *testing.T) {
 				tt.edit(&tc)
 			}
 			raw := tt.raw()
-			_, fs := checks.ValidateIDToken(context.Background(), raw, tc, "ID token ")
+			_, fs := signin.ValidateIDToken(context.Background(), raw, tc, "ID token ")
 			if len(fs) == 0 {
 				t.Fatal("no findings")
 			}
@@ -179,7 +182,7 @@ func TestClockOffsetIsMeasured(t *testing.T) {
 	tc := k.check()
 	tc.IdPDate = k.now.Add(-7 * time.Minute)
 	raw := k.sign(t, jwt.SigningMethodRS256, k.rsa, "k1", func(c jwt.MapClaims) { c["exp"] = k.now.Add(-5 * time.Minute).Unix() })
-	_, fs := checks.ValidateIDToken(context.Background(), raw, tc, "")
+	_, fs := signin.ValidateIDToken(context.Background(), raw, tc, "")
 	if !strings.Contains(dumpFindings(fs), "7m0s ahead of the IdP's") {
 		t.Errorf("offset not shown:\n%s", dumpFindings(fs))
 	}

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/checks/triage"
 )
 
 // The fuzz test feeds arbitrary input to the matcher: it may not panic,
@@ -18,7 +18,7 @@ func FuzzTriage(f *testing.F) {
 	f.Add(strings.Repeat("AADSTS", 1000))
 	f.Add("\xff\xfe\x00 redirect")
 	f.Fuzz(func(t *testing.T, text string) {
-		ms := checks.Triage(text)
+		ms := triage.Rank(text)
 		for i, m := range ms {
 			if m.Score <= 0 || m.Score > 1 || m.Title == "" {
 				t.Fatalf("bad match %+v", m)
@@ -33,10 +33,10 @@ func FuzzTriage(f *testing.F) {
 // BenchmarkTriageLarge measures triage of 1 MiB of pasted log, the most it reads.
 func BenchmarkTriageLarge(b *testing.B) {
 	line := "2026-11-20T09:14:03Z INFO request 0e1f2a3b-4c5d-6e7f done in 12ms\n"
-	text := "AADSTS50011 " + strings.Repeat(line, (checks.MaxTriageInput-20)/len(line))
+	text := "AADSTS50011 " + strings.Repeat(line, (triage.MaxTriageInput-20)/len(line))
 	b.SetBytes(int64(len(text)))
 	for b.Loop() {
-		if ms := checks.Triage(text); len(ms) == 0 || ms[0].Row != "redirect_mismatch" {
+		if ms := triage.Rank(text); len(ms) == 0 || ms[0].Row != "redirect_mismatch" {
 			b.Fatalf("got %+v", ms)
 		}
 	}

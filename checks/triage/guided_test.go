@@ -3,12 +3,13 @@ package triage_test
 import (
 	"testing"
 
-	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/checks/catalog"
+	"github.com/quickdiag/quickdiag/checks/triage"
 )
 
 func TestGuidedTriageIsWellFormed(t *testing.T) {
-	reached := map[string]bool{checks.GuideStart: true}
-	for _, q := range checks.GuideQuestions() {
+	reached := map[string]bool{triage.GuideStart: true}
+	for _, q := range triage.GuideQuestions() {
 		if q.Text == "" || len(q.Answers) < 2 {
 			t.Errorf("question %s is incomplete", q.ID)
 		}
@@ -16,14 +17,14 @@ func TestGuidedTriageIsWellFormed(t *testing.T) {
 			ends := 0
 			if a.Next != "" {
 				ends++
-				if _, ok := checks.GuideQuestion(a.Next); !ok {
+				if _, ok := triage.GuideQuestion(a.Next); !ok {
 					t.Errorf("%s → %q: no such question", q.ID, a.Next)
 				}
 				reached[a.Next] = true
 			}
 			if a.Row != "" {
 				ends++
-				if _, ok := checks.LookupRow(a.Row); !ok {
+				if _, ok := catalog.Lookup(a.Row); !ok {
 					t.Errorf("%s → row %q: not in the catalog", q.ID, a.Row)
 				}
 			}
@@ -38,7 +39,7 @@ func TestGuidedTriageIsWellFormed(t *testing.T) {
 			}
 		}
 	}
-	for _, q := range checks.GuideQuestions() {
+	for _, q := range triage.GuideQuestions() {
 		if !reached[q.ID] {
 			t.Errorf("question %s is never asked", q.ID)
 		}

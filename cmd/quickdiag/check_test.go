@@ -70,7 +70,7 @@ func TestCheckUsageErrors(t *testing.T) {
 		{"nothing", []string{"check"}, "no values to check"},
 		{"unknown flag", []string{"check", "--isuer", "x"}, "flag provided but not defined: -isuer"},
 		{"stray argument", []string{"check", "--issuer", "x", "extra"}, `unexpected argument "extra"`},
-		{"bad idp", []string{"check", "--issuer", "x", "--idp", "keycloak"}, `unknown IdP "keycloak"`},
+		{"bad idp", []string{"check", "--issuer", "x", "--idp", "onelogin"}, `unknown IdP "onelogin"`},
 		{"bad format", []string{"check", "--issuer", "x", "--format", "xml"}, `--format "xml"`},
 		{"bad timeout", []string{"check", "--issuer", "x", "--timeout", "soon"}, "give a number with a unit, such as 90s"},
 		{"missing config", []string{"check", "--config", "/nonexistent/values.json"}, "no such file"},

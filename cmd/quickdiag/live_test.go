@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/quickdiag/quickdiag/checks/catalog"
 	"github.com/quickdiag/quickdiag/internal/testbrowser"
 	"github.com/quickdiag/quickdiag/internal/testidp"
 )
@@ -76,7 +77,7 @@ func TestCheckLiveNoBrowser(t *testing.T) {
 	}
 	out, _ := os.ReadFile(outFile)
 	var doc struct {
-		Findings []struct{ Check, Status, Row string }
+		Findings []struct{ Check, Status, Row catalog.ID }
 		Token    struct {
 			IDToken struct {
 				Header map[string]any

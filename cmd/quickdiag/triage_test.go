@@ -7,7 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/checks/catalog"
+	"github.com/quickdiag/quickdiag/checks/triage"
 )
 
 func TestTriageCommand(t *testing.T) {
@@ -54,7 +55,7 @@ func TestAnalyzeCommand(t *testing.T) {
 	code, out, _ := runCLI(t, "analyze", "kms-policy", "--format", "json", policy)
 	var doc struct {
 		Analyzer string
-		Findings []struct{ Check, Status, Row string }
+		Findings []struct{ Check, Status, Row catalog.ID }
 		Summary  map[string]int
 	}
 	if code != exitFail || json.Unmarshal([]byte(out), &doc) != nil || doc.Analyzer != "kms-policy" || doc.Summary["fail"] == 0 {
@@ -111,7 +112,7 @@ func TestTriageGuided(t *testing.T) {
 	code, out, errOut := guided("3\n1\n4\n", "--format", "json")
 	var doc struct {
 		Answers []struct{ Question, Answer string }
-		Matches []checks.TriageMatch
+		Matches []triage.Match
 		Next    struct{ Why, Command, WizardStep string } `json:"next"`
 	}
 	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != exitOK {
@@ -132,15 +133,15 @@ func TestTriageGuided(t *testing.T) {
 
 func TestGuidedPathsAllEnd(t *testing.T) {
 	// Every answer leads on, to a catalog row, or to a step the CLI can name.
-	for _, q := range checks.GuideQuestions() {
+	for _, q := range triage.GuideQuestions() {
 		for _, a := range q.Answers {
 			switch {
 			case a.Next != "":
-				if _, ok := checks.GuideQuestion(a.Next); !ok {
+				if _, ok := triage.GuideQuestion(a.Next); !ok {
 					t.Errorf("%s / %q: no question %q", q.ID, a.Text, a.Next)
 				}
 			case a.Row != "":
-				if _, ok := checks.LookupRow(a.Row); !ok {
+				if _, ok := catalog.Lookup(a.Row); !ok {
 					t.Errorf("%s / %q: no row %q", q.ID, a.Text, a.Row)
 				}
 			default:
