@@ -97,7 +97,7 @@ func TestTriageCorpus(t *testing.T) {
 			t.Errorf("row %s is never the answer", id)
 		}
 	}
-	for _, idp := range []string{"entra", "okta", "google", "ping", "cognito"} {
+	for _, idp := range []string{"entra", "okta", "google", "ping", "cognito", "keycloak", "adfs"} {
 		if perIdP[idp] < 5 {
 			t.Errorf("only %d messages for %s", perIdP[idp], idp)
 		}
