@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,13 +32,17 @@ func tokenServer(t *testing.T, status int, body string) *testidp.Fake {
 // redirectBack runs a sign-in and plays the browser's redirect to the
 // loopback with the query that query builds from the request's state.
 // It returns the findings and the page the browser was shown.
-func redirectBack(t *testing.T, cfg checks.Config, client *http.Client, query func(state string) string) ([]checks.Finding, string) {
+func redirectBack(t *testing.T, cfg checks.Config, client *http.Client, query func(state string) string, pre ...*checks.Report) ([]checks.Finding, string) {
 	t.Helper()
 	testidp.LockLoopbackPort(t)
 	urls := make(chan string, 1)
 	done := make(chan *checks.SignInResult, 1)
 	testidp.Background(t, 20*time.Second, func(ctx context.Context) {
-		done <- suite.SignIn(ctx, cfg, suite.SignInOptions{HTTPClient: client, RequestTimeout: 2 * time.Second, Ready: func(u string) { urls <- u }})
+		opts := suite.SignInOptions{HTTPClient: client, RequestTimeout: 2 * time.Second, Ready: func(u string) { urls <- u }}
+		if len(pre) > 0 {
+			opts.Preflight = pre[0]
+		}
+		done <- suite.SignIn(ctx, cfg, opts)
 	})
 	var signInURL string
 	select {
@@ -279,3 +284,57 @@ func (b *cutBody) Read(p []byte) (int, error) {
 }
 
 func (b *cutBody) Close() error { return nil }
+
+// TestSignInReusesThePreflightsInputs checks that the live sign-in takes
+// the discovery document and the key set the preflight fetched, instead of
+// fetching them again; without a preflight it fetches them itself.
+func TestSignInReusesThePreflightsInputs(t *testing.T) {
+	var mu sync.Mutex
+	hits := map[string]int{}
+	var f *testidp.Fake
+	count := func(path string, serve func(w http.ResponseWriter)) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			hits[path]++
+			mu.Unlock()
+			serve(w)
+		}
+	}
+	f = testidp.NewFake(t, map[string]http.HandlerFunc{
+		"/.well-known/openid-configuration": count("discovery", func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"issuer":%q,"authorization_endpoint":%q,"token_endpoint":%q,"jwks_uri":%q}`, f.URL, f.URL+"/authorize", f.URL+"/token", f.URL+"/jwks")
+		}),
+		"/jwks": count("jwks", func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"keys":[]}`)
+		}),
+		"/token": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"access_token":"at-123456","token_type":"Bearer","id_token":"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"}`)
+		},
+	})
+	client := testidp.ClientTrusting(t, f.Server)
+	ok := func(state string) string { return "code=SplxlOBeZQQYbYS6WxSbIA&state=" + state }
+	pre := suite.Run(context.Background(), f.Values(), suite.Options{HTTPClient: client, RequestTimeout: 2 * time.Second})
+	mu.Lock()
+	before := map[string]int{"discovery": hits["discovery"], "jwks": hits["jwks"]}
+	mu.Unlock()
+	if before["discovery"] != 1 || before["jwks"] != 1 {
+		t.Fatalf("the preflight fetched %v, want each once", before)
+	}
+	// Each sign-in in a subtest of its own: each holds port 18080 until it ends.
+	t.Run("with the preflight", func(t *testing.T) { redirectBack(t, f.Values(), client, ok, pre) })
+	mu.Lock()
+	after := map[string]int{"discovery": hits["discovery"], "jwks": hits["jwks"]}
+	mu.Unlock()
+	if after["discovery"] != 1 || after["jwks"] != 1 {
+		t.Errorf("after a sign-in with the preflight's inputs: %v, want each still once", after)
+	}
+	t.Run("without", func(t *testing.T) { redirectBack(t, f.Values(), client, ok) })
+	mu.Lock()
+	defer mu.Unlock()
+	if hits["discovery"] != 2 || hits["jwks"] != 2 {
+		t.Errorf("a sign-in without a preflight fetched %v, want each once more", hits)
+	}
+}

@@ -174,7 +174,7 @@ func normaliseReport(s string) string {
 // (hosts, product names, code prefixes); nil when none shows.
 func idpInText(s string) *checks.IdP {
 	lower := strings.ToLower(s)
-	for _, p := range markerOrder() {
+	for _, p := range idp.All() {
 		for _, w := range p.Markers {
 			if strings.Contains(lower, w) {
 				return p
@@ -184,12 +184,6 @@ func idpInText(s string) *checks.IdP {
 	return nil
 }
 
-// markerOrder is the order in which providers' markers are tried: those
-// whose markers are more specific first (a Cognito proxy's page may name
-// other providers; "ping" products share words).
-func markerOrder() []*checks.IdP {
-	return []*checks.IdP{idp.Cognito, idp.Entra, idp.ADFS, idp.Okta, idp.Google, idp.PingOne, idp.PingFederate, idp.Auth0, idp.Keycloak}
-}
 
 // Signs returns the knowledge table, for listings and tests.
 func Signs() []Sign { return append([]Sign(nil), signs...) }
