@@ -184,7 +184,6 @@ func idpInText(s string) *checks.IdP {
 	return nil
 }
 
-
 // Signs returns the knowledge table, for listings and tests.
 func Signs() []Sign { return append([]Sign(nil), signs...) }
 
