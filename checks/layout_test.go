@@ -28,7 +28,7 @@ var allowed = map[string][]string{
 	"handlers":       {"checks", "checks/account", "checks/catalog", "checks/idp", "checks/triage", "static", "web"},
 	"cmd/quickdiag": {"checks", "checks/account", "checks/catalog", "checks/idp", "checks/oidc", "checks/suite", "checks/triage",
 		"handlers", "web"},
-	"internal/testidp":     {"checks", "checks/oidc"},
+	"internal/testidp":     {"checks", "checks/catalog", "checks/oidc"},
 	"internal/testbrowser": {},
 }
 

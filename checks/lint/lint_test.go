@@ -2,7 +2,6 @@ package lint_test
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/quickdiag/quickdiag/checks/catalog"
 	"github.com/quickdiag/quickdiag/checks/idp"
 	"github.com/quickdiag/quickdiag/checks/suite"
+	"github.com/quickdiag/quickdiag/internal/testidp"
 )
 
 // The seeds' documented values for every IdP, with their placeholders filled
@@ -231,18 +231,10 @@ func TestStaticLints(t *testing.T) {
 				}
 			}
 			if !found {
-				t.Errorf("want %s %s from %s; got:\n%s", tt.status, tt.row, tt.check, dump(r))
+				t.Errorf("want %s %s from %s; got:\n%s", tt.status, tt.row, tt.check, testidp.Dump(r))
 			}
 		})
 	}
-}
-
-func dump(r *checks.Report) string {
-	var b strings.Builder
-	for _, f := range r.Findings {
-		fmt.Fprintf(&b, "  %s %s %s: %s %+v\n", f.Check, f.Status, f.Row, f.Title, f.Evidence)
-	}
-	return b.String()
 }
 
 func TestEveryWarnAndFailHasARow(t *testing.T) {

@@ -42,32 +42,6 @@ func run(t *testing.T, c checks.Config, client *http.Client) *checks.Report {
 	}
 }
 
-// find returns the findings of one check.
-func find(r *checks.Report, check string) []checks.Finding {
-	var out []checks.Finding
-	for _, f := range r.Findings {
-		if f.Check == check {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-// expect fails unless check reported status with row, and a text containing want.
-func expect(t *testing.T, r *checks.Report, check string, status checks.Status, row catalog.ID, want string) {
-	t.Helper()
-	for _, f := range find(r, check) {
-		text := f.Title + " " + f.Detail
-		if f.Evidence != nil {
-			text += " " + f.Evidence.Expected + " " + f.Evidence.Got
-		}
-		if f.Status == status && f.Row == row && strings.Contains(text, want) {
-			return
-		}
-	}
-	t.Errorf("want %s %s containing %q from %s; got:\n%s", status, row, want, check, dump(r))
-}
-
 func TestFaults(t *testing.T) {
 	hang := func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
 	tests := []struct {
@@ -171,7 +145,7 @@ func TestFaults(t *testing.T) {
 			t.Parallel()
 			f := testidp.NewFake(t, tt.override)
 			r := run(t, f.Values(), testidp.ClientTrusting(t, f.Server))
-			expect(t, r, tt.check, tt.status, tt.row, tt.want)
+			testidp.Expect(t, r, tt.check, tt.status, tt.row, tt.want)
 		})
 	}
 }
@@ -184,8 +158,8 @@ func TestLoginPageWordsAreNotErrors(t *testing.T) {
 			<p>Permission needed? Ask your administrator. Session expires after 8 hours of inactivity.</p></form></body></html>`)
 	}})
 	r := run(t, f.Values(), testidp.ClientTrusting(t, f.Server))
-	if fs := find(r, "probe.authorize"); len(fs) != 1 || fs[0].Status != checks.Pass {
-		t.Errorf("probe: %s", dump(r))
+	if fs := testidp.Findings(r, "probe.authorize"); len(fs) != 1 || fs[0].Status != checks.Pass {
+		t.Errorf("probe: %s", testidp.Dump(r))
 	}
 }
 
@@ -193,11 +167,11 @@ func TestHungEndpointDoesNotStallOthers(t *testing.T) {
 	f := testidp.NewFake(t, map[string]http.HandlerFunc{"/jwks": func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }})
 	r := run(t, f.Values(), testidp.ClientTrusting(t, f.Server))
 	for _, id := range []string{"discovery.fetch", "discovery.issuer", "discovery.endpoints", "probe.authorize"} {
-		if fs := find(r, id); len(fs) != 1 || fs[0].Status != checks.Pass {
+		if fs := testidp.Findings(r, id); len(fs) != 1 || fs[0].Status != checks.Pass {
 			t.Errorf("%s: %+v", id, fs)
 		}
 	}
-	expect(t, r, "jwks.keys", checks.Fail, "discovery_unreachable", "no complete answer")
+	testidp.Expect(t, r, "jwks.keys", checks.Fail, "discovery_unreachable", "no complete answer")
 }
 
 func TestFakeIdPPasses(t *testing.T) {
@@ -214,9 +188,9 @@ func TestUntrustedCertificate(t *testing.T) {
 	f := testidp.NewFake(t, nil)
 	client, _ := oidc.NewHTTPClient(oidc.HTTPOptions{}) // system roots only
 	r := run(t, f.Values(), client)
-	expect(t, r, "discovery.fetch", checks.Fail, "tls_untrusted", "not trusted")
-	expect(t, r, "jwks.keys", checks.Fail, "tls_untrusted", "not trusted")
-	expect(t, r, "probe.authorize", checks.Fail, "tls_untrusted", "not trusted")
+	testidp.Expect(t, r, "discovery.fetch", checks.Fail, "tls_untrusted", "not trusted")
+	testidp.Expect(t, r, "jwks.keys", checks.Fail, "tls_untrusted", "not trusted")
+	testidp.Expect(t, r, "probe.authorize", checks.Fail, "tls_untrusted", "not trusted")
 }
 
 func TestBadCAFile(t *testing.T) {
@@ -241,8 +215,8 @@ func TestConnectionRefused(t *testing.T) {
 	c := checks.Config{Issuer: base, AuthorizationEndpoint: base + "/authorize", TokenEndpoint: base + "/token", JWKSURI: base + "/jwks", ClientID: "x", IdP: "generic"}
 	client, _ := oidc.NewHTTPClient(oidc.HTTPOptions{})
 	r := run(t, c, client)
-	expect(t, r, "discovery.fetch", checks.Fail, "discovery_unreachable", "refused the connection")
-	expect(t, r, "probe.authorize", checks.Fail, "discovery_unreachable", "refused the connection")
+	testidp.Expect(t, r, "discovery.fetch", checks.Fail, "discovery_unreachable", "refused the connection")
+	testidp.Expect(t, r, "probe.authorize", checks.Fail, "discovery_unreachable", "refused the connection")
 }
 
 func TestUnresolvableHost(t *testing.T) {
@@ -252,8 +226,8 @@ func TestUnresolvableHost(t *testing.T) {
 	c := checks.Config{Issuer: base + "/oauth2/default", AuthorizationEndpoint: base + "/oauth2/default/v1/authorize",
 		TokenEndpoint: base + "/oauth2/default/v1/token", JWKSURI: base + "/oauth2/default/v1/keys", ClientID: "0oa8f3k2l9PqRsTuV5d7", IdP: "okta"}
 	r := run(t, c, client)
-	expect(t, r, "discovery.fetch", checks.Fail, "dns_unresolved", "does not resolve")
-	expect(t, r, "probe.authorize", checks.Fail, "dns_unresolved", "acme.okta.test")
+	testidp.Expect(t, r, "discovery.fetch", checks.Fail, "dns_unresolved", "does not resolve")
+	testidp.Expect(t, r, "probe.authorize", checks.Fail, "dns_unresolved", "acme.okta.test")
 }
 
 // nxResolver returns a resolver that asks only a loopback DNS server that
@@ -379,15 +353,6 @@ func TestStoppedRunSaysSo(t *testing.T) {
 		}
 	}
 	if stopped == 0 {
-		t.Errorf("no finding says the run was stopped:\n%s", dump(r))
+		t.Errorf("no finding says the run was stopped:\n%s", testidp.Dump(r))
 	}
-}
-
-// dump lists a report's findings, for failure messages.
-func dump(r *checks.Report) string {
-	var b strings.Builder
-	for _, f := range r.Findings {
-		fmt.Fprintf(&b, "  %s %s %s: %s %+v\n", f.Check, f.Status, f.Row, f.Title, f.Evidence)
-	}
-	return b.String()
 }

@@ -235,12 +235,12 @@ func TestSignInTokenAnswerCutByDeadlineDoesNotParse(t *testing.T) {
 	f := testidp.NewFake(t, nil)
 	client := testidp.ClientTrusting(t, f.Server)
 	base := client.Transport
-	client.Transport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+	client.Transport = testidp.RoundTripFunc(func(r *http.Request) (*http.Response, error) {
 		if r.URL.Path != "/token" {
 			return base.RoundTrip(r)
 		}
 		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Request: r,
-			Body: &cutBody{ctx: r.Context(), chunk: `{"access_token":"at-123456","token_type":"Bearer"}`}}, nil
+			Body: &testidp.CutBody{Ctx: r.Context(), Chunk: `{"access_token":"at-123456","token_type":"Bearer"}`}}, nil
 	})
 	ok := func(state string) string { return "code=SplxlOBeZQQYbYS6WxSbIA&state=" + state }
 	fs, _ := redirectBack(t, f.Values(), client, ok)
@@ -260,30 +260,6 @@ var oktaValues = checks.Config{
 	JWKSURI:               "https://acme.okta.com/oauth2/default/v1/keys",
 	ClientID:              "0oa8f3k2l9PqRsTuV5d7",
 }
-
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
-// cutBody yields its chunk, then, once the request's deadline has passed,
-// a clean EOF: what net/http sometimes does when the deadline closes the
-// connection in the middle of a chunked body.
-type cutBody struct {
-	ctx   context.Context
-	chunk string
-	sent  bool
-}
-
-func (b *cutBody) Read(p []byte) (int, error) {
-	if !b.sent {
-		b.sent = true
-		return copy(p, b.chunk), nil
-	}
-	<-b.ctx.Done()
-	return 0, io.EOF
-}
-
-func (b *cutBody) Close() error { return nil }
 
 // TestSignInReusesThePreflightsInputs checks that the live sign-in takes
 // the discovery document and the key set the preflight fetched, instead of

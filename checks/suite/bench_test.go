@@ -6,15 +6,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/quickdiag/quickdiag/checks"
-	"github.com/quickdiag/quickdiag/checks/catalog"
 	"github.com/quickdiag/quickdiag/checks/oidc"
 	"github.com/quickdiag/quickdiag/checks/suite"
+	"github.com/quickdiag/quickdiag/internal/testidp"
 )
 
 // BenchmarkPreflight runs the whole preflight against an IdP that delays
@@ -62,42 +61,11 @@ func benchPreflight(b *testing.B, latency time.Duration, sameJWKS bool) {
 	start := time.Now()
 	for b.Loop() {
 		r := suite.Run(context.Background(), cfg, suite.Options{HTTPClient: client})
-		if len(find(r, "probe.authorize")) == 0 || find(r, "jwks.keys")[0].Status != checks.Pass {
-			b.Fatalf("unexpected report:\n%s", dump(r))
+		if len(testidp.Findings(r, "probe.authorize")) == 0 || testidp.Findings(r, "jwks.keys")[0].Status != checks.Pass {
+			b.Fatalf("unexpected report:\n%s", testidp.Dump(r))
 		}
 	}
 	elapsed := time.Since(start)
 	b.ReportMetric(float64(requests.Load())/float64(b.N), "requests/op")
 	b.ReportMetric(float64(elapsed)/float64(b.N)/float64(latency), "latencies/op")
-}
-func find(r *checks.Report, check string) []checks.Finding {
-	var out []checks.Finding
-	for _, f := range r.Findings {
-		if f.Check == check {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-// dump lists a report's findings, for failure messages.
-func dump(r *checks.Report) string {
-	var b strings.Builder
-	for _, f := range r.Findings {
-		fmt.Fprintf(&b, "  %s %s %s: %s %+v\n", f.Check, f.Status, f.Row, f.Title, f.Evidence)
-	}
-	return b.String()
-}
-func expect(t *testing.T, r *checks.Report, check string, status checks.Status, row catalog.ID, want string) {
-	t.Helper()
-	for _, f := range find(r, check) {
-		text := f.Title + " " + f.Detail
-		if f.Evidence != nil {
-			text += " " + f.Evidence.Expected + " " + f.Evidence.Got
-		}
-		if f.Status == status && f.Row == row && strings.Contains(text, want) {
-			return
-		}
-	}
-	t.Errorf("want %s %s containing %q from %s; got:\n%s", status, row, want, check, dump(r))
 }

@@ -53,8 +53,8 @@ func TestProviderOkta(t *testing.T) {
 				t.Errorf("%s: %s %s %s %+v", f.Check, f.Status, f.Row, f.Title, f.Evidence)
 			}
 		}
-		if len(find(r, "probe.authorize")) != 1 {
-			t.Errorf("the probe did not run:\n%s", dump(r))
+		if len(testidp.Findings(r, "probe.authorize")) != 1 {
+			t.Errorf("the probe did not run:\n%s", testidp.Dump(r))
 		}
 	})
 
@@ -95,7 +95,7 @@ func TestProviderOkta(t *testing.T) {
 			t.Parallel()
 			c := idp.OktaConfig()
 			tt.edit(&c)
-			expect(t, runLive(t, idp, c), tt.check, tt.status, tt.row, tt.want)
+			testidp.Expect(t, runLive(t, idp, c), tt.check, tt.status, tt.row, tt.want)
 		})
 	}
 }
@@ -119,12 +119,12 @@ func TestProviderEntra(t *testing.T) {
 		c := idp.EntraConfig()
 		c.Issuer = strings.TrimSuffix(c.Issuer, "/v2.0")
 		r := runLive(t, idp, c)
-		expect(t, r, "discovery.issuer", checks.Fail, "invalid_issuer", "/v2.0")
-		expect(t, r, "entra.issuer", checks.Fail, "invalid_issuer", "/v2.0")
+		testidp.Expect(t, r, "discovery.issuer", checks.Fail, "invalid_issuer", "/v2.0")
+		testidp.Expect(t, r, "entra.issuer", checks.Fail, "invalid_issuer", "/v2.0")
 	})
 	t.Run("redirect URI with a path", func(t *testing.T) {
 		c := idp.EntraConfig()
 		c.ClientID = wrong.ID
-		expect(t, runLive(t, idp, c), "probe.authorize", checks.Fail, "redirect_mismatch", "redirect_uri")
+		testidp.Expect(t, runLive(t, idp, c), "probe.authorize", checks.Fail, "redirect_mismatch", "redirect_uri")
 	})
 }
