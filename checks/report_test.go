@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/checks/catalog"
 )
 
 func TestRedaction(t *testing.T) {
@@ -60,5 +61,54 @@ func TestByPhase(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("ByPhase:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestWithSignIn checks the one assembly of a preflight and a sign-in: the
+// duration runs to the sign-in's end, the sign-in's raw values are
+// redacted everywhere, and the preflight's report is left as it was.
+func TestWithSignIn(t *testing.T) {
+	start := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	pre := checks.NewReport(checks.Config{Issuer: "https://idp.example"}, nil, start)
+	pre.Findings = []checks.Finding{checks.Passf("discovery read")}
+	pre.DurationMS = 120
+	pre.Finish()
+	const code = "SplxlOBeZQQYbYS6WxSbIA"
+	live := &checks.SignInResult{
+		Findings: []checks.Finding{checks.Problem(checks.Fail, catalog.IdPError, "refused code "+code)},
+		Ended:    start.Add(42 * time.Second),
+		Secrets:  []string{code},
+	}
+	got := pre.WithSignIn(live)
+	if got.DurationMS != 42000 {
+		t.Errorf("duration %d ms, want 42000 (to the sign-in's end)", got.DurationMS)
+	}
+	if len(got.Findings) != 2 || strings.Contains(got.Findings[1].Title, code) {
+		t.Errorf("findings %+v: want both, the code redacted", got.Findings)
+	}
+	if got.Verdict != checks.VerdictProblems || got.Summary.Fail != 1 {
+		t.Errorf("verdict %s, summary %+v", got.Verdict, got.Summary)
+	}
+	if len(pre.Findings) != 1 || pre.DurationMS != 120 {
+		t.Errorf("the preflight's report changed: %+v", pre)
+	}
+}
+
+func TestVerdict(t *testing.T) {
+	for _, tt := range []struct {
+		findings []checks.Finding
+		want     checks.Verdict
+	}{
+		{[]checks.Finding{checks.Passf("ok")}, checks.VerdictOK},
+		{[]checks.Finding{checks.Passf("ok"), checks.Skipf("nothing to check")}, checks.VerdictOK},
+		{[]checks.Finding{checks.Passf("ok"), checks.Unfinished("Not finished: the time limit was reached.")}, checks.VerdictIncomplete},
+		{[]checks.Finding{checks.Unfinished("stopped"), checks.Problem(checks.Fail, catalog.IdPError, "refused")}, checks.VerdictProblems},
+	} {
+		r := checks.NewReport(checks.Config{}, nil, time.Now())
+		r.Findings = tt.findings
+		r.Finish()
+		if r.Verdict != tt.want {
+			t.Errorf("%+v: verdict %s, want %s", tt.findings, r.Verdict, tt.want)
+		}
 	}
 }
