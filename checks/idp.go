@@ -46,6 +46,11 @@ type IdP struct {
 	// TenantInIssuer is true when the issuer names a tenant or environment:
 	// discovery answering 400 or 404 then means that it does not exist.
 	TenantInIssuer bool
+	// DiscoveryIssuer returns the issuer whose discovery document is the
+	// authority on the values entered (Entra: the tenant's v2.0 issuer, for
+	// the v1 forms of it too, whose documents describe the v1 endpoints).
+	// Nil means the issuer as entered.
+	DiscoveryIssuer func(issuer string) string
 	// Scopes replace the desktop app's scopes in its requests (Google
 	// rejects offline_access). Nil means Scopes.
 	Scopes []string

@@ -21,10 +21,30 @@ type Report struct {
 	Findings []Finding    `json:"findings"`
 	Summary  Summary      `json:"summary"`
 	Verdict  Verdict      `json:"verdict"`
-	Token    *TokenReport `json:"token,omitempty"`
+	// ValuesToPaste is the one consistent set of values to paste, secrets
+	// redacted; package suite computes it. RawPaste has the real values.
+	ValuesToPaste *PasteValues `json:"values_to_paste,omitempty"`
+	Token         *TokenReport `json:"token,omitempty"`
 
 	red    *Redactor
 	inputs *Target
+	paste  *PasteValues
+}
+
+// SetPaste sets the values to paste; the report keeps the real values for
+// RawPaste and shows them redacted.
+func (r *Report) SetPaste(v *PasteValues) {
+	r.paste = v
+	r.ValuesToPaste = v.redacted(r.redactor())
+}
+
+// RawPaste returns the value to paste of one field as it must be pasted,
+// secrets included, for a copy button; "" when there is none.
+func (r *Report) RawPaste(k FieldKey) string {
+	if p := r.paste.Get(k); p != nil {
+		return p.Value
+	}
+	return ""
 }
 
 // NewReport returns an empty report over cfg for the IdP, started at start.

@@ -467,23 +467,29 @@ func (s *server) results(w http.ResponseWriter, r *http.Request) {
 		rv := web.NewReport(rep)
 		sum := web.NewSummary(rep.Summary)
 		v.Report, v.Summary, v.SignedIn = &rv, &sum, rep.Token != nil
-		for _, f := range rep.Config.Fields() { // rep.Config is redacted: safe to show
-			v.Paste = append(v.Paste, web.PasteView{Key: string(f.Key), Label: f.Label, Display: f.Value, CopyURL: "/api/value/" + string(f.Key)})
-		}
+		v.Paste = web.NewPaste(rep, func(k checks.FieldKey) string { return "/api/value/" + string(k) })
 	}
 	render(w, r, http.StatusOK, web.Results(v))
 }
 
-// value returns one console value as typed, for a copy button: secrets
-// reach the clipboard without ever sitting in a page.
+// value returns one value to paste, as it must be pasted, for a copy
+// button: secrets reach the clipboard without ever sitting in a page.
+// Before any check ran, it is the value as typed.
 func (s *server) value(w http.ResponseWriter, r *http.Request) {
-	key := chi.URLParam(r, "key")
-	for _, f := range sessionOf(r).snapshot().Fields() {
-		if string(f.Key) == key {
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			io.WriteString(w, f.Value)
-			return
+	key := checks.FieldKey(chi.URLParam(r, "key"))
+	sess := sessionOf(r)
+	cfg := sess.snapshot()
+	for _, f := range cfg.Fields() {
+		if f.Key != key {
+			continue
 		}
+		v := f.Value
+		if rep := s.report(sess); rep != nil && rep.RawPaste(key) != "" {
+			v = rep.RawPaste(key)
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, v)
+		return
 	}
 	http.NotFound(w, r)
 }

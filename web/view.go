@@ -91,6 +91,8 @@ type ReportView struct {
 	Refreshed     *TokenView
 	Userinfo      []ClaimView
 	Email         string
+	// Paste is the one set of values to paste, leading the report.
+	Paste []PasteView
 }
 
 // NewReport makes a report's view.
@@ -112,6 +114,7 @@ func NewReport(r *checks.Report) ReportView {
 		v.Phases = append(v.Phases, pv)
 	}
 	v.Verdict, v.VerdictStatus = Verdict(r.Summary)
+	v.Paste = NewPaste(r, nil)
 	if r.Token != nil {
 		if r.Token.IDToken != nil {
 			v.IDToken = tokenView(r.Token.IDToken)
@@ -243,9 +246,46 @@ type SignInView struct {
 	Error     string
 }
 
-// PasteView is one value to paste into the console, as verified.
+// PasteView is one value to paste into the console, with how far it is
+// proven: verified, corrected (Entered and Why say from what) or unverified
+// (Why says what is missing).
 type PasteView struct {
-	Key, Label, Display, CopyURL string
+	Key, Label, Display string
+	Status              string
+	Entered, Why        string
+	NeedsSecret         bool
+	// CopyURL fetches the value to copy; empty when the value is not ready
+	// to paste (unverified, or a secret still to add).
+	CopyURL string
+}
+
+// StatusLabel says the status in words, so that colour is not the only signal.
+func (p PasteView) StatusLabel() string {
+	switch p.Status {
+	case string(checks.Verified):
+		return "✓ verified"
+	case string(checks.Corrected):
+		return "✎ corrected"
+	}
+	return "? not verified"
+}
+
+// NewPaste makes the views of a report's values to paste; copyURL, when
+// set, gives each ready value's copy address.
+func NewPaste(r *checks.Report, copyURL func(checks.FieldKey) string) []PasteView {
+	var out []PasteView
+	for _, f := range checks.Fields {
+		p := r.ValuesToPaste.Get(f.Key)
+		if p == nil {
+			continue
+		}
+		v := PasteView{Key: string(f.Key), Label: f.Label, Display: p.Value, Status: string(p.Status), Entered: p.Entered, Why: p.Why, NeedsSecret: p.NeedsSecret}
+		if copyURL != nil && p.Status != checks.Unverified && !p.NeedsSecret {
+			v.CopyURL = copyURL(f.Key)
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 // ResultsView is step 5.

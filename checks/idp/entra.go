@@ -21,6 +21,18 @@ var Entra = &checks.IdP{
 	Hosted:         true,
 	IssuerNoSlash:  true,
 	TenantInIssuer: true,
+	DiscoveryIssuer: func(iss string) string {
+		u := checks.ParseURL(iss)
+		seg := checks.Segments(iss)
+		if u == nil || len(seg) == 0 || entraAliases[strings.ToLower(seg[0])] {
+			return iss
+		}
+		scheme, host := u.Scheme, u.Host
+		if strings.EqualFold(u.Hostname(), "sts.windows.net") {
+			scheme, host = "https", "login.microsoftonline.com"
+		}
+		return scheme + "://" + host + "/" + seg[0] + "/v2.0"
+	},
 	IssuerHint: func(entered, actual string) (catalog.ID, string, string, bool) {
 		if strings.HasSuffix(actual, "/v2.0") && strings.TrimSuffix(actual, "/v2.0") == strings.TrimRight(checks.Clean(entered), "/") {
 			return catalog.InvalidIssuer, "lacks Entra's /v2.0 suffix",

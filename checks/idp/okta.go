@@ -22,9 +22,12 @@ var Okta = &checks.IdP{
 	MatchPath: func(p string) bool {
 		return strings.HasPrefix(p, "/oauth2/default") || strings.HasPrefix(p, "/oauth2/aus") || strings.HasPrefix(p, "/oauth2/v1/")
 	},
-	Markers:       []string{"okta"},
-	Hosted:        true,
-	IssuerNoSlash: true,
+	Markers: []string{"okta"},
+	// The -admin host serves only the admin console: the org's own host
+	// publishes the discovery document.
+	DiscoveryIssuer: func(iss string) string { return strings.Replace(iss, "-admin.", ".", 1) },
+	Hosted:          true,
+	IssuerNoSlash:   true,
 	LintClientID: func(id string, c checks.Config) []checks.Finding {
 		switch {
 		case strings.HasPrefix(id, "O"):

@@ -132,7 +132,7 @@ var DiscoveryFetch = &checks.Check{
 		d, err := DiscoveryOf(ctx, p)
 		if err != nil {
 			return []checks.Finding{FetchFailure("The discovery document could not be read", err).
-				WithEvidence("JSON at "+DiscoveryURL(p.Config.Issuer), err.Error())}
+				WithEvidence("JSON at "+DiscoveryURL(AuthorityIssuer(p)), err.Error())}
 		}
 		if d.ContentType != "application/json" && !strings.HasSuffix(d.ContentType, "+json") {
 			return []checks.Finding{checks.Problem(checks.Warn, catalog.DiscoveryUnreachable, "The discovery document is served with the wrong content type").

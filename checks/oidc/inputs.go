@@ -25,8 +25,17 @@ func FetcherOf(t *checks.Target) *Fetcher {
 	return &Fetcher{Client: t.Client, Timeout: t.RequestTimeout}
 }
 
+// AuthorityIssuer returns the issuer whose discovery document the checks
+// read: the Issuer URL entered, or the one the IdP names the authority.
+func AuthorityIssuer(t *checks.Target) string {
+	if t.IdP != nil && t.IdP.DiscoveryIssuer != nil {
+		return t.IdP.DiscoveryIssuer(t.Config.Issuer)
+	}
+	return t.Config.Issuer
+}
+
 func loadDiscovery(ctx context.Context, t *checks.Target) (any, error) {
-	d, err := FetchDiscovery(ctx, FetcherOf(t), t.Config.Issuer)
+	d, err := FetchDiscovery(ctx, FetcherOf(t), AuthorityIssuer(t))
 	if de, ok := err.(*DiscoveryError); ok && t.IdP != nil && t.IdP.TenantInIssuer &&
 		(de.Status == http.StatusBadRequest || de.Status == http.StatusNotFound) {
 		// Entra answers an unknown tenant with 400, PingOne an unknown environment with 404.

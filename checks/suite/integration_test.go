@@ -128,3 +128,60 @@ func TestProviderEntra(t *testing.T) {
 		testidp.Expect(t, runLive(t, idp, c), "probe.authorize", checks.Fail, "redirect_mismatch", "redirect_uri")
 	})
 }
+
+// TestPasteFixesTheValues is the property of values_to_paste, against the
+// real provider: for each broken value, the edited field is never offered
+// as verified, and pasting every value of the set and checking again gives
+// no failure from the values, discovery or key-set checks.
+func TestPasteFixesTheValues(t *testing.T) {
+	idp := startOkta(t)
+	org := idp.Origin + "/oauth2/v1"
+	tests := []struct {
+		name  string
+		field checks.FieldKey
+		edit  func(*checks.Config)
+	}{
+		{"issuer with a trailing slash", checks.Issuer, func(c *checks.Config) { c.Issuer += "/" }},
+		{"issuer with a space", checks.Issuer, func(c *checks.Config) { c.Issuer = " " + c.Issuer }},
+		{"token endpoint of the org server", checks.TokenEndpoint, func(c *checks.Config) { c.TokenEndpoint = org + "/token" }},
+		{"authorization endpoint of the org server", checks.AuthorizationEndpoint, func(c *checks.Config) { c.AuthorizationEndpoint = org + "/authorize" }},
+		{"JWKS of the org server", checks.JWKSURI, func(c *checks.Config) { c.JWKSURI = org + "/keys" }},
+		{"token endpoint in quotes", checks.TokenEndpoint, func(c *checks.Config) { c.TokenEndpoint = `"` + c.TokenEndpoint + `"` }},
+		{"wrong authorization path", checks.AuthorizationEndpoint, func(c *checks.Config) { c.AuthorizationEndpoint = idp.Origin + "/oauth2/default/v1/authorise" }},
+		// The org server's issuer is an issuer too: the endpoints and keys of
+		// the default server are what no longer belong to it.
+		{"issuer of the org server", checks.JWKSURI, func(c *checks.Config) { c.Issuer = idp.Origin }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := idp.OktaConfig()
+			tt.edit(&c)
+			r := runLive(t, idp, c)
+			if r.Failed() == false {
+				t.Fatalf("the broken value failed no check:\n%s", testidp.Dump(r))
+			}
+			if p := r.ValuesToPaste.Get(tt.field); p == nil || p.Status == checks.Verified {
+				t.Errorf("the broken %s is offered as %+v", tt.field, p)
+			}
+			fixed := c
+			for _, f := range checks.Fields {
+				fixed.Set(f.Key, r.RawPaste(f.Key))
+			}
+			again := runLive(t, idp, fixed)
+			for _, f := range again.Findings {
+				switch f.Phase {
+				case checks.PhaseValues, checks.PhaseDiscovery, checks.PhaseKeys:
+					if f.Status == checks.Fail {
+						t.Errorf("after pasting the set: %s %s %s: %s %+v", f.Check, f.Status, f.Row, f.Title, f.Evidence)
+					}
+				}
+			}
+			for _, f := range checks.Fields[:4] {
+				if p := again.ValuesToPaste.Get(f.Key); p.Status != checks.Verified {
+					t.Errorf("after pasting the set, %s is %s: %s", f.Key, p.Status, p.Why)
+				}
+			}
+		})
+	}
+}

@@ -79,11 +79,13 @@ func Run(ctx context.Context, cfg checks.Config, opts Options) *checks.Report {
 	if list == nil {
 		list = Checks()
 	}
+	p := idp.Resolve(cfg)
 	rep := checks.Run(ctx, cfg, checks.Options{
-		IdP: idp.Resolve(cfg), Checks: list, HTTPClient: client(opts.HTTPClient),
+		IdP: p, Checks: list, HTTPClient: client(opts.HTTPClient),
 		RequestTimeout: requestTimeout(opts.RequestTimeout), Progress: opts.Progress, Now: opts.Now,
 	})
 	rep.ToolVersion = opts.ToolVersion
+	rep.SetPaste(paste(cfg, p, rep.Inputs(), rep.Findings))
 	return rep
 }
 
@@ -160,6 +162,7 @@ func Report(cfg checks.Config, pre *checks.Report, live *checks.SignInResult, to
 	}
 	rep := pre.WithSignIn(live)
 	rep.ToolVersion = toolVersion
+	rep.SetPaste(paste(cfg, idp.Resolve(cfg), pre.Inputs(), rep.Findings))
 	return rep
 }
 

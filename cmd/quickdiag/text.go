@@ -59,7 +59,38 @@ func writeText(w io.Writer, r *checks.Report, colour bool) error {
 	_, ansi := statusLabel(checks.Status(status))
 	fmt.Fprintf(bw, "\n%s %s (%s)\n%s\n", paint(ansiBold, "Summary:"), countLine(r.Summary),
 		(time.Duration(r.DurationMS) * time.Millisecond).Round(10*time.Millisecond), paint(ansi, verdict))
+	writePaste(bw, r.ValuesToPaste, paint)
 	return bw.Flush()
+}
+
+// writePaste writes the one set of values to paste, each with its status:
+// the last thing on the screen is what to paste.
+func writePaste(w io.Writer, v *checks.PasteValues, paint func(code, s string) string) {
+	if v == nil {
+		return
+	}
+	fmt.Fprintf(w, "\n%s\n", paint(ansiBold, "The values to paste into the console (it cannot be edited later):"))
+	for _, f := range checks.Fields {
+		p := v.Get(f.Key)
+		if p == nil {
+			continue
+		}
+		mark, code := "✓ verified  ", ansiGreen
+		switch p.Status {
+		case checks.Corrected:
+			mark, code = "✎ corrected ", ansiYellow
+		case checks.Unverified:
+			mark, code = "? unverified", ansiRed
+		}
+		fmt.Fprintf(w, "  %-22s %s  %s\n", f.Label, paint(code, mark), p.Value)
+		const indent = "                                       "
+		if p.Entered != "" {
+			fmt.Fprintf(w, "%sentered: %s\n", indent, p.Entered)
+		}
+		if p.Why != "" {
+			fmt.Fprintf(w, "%s%s\n", indent, trimLines(p.Why, indent))
+		}
+	}
 }
 
 func countLine(s checks.Summary) string {
