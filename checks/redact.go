@@ -75,3 +75,11 @@ func (r *Redactor) String(s string) string {
 	s = redactQuery(s)
 	return jwtRE.ReplaceAllString(s, "(redacted token)")
 }
+
+// SecretPlaceholder returns a URL with the value of its client_secret query
+// replaced by <CLIENT_SECRET>, for a file that leaves the secret out.
+func SecretPlaceholder(s string) string {
+	return clientSecretRE.ReplaceAllString(s, "${1}<CLIENT_SECRET>")
+}
+
+var clientSecretRE = regexp.MustCompile(`(?i)((?:^|[?&])client_secret=)[^&#]*`)

@@ -252,6 +252,20 @@ func TestSecretsAreMasked(t *testing.T) {
 			t.Errorf("%s shows the secret", path)
 		}
 	}
+	// The values file leaves the secret out and says where it goes; it imports again.
+	_, file := do(t, c, "GET", ts.URL+"/export/values.json", nil, nil)
+	if !strings.Contains(file, `client_secret=\u003cCLIENT_SECRET\u003e`) || strings.Contains(file, "redacted") {
+		t.Errorf("values file: %s", file)
+	}
+	if r, body := do(t, c, "POST", ts.URL+"/values/import", form("json", file), nil); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("the values file does not import again: %d %.300s", r.StatusCode, body)
+	}
+	if _, page := do(t, c, "GET", ts.URL+"/values", nil, nil); !strings.Contains(page, "placeholder") {
+		t.Errorf("the imported file's secret placeholder is not flagged: %.300s", page)
+	}
+	do(t, c, "POST", ts.URL+"/values", form("issuer", "https://accounts.google.com", "authorization_endpoint", "https://127.0.0.1:1/o/oauth2/v2/auth",
+		"token_endpoint", "https://127.0.0.1:1/token?client_secret="+secret, "jwks_uri", "https://127.0.0.1:1/certs",
+		"client_id", "1-a.apps.googleusercontent.com", "client_secret", secret), nil)
 	// Re-submitting the masked value keeps the secret; the copy button gets it.
 	_, page := do(t, c, "GET", ts.URL+"/values", nil, nil)
 	masked := "https://127.0.0.1:1/token?client_secret=%28redacted%29"

@@ -535,8 +535,22 @@ func (s *server) exportJSON(w http.ResponseWriter, r *http.Request) {
 }
 
 // exportValues exports the values to import later, with the secret left out.
+//
+// They are the values to paste once a check ran (corrected where the IdP's
+// discovery document showed what they must be), else the values as typed.
+// A client secret is left out: the token endpoint carries the placeholder
+// <CLIENT_SECRET> in its place, which the checks flag when it is imported.
 func (s *server) exportValues(w http.ResponseWriter, r *http.Request) {
-	c := checks.RedactConfig(sessionOf(r).snapshot())
+	sess := sessionOf(r)
+	c := sess.snapshot()
+	if rep := s.report(sess); rep != nil && rep.ValuesToPaste != nil {
+		for _, f := range checks.Fields {
+			if v := rep.RawPaste(f.Key); v != "" {
+				c.Set(f.Key, v)
+			}
+		}
+	}
+	c.TokenEndpoint = checks.SecretPlaceholder(c.TokenEndpoint)
 	c.ClientSecret = ""
 	attachment(w, "quickdiag-values.json", "application/json")
 	enc := json.NewEncoder(w)
