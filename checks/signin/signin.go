@@ -246,12 +246,14 @@ func waitEnded(ctx context.Context, visits int) checks.Finding {
 		reached = fmt.Sprintf("The browser reached %s %d time(s), but never with a sign-in response.", checks.RedirectURI, visits)
 	}
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return checks.Problem(checks.Fail, catalog.IdPError, "No redirect came back before the time limit").
-			WithDetail(reached+" An IdP that refuses the request (redirect URI not registered, client unknown, user not assigned) shows its own error page and never redirects: read that page, or paste its text into quickdiag triage.").
-			WithEvidence("a redirect to "+checks.RedirectURI, "none within the time limit").
+		f := checks.Unfinished("No redirect came back before the time limit")
+		f.Detail = reached + " Nothing after the authorization request is verified. An IdP that refuses the request (redirect URI not registered, client unknown, user not assigned) shows its own error page and never redirects: read that page, or paste its text into quickdiag triage."
+		return f.WithEvidence("a redirect to "+checks.RedirectURI, "none within the time limit").
 			WithFix("Read the IdP's page in the browser tab; re-run with a longer --timeout if the sign-in itself took long.")
 	}
-	return checks.Skipf("Stopped before the redirect came back. %s", reached)
+	f := checks.Unfinished("Stopped before the redirect came back")
+	f.Detail = reached + " Nothing after the authorization request is verified."
+	return f
 }
 
 // tokenFailure turns a token-endpoint error into a finding.

@@ -123,8 +123,12 @@ func TestSignInTimeout(t *testing.T) {
 	defer cancel()
 	res := suite.SignIn(ctx, oktaValues, suite.SignInOptions{})
 	last := res.Findings[len(res.Findings)-1]
-	if last.Check != signin.StepRedirect || last.Status != checks.Fail || !strings.Contains(last.Detail, "own error page") {
+	// Nobody completed the sign-in: unfinished, never a pass, and the run is incomplete.
+	if last.Check != signin.StepRedirect || last.Status != checks.Skip || !last.Incomplete || !strings.Contains(last.Detail, "own error page") {
 		t.Errorf("findings:\n%s", dumpFindings(res.Findings))
+	}
+	if rep := suite.Report(oktaValues, nil, res, "test"); rep.Verdict != checks.VerdictIncomplete {
+		t.Errorf("verdict %s, want incomplete", rep.Verdict)
 	}
 	// The port is released.
 	l, err := net.Listen("tcp", "127.0.0.1:18080")
@@ -147,7 +151,7 @@ func TestSignInInterrupted(t *testing.T) {
 		}()
 	}})
 	last := res.Findings[len(res.Findings)-1]
-	if last.Status != checks.Skip || !strings.Contains(last.Detail, "Stopped") || !strings.Contains(last.Detail, "1 time(s)") {
+	if last.Status != checks.Skip || !last.Incomplete || !strings.Contains(last.Title, "Stopped") || !strings.Contains(last.Detail, "1 time(s)") {
 		t.Errorf("findings:\n%s", dumpFindings(res.Findings))
 	}
 }

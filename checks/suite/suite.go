@@ -82,7 +82,7 @@ func Run(ctx context.Context, cfg checks.Config, opts Options) *checks.Report {
 	p := idp.Resolve(cfg)
 	rep := checks.Run(ctx, cfg, checks.Options{
 		IdP: p, Checks: list, HTTPClient: client(opts.HTTPClient),
-		RequestTimeout: requestTimeout(opts.RequestTimeout), Progress: opts.Progress, Now: opts.Now,
+		RequestTimeout: fitRequest(ctx, requestTimeout(opts.RequestTimeout)), Progress: opts.Progress, Now: opts.Now,
 	})
 	rep.ToolVersion = opts.ToolVersion
 	rep.SetPaste(paste(cfg, p, rep.Inputs(), rep.Findings))
@@ -109,6 +109,18 @@ func requestTimeout(d time.Duration) time.Duration {
 		return d
 	}
 	return oidc.DefaultRequestTimeout
+}
+
+// fitRequest shrinks the per-request bound to fit the run's deadline, so
+// that an endpoint that does not answer in time fails (discovery_unreachable)
+// before the run ends, instead of leaving its checks unfinished.
+func fitRequest(ctx context.Context, d time.Duration) time.Duration {
+	if dl, ok := ctx.Deadline(); ok {
+		if room := time.Until(dl) * 3 / 4; room < d {
+			return max(room, time.Millisecond)
+		}
+	}
+	return d
 }
 
 // SignInOptions configure a live sign-in.

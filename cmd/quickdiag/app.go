@@ -16,6 +16,9 @@ const (
 	exitOK    = 0
 	exitFail  = 1
 	exitUsage = 2
+	// exitIncomplete: nothing failed, but a check could not finish (the time
+	// limit, Ctrl-C, a sign-in nobody completed).
+	exitIncomplete = 3
 )
 
 // version is set at build time with -ldflags "-X main.version=…"; otherwise

@@ -157,7 +157,8 @@ func runCheck(ctx context.Context, args []string, s stdio) int {
 	case "json":
 		err = writeJSON(out, report)
 	case "html":
-		err = web.RenderReport(ctx, out, report)
+		// Written after Ctrl-C too: the report of what was reached.
+		err = web.RenderReport(context.WithoutCancel(ctx), out, report)
 	default:
 		err = writeText(out, report, useColour(out))
 	}
@@ -170,8 +171,16 @@ func runCheck(ctx context.Context, args []string, s stdio) int {
 		fmt.Fprintf(s.err, "quickdiag check: write result: %v\n", err)
 		return exitUsage
 	}
-	if report.Failed() {
+	return exitStatus(report)
+}
+
+// exitStatus is the contract's exit status of a report.
+func exitStatus(r *checks.Report) int {
+	switch r.Verdict {
+	case checks.VerdictProblems:
 		return exitFail
+	case checks.VerdictIncomplete:
+		return exitIncomplete
 	}
 	return exitOK
 }

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -107,5 +109,70 @@ func TestCheckLiveNoBrowser(t *testing.T) {
 		if strings.Contains(string(out), leak) || strings.Contains(stderr.String(), leak) {
 			t.Errorf("%q appears in the output", leak)
 		}
+	}
+}
+
+// TestHungEndpointShortTimeout: a discovery endpoint that never answers,
+// with --timeout shorter than the per-request bound, fails the run
+// (discovery_unreachable, exit 1); it is not a skip.
+func TestHungEndpointShortTimeout(t *testing.T) {
+	f := testidp.NewFake(t, map[string]http.HandlerFunc{
+		"/.well-known/openid-configuration": func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() },
+	})
+	ca := writeFile(t, "ca.pem", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: f.Certificate().Raw})))
+	c := f.Values()
+	code, out, errOut := runCLI(t, "check", "--issuer", c.Issuer, "--authorization-endpoint", c.AuthorizationEndpoint, "--token-endpoint", c.TokenEndpoint,
+		"--jwks-uri", c.JWKSURI, "--client-id", c.ClientID, "--ca-file", ca, "--timeout", "2s", "--format", "json")
+	if code != exitFail {
+		t.Fatalf("exit %d, want %d; stderr %s\n%s", code, exitFail, errOut, out)
+	}
+	var doc struct {
+		Verdict  string
+		Findings []struct{ Check, Status, Row string }
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var failed bool
+	for _, f := range doc.Findings {
+		if f.Check == "discovery.fetch" && f.Status == "fail" && f.Row == "discovery_unreachable" {
+			failed = true
+		}
+	}
+	if !failed || doc.Verdict != "problems" {
+		t.Errorf("verdict %s, findings %+v: want discovery.fetch to fail", doc.Verdict, doc.Findings)
+	}
+}
+
+// TestLiveInterruptedIsIncomplete: Ctrl-C while waiting for the redirect
+// ends the run incomplete (exit 3), and --output still gets the report of
+// what was reached.
+func TestLiveInterruptedIsIncomplete(t *testing.T) {
+	f := testidp.NewFake(t, nil)
+	ca := writeFile(t, "ca.pem", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: f.Certificate().Raw})))
+	cfgJSON, _ := json.Marshal(f.Values())
+	cfgFile := writeFile(t, "values.json", string(cfgJSON))
+	outFile := filepath.Join(t.TempDir(), "report.html")
+	testidp.LockLoopbackPort(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errR, errW := io.Pipe()
+	go func() {
+		sc := bufio.NewScanner(errR)
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "Sign in at: ") {
+				cancel() // the person presses Ctrl-C on the IdP's page
+			}
+		}
+	}()
+	code := run(ctx, []string{"check", "--live", "--no-browser", "--config", cfgFile, "--ca-file", ca, "--format", "html", "--output", outFile, "--timeout", "60s"},
+		stdio{in: strings.NewReader(""), out: io.Discard, err: errW})
+	errW.Close()
+	if code != exitIncomplete {
+		t.Errorf("exit %d, want %d (incomplete)", code, exitIncomplete)
+	}
+	page, err := os.ReadFile(outFile)
+	if err != nil || !strings.Contains(string(page), "Stopped before the redirect came back") {
+		t.Errorf("report not written, or without the stop: %v %.300s", err, page)
 	}
 }
