@@ -374,7 +374,8 @@ func liveMessage(l *liveState) string {
 			}
 		}
 		if fs := l.result.Findings; l.result.Token == nil && len(fs) > 0 { // it did not get as far as tokens
-			return "The sign-in did not finish: " + fs[len(fs)-1].Detail
+			last := fs[len(fs)-1]
+			return "The sign-in did not finish: " + strings.TrimSuffix(last.Title, ".") + ". " + last.Detail
 		}
 		return "Signed in. See the results."
 	}
