@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -17,10 +18,10 @@ type Report struct {
 	IdP     string `json:"idp"`
 	IdPName string `json:"-"`
 	// Config is the configuration checked, with secrets redacted.
-	Config   Config       `json:"config"`
-	Findings []Finding    `json:"findings"`
-	Summary  Summary      `json:"summary"`
-	Verdict  Verdict      `json:"verdict"`
+	Config   Config    `json:"config"`
+	Findings []Finding `json:"findings"`
+	Summary  Summary   `json:"summary"`
+	Verdict  Verdict   `json:"verdict"`
 	// ValuesToPaste is the one consistent set of values to paste, secrets
 	// redacted; package suite computes it. RawPaste has the real values.
 	ValuesToPaste *PasteValues `json:"values_to_paste,omitempty"`
@@ -180,8 +181,9 @@ type PhaseFindings struct {
 	Findings []Finding
 }
 
-// ByPhase groups the report's findings by phase, in display order, each
-// phase's in check order; phases without findings are left out.
+// ByPhase groups the report's findings by phase, in display order, and
+// within a phase the cause first: failures, then warnings, skips and
+// passes, each in check order. Phases without findings are left out.
 func (r *Report) ByPhase() []PhaseFindings {
 	by := map[Phase][]Finding{}
 	for _, f := range r.Findings {
@@ -191,9 +193,11 @@ func (r *Report) ByPhase() []PhaseFindings {
 		}
 		by[p] = append(by[p], f)
 	}
+	rank := map[Status]int{Fail: 0, Warn: 1, Skip: 2, Pass: 3}
 	var out []PhaseFindings
 	for _, p := range Phases {
 		if fs := by[p]; len(fs) > 0 {
+			slices.SortStableFunc(fs, func(a, b Finding) int { return rank[a.Status] - rank[b.Status] })
 			out = append(out, PhaseFindings{Phase: p, Findings: fs})
 		}
 	}

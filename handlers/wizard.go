@@ -269,7 +269,7 @@ func (s *server) preflight(w http.ResponseWriter, r *http.Request) {
 	case !v.HasValues:
 	case rep != nil:
 		rv := web.NewReport(rep)
-		sum := web.NewSummary(rep.Summary)
+		sum := web.NewReportSummary(rep)
 		v.Phases, v.Summary = rv.Phases, &sum
 	default:
 		v.Stream = true
@@ -348,7 +348,7 @@ func (s *server) preflightEvents(w http.ResponseWriter, r *http.Request) {
 		}
 		send("check", map[string]string{"id": c.ID, "html": fragment(web.CheckResult(c.ID, views))})
 	})
-	send("done", map[string]string{"html": fragment(web.SummaryBar(web.NewSummary(rep.Summary)))})
+	send("done", map[string]string{"html": fragment(web.SummaryBar(web.NewReportSummary(rep)))})
 }
 
 // Step 4.
@@ -466,7 +466,7 @@ func (s *server) results(w http.ResponseWriter, r *http.Request) {
 	v := web.ResultsView{}
 	if rep != nil {
 		rv := web.NewReport(rep)
-		sum := web.NewSummary(rep.Summary)
+		sum := web.NewReportSummary(rep)
 		v.Report, v.Summary, v.SignedIn = &rv, &sum, rep.Token != nil
 		v.Paste = web.NewPaste(rep, func(k checks.FieldKey) string { return "/api/value/" + string(k) })
 	}

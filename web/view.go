@@ -93,6 +93,8 @@ type ReportView struct {
 	Email         string
 	// Paste is the one set of values to paste, leading the report.
 	Paste []PasteView
+
+	summary ReportSummary
 }
 
 // NewReport makes a report's view.
@@ -115,6 +117,7 @@ func NewReport(r *checks.Report) ReportView {
 	}
 	v.Verdict, v.VerdictStatus = Verdict(r.Summary)
 	v.Paste = NewPaste(r, nil)
+	v.summary = NewReportSummary(r)
 	if r.Token != nil {
 		if r.Token.IDToken != nil {
 			v.IDToken = tokenView(r.Token.IDToken)
@@ -176,12 +179,41 @@ func claimValue(name string, v any) string {
 // ReportSummary is a summary ready to show.
 type ReportSummary struct {
 	Verdict, Status, Counts string
+	// Failed names the failed checks' findings, the cause first; Unfinished
+	// what could not be verified.
+	Failed, Unfinished []string
 }
 
 // NewSummary makes a summary's view.
 func NewSummary(s checks.Summary) ReportSummary {
 	v, st := Verdict(s)
 	return ReportSummary{Verdict: v, Status: st, Counts: fmt.Sprintf("%d passed · %d %s · %d failed · %d skipped", s.Pass, s.Warn, plural(s.Warn, "warning", "warnings"), s.Fail, s.Skip)}
+}
+
+// NewReportSummary makes a report's summary view: the counts and verdict,
+// the titles of what failed, and, for an incomplete run, what was not
+// verified.
+func NewReportSummary(r *checks.Report) ReportSummary {
+	v := NewSummary(r.Summary)
+	v.Failed, v.Unfinished = Causes(r)
+	if r.Verdict == checks.VerdictIncomplete {
+		v.Verdict, v.Status = "Not everything could be verified: nothing failed, but a check did not finish.", "warn"
+	}
+	return v
+}
+
+// Causes returns the titles of the report's failed findings and of its
+// unfinished checks, in report order.
+func Causes(r *checks.Report) (failed, unfinished []string) {
+	for _, f := range r.Findings {
+		switch {
+		case f.Status == checks.Fail:
+			failed = append(failed, f.Title)
+		case f.Status == checks.Skip && f.Incomplete:
+			unfinished = append(unfinished, f.Title)
+		}
+	}
+	return failed, unfinished
 }
 
 // IdPOption is one choice of step 1.
@@ -297,7 +329,7 @@ type ResultsView struct {
 }
 
 // NewSummaryOf returns the summary view of a report view.
-func NewSummaryOf(v ReportView) ReportSummary { return NewSummary(v.Summary) }
+func NewSummaryOf(v ReportView) ReportSummary { return v.summary }
 
 // MatchView is one triage match. Before and After are the words around
 // Matched in the pasted text.

@@ -55,10 +55,16 @@ func writeText(w io.Writer, r *checks.Report, colour bool) error {
 			writeFinding(bw, f, paint)
 		}
 	}
-	verdict, status := web.Verdict(r.Summary) // the same words as the wizard and the report
-	_, ansi := statusLabel(checks.Status(status))
+	sum := web.NewReportSummary(r) // the same words as the wizard and the report
+	_, ansi := statusLabel(checks.Status(sum.Status))
 	fmt.Fprintf(bw, "\n%s %s (%s)\n%s\n", paint(ansiBold, "Summary:"), countLine(r.Summary),
-		(time.Duration(r.DurationMS) * time.Millisecond).Round(10*time.Millisecond), paint(ansi, verdict))
+		(time.Duration(r.DurationMS) * time.Millisecond).Round(10*time.Millisecond), paint(ansi, sum.Verdict))
+	if len(sum.Failed) > 0 {
+		fmt.Fprintf(bw, "Failed: %s.\n", strings.Join(sum.Failed, "; "))
+	}
+	if len(sum.Unfinished) > 0 {
+		fmt.Fprintf(bw, "Not verified: %s.\n", strings.Join(sum.Unfinished, "; "))
+	}
 	writePaste(bw, r.ValuesToPaste, paint)
 	return bw.Flush()
 }
