@@ -32,15 +32,34 @@ func (p *signInPage) fail(fs []checks.Finding) {
 	p.Lines = append(p.Lines, "You can close this tab; quickdiag has the details.")
 }
 
+// done says how the whole sign-in ended. It says the desktop app would
+// accept the sign-in only when nothing failed and the ID token verified
+// with the values as entered; a step that could not run is named.
 func (p *signInPage) done(fs []checks.Finding) {
+	verified := false
+	var unverified []string
 	for _, f := range fs {
-		if f.Status == checks.Fail {
+		switch {
+		case f.Status == checks.Fail:
 			p.fail(fs)
 			return
+		case f.Check == StepIDToken && f.Status == checks.Pass:
+			verified = true
+		case f.Status == checks.Skip:
+			unverified = append(unverified, f.Title+": "+f.Detail)
 		}
+	}
+	if !verified {
+		p.Title, p.OK = "Signed in, but not verified — see quickdiag", false
+		p.Lines = append([]string{"The IdP sent a code and tokens, but the ID token could not be verified with the values as entered, so quickdiag cannot say that the desktop app would accept this sign-in."}, unverified...)
+		p.Lines = append(p.Lines, "You can close this tab; quickdiag has the details.")
+		return
 	}
 	p.Title, p.OK = "Signed in — return to quickdiag", true
 	p.Lines = []string{"The desktop app would accept this sign-in. You can close this tab."}
+	if len(unverified) > 0 {
+		p.Lines = append([]string{"The ID token verified; not checked:"}, append(unverified, "You can close this tab.")...)
+	}
 }
 
 var pageTmpl = template.Must(template.New("page").Parse(`<!DOCTYPE html>

@@ -9,9 +9,11 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/quickdiag/quickdiag/checks"
 	"github.com/quickdiag/quickdiag/checks/catalog"
 	"github.com/quickdiag/quickdiag/checks/idp"
@@ -316,5 +318,63 @@ func TestSignInReusesThePreflightsInputs(t *testing.T) {
 	defer mu.Unlock()
 	if hits["discovery"] != 2 || hits["jwks"] != 2 {
 		t.Errorf("a sign-in without a preflight fetched %v, want each once more", hits)
+	}
+}
+
+// TestTabTellsTheTruth: the page the browser shows after the redirect says
+// "Signed in" only when the ID token verified. Here the token is right in
+// every claim, but the key set cannot be read: the tab says it is not
+// verified; once the keys can be read, it says signed in.
+func TestTabTellsTheTruth(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		keysDown bool
+		want     string
+	}{
+		{"keys unreadable", true, "not verified"},
+		{"keys readable", false, "Signed in —"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			testidp.LockLoopbackPort(t)
+			var nonce atomic.Value
+			var f *testidp.Fake
+			overrides := map[string]http.HandlerFunc{
+				"/token": func(w http.ResponseWriter, r *http.Request) {
+					tok := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{
+						"iss": f.URL, "aud": "quickdiag-test", "sub": "alice", "email": "alice@example.com",
+						"iat": time.Now().Unix(), "exp": time.Now().Add(time.Hour).Unix(), "nonce": nonce.Load(),
+					})
+					tok.Header["kid"] = "k1"
+					id, _ := tok.SignedString(f.Key)
+					w.Header().Set("Content-Type", "application/json")
+					fmt.Fprintf(w, `{"access_token":"at-123456","refresh_token":"rt-123456","token_type":"Bearer","id_token":%q}`, id)
+				},
+			}
+			if tt.keysDown {
+				overrides["/jwks"] = func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusServiceUnavailable) }
+			}
+			f = testidp.NewFake(t, overrides)
+			urls := make(chan string, 1)
+			done := make(chan *checks.SignInResult, 1)
+			testidp.Background(t, 20*time.Second, func(ctx context.Context) {
+				done <- suite.SignIn(ctx, f.Values(), suite.SignInOptions{HTTPClient: testidp.ClientTrusting(t, f.Server), RequestTimeout: 2 * time.Second,
+					Ready: func(u string) { urls <- u }})
+			})
+			u, _ := url.Parse(<-urls)
+			nonce.Store(u.Query().Get("nonce"))
+			resp, err := http.Get("http://localhost:18080/?code=SplxlOBeZQQYbYS6WxSbIA&state=" + u.Query().Get("state"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			page, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			res := <-done
+			if !strings.Contains(string(page), tt.want) {
+				t.Errorf("the tab says %s; want %q\n%s", page, tt.want, dumpFindings(res.Findings))
+			}
+			if tt.keysDown && strings.Contains(string(page), "Signed in —") {
+				t.Errorf("the tab claims the app would accept an unverified sign-in: %s", page)
+			}
+		})
 	}
 }
