@@ -213,7 +213,7 @@ var rows = []Row{
 		Title: "Refreshed ID token lacks email",
 		Seen:  "\"Missing email claim after refresh\"",
 		Cause: "The ID token returned by the refresh grant has no email claim.",
-		Fix:   "Map email in the attribute contract for refresh grants too."},
+		Fix:   "Make the IdP put the email claim in the ID token it returns on the refresh grant too."},
 	{ID: IDTokenSignatureInvalid, Group: GroupToken, FoundBy: Check,
 		Title: "ID token signature does not verify",
 		Seen:  "\"Token validation failure\", \"signature is invalid\"",

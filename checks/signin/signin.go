@@ -283,7 +283,12 @@ func tokenFailure(ctx context.Context, title string, idp *checks.IdP, tokenURL s
 		if code == "" {
 			got += ": " + checks.Truncate(checks.PageText(re.Body), 300)
 		}
-		return checks.Problem(checks.Fail, tokenErrorRow(idp, code, desc+" "+string(re.Body)), title+orEmpty(": ", code)).WithDetail(desc).WithEvidence("tokens", got)
+		row := tokenErrorRow(idp, code, desc+" "+string(re.Body))
+		detail := desc
+		if code == "invalid_client" && row == catalog.PublicClientDisabled {
+			detail = strings.TrimSpace("The authorization endpoint accepted this Client ID (it sent a code back), so invalid_client here means the token endpoint wants the client to authenticate: the application is registered as a confidential client. " + desc)
+		}
+		return checks.Problem(checks.Fail, row, title+orEmpty(": ", code)).WithDetail(detail).WithEvidence("tokens", got)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -310,7 +315,9 @@ func tokenErrorRow(idp *checks.IdP, code, text string) catalog.ID {
 	}
 	switch code {
 	case "invalid_client":
-		return catalog.InvalidClient
+		// The authorization endpoint accepted this client (it sent a code):
+		// the token endpoint refusing it wants client authentication.
+		return catalog.PublicClientDisabled
 	case "unauthorized_client", "unsupported_grant_type":
 		return catalog.AccessDeniedPolicy
 	case "invalid_grant":
@@ -463,7 +470,10 @@ func refresh(ctx context.Context, f *oidc.Fetcher, oc *oauth2.Config, tok *oauth
 		out = append(out, checks.Problem(checks.Fail, catalog.TokenValidationFailure, "The refreshed ID token is for another subject").
 			WithEvidence(fmt.Sprint(s1), fmt.Sprint(s2)))
 	}
-	if e, _ := dec.Claims["email"].(string); e == "" {
+	if e, _ := dec.Claims["email"].(string); e == "" && first.Claims["email"] == nil {
+		// The first ID token had none either: email_claim_missing says so.
+		out = append(out, checks.Skipf("The refreshed ID token has no email claim either (see signin.email)"))
+	} else if e == "" {
 		out = append(out, checks.Problem(checks.Fail, catalog.RefreshEmailMissing, "The refreshed ID token has no email claim").
 			WithDetail("The first ID token carried email; the one from the refresh grant does not, so the session breaks at the first refresh (\"Missing email claim after refresh\").").
 			WithEvidence("an email claim", "claims: "+strings.Join(slices.Sorted(maps.Keys(dec.Claims)), ", ")))

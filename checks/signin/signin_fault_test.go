@@ -86,7 +86,7 @@ func TestSignInFaults(t *testing.T) {
 			ok, idp.Entra, signin.StepExchange, "public_client_disabled"},
 		{"google secret missing", 400, `{"error":"invalid_request","error_description":"client_secret is missing."}`, ok, idp.Google, signin.StepExchange, "google_client_secret_missing"},
 		{"pkce rejected", 400, `{"error":"invalid_grant","error_description":"PKCE verification failed"}`, ok, nil, signin.StepExchange, "pkce_unsupported"},
-		{"unknown client at the token endpoint", 401, `{"error":"invalid_client"}`, ok, nil, signin.StepExchange, "invalid_client"},
+		{"a client the authorize step accepted, refused at the token endpoint", 401, `{"error":"invalid_client"}`, ok, nil, signin.StepExchange, "public_client_disabled"},
 		{"okta client authentication", 401, `{"error":"invalid_client","error_description":"Client authentication failed. Either the client or the client credentials are invalid."}`, ok, idp.Okta, signin.StepExchange, "public_client_disabled"},
 		{"token endpoint answers HTML", 502, `<html><body>Bad gateway</body></html>`, ok, nil, signin.StepExchange, "idp_error"},
 		{"no ID token", 200, `{"access_token":"at-123456","token_type":"Bearer","expires_in":3600}`, ok, nil, signin.StepIDToken, "token_validation_failure"},

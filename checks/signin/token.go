@@ -95,10 +95,10 @@ func ValidateIDToken(ctx context.Context, raw string, tc TokenCheck, prefix stri
 	alg, _ := dec.Header["alg"].(string)
 	switch {
 	case alg == "" || strings.EqualFold(alg, "none"):
-		out = append(out, checks.Problem(checks.Fail, catalog.TokenValidationFailure, title("is unsigned (alg none)")).
+		out = append(out, checks.Problem(checks.Fail, catalog.IDTokenSignatureInvalid, title("is unsigned (alg none)")).
 			WithDetail("An unsigned ID token proves nothing; the desktop app rejects it.").WithEvidence("alg RS256 or another asymmetric algorithm", "alg "+checks.OrNone(alg)))
 	case strings.HasPrefix(alg, "HS"):
-		out = append(out, checks.Problem(checks.Fail, catalog.TokenValidationFailure, title("is signed with a shared secret ("+alg+")")).
+		out = append(out, checks.Problem(checks.Fail, catalog.IDTokenSignatureInvalid, title("is signed with a shared secret ("+alg+")")).
 			WithDetail("A public client has no secret to check an HMAC signature with; the IdP must sign ID tokens with its private key (RS256).").
 			WithEvidence("RS256 (or another asymmetric algorithm)", alg).
 			WithFix("Set the application's ID token signing algorithm to RS256."))
@@ -135,7 +135,7 @@ func ValidateIDToken(ctx context.Context, raw string, tc TokenCheck, prefix stri
 					f.Detail = "The key is in the issuer's own key set (" + tc.DiscoveryJWKS.URL + "): the JWKS URI entered belongs to another authorization server."
 					f.Fix = "Recreate the extension access with the JWKS URI " + tc.DiscoveryJWKS.URL
 				} else {
-					f.Detail = "The key is in neither the entered key set nor the issuer's: the IdP may have rotated keys, or signs with a key it does not publish."
+					f.Detail = "The key is in neither the entered key set nor the issuer's (" + tc.DiscoveryJWKS.URL + "): the IdP signs this token with a key it does not publish at either URL."
 				}
 			}
 			out = append(out, f)
@@ -195,7 +195,10 @@ func ValidateIDToken(ctx context.Context, raw string, tc TokenCheck, prefix stri
 		case errors.As(err, &expired):
 			f.Row = catalog.ClockSkew
 		case strings.Contains(err.Error(), "signature"):
-			f.Row, f.Title = catalog.JWKSMismatch, title("signature does not verify with the keys at the JWKS URI")
+			// The key set holds the kid (else a finding above named it): the
+			// key is right, the signature is not.
+			f.Row, f.Title = catalog.IDTokenSignatureInvalid, title("signature does not verify with the key its kid names")
+			f.Detail = "The key set at the JWKS URI holds the key " + checks.OrNone(kid) + ", and the signature does not verify with it: the token was altered on its way (a proxy rewriting responses), or signed with another key under the same kid."
 		}
 		return dec, append(out, f)
 	}

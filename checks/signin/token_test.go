@@ -110,22 +110,22 @@ func TestValidateIDToken(t *testing.T) {
 		{"alg none", func() string {
 			s, _ := jwt.NewWithClaims(jwt.SigningMethodNone, k.template).SignedString(jwt.UnsafeAllowNoneSignatureType)
 			return s
-		}, nil, "token_validation_failure", "unsigned"},
+		}, nil, "id_token_signature_invalid", "unsigned"},
 		{"HS256 signed with the public key", func() string {
 			return k.sign(t, jwt.SigningMethodHS256, pubDER, "k1", nil)
-		}, nil, "token_validation_failure", "shared secret"},
+		}, nil, "id_token_signature_invalid", "shared secret"},
 		{"unknown alg", func() string {
 			h := b64([]byte(`{"alg":"XYZ256","kid":"k1"}`))
 			return h + "." + b64([]byte(`{"iss":"`+tIssuer+`","aud":"`+tClientID+`","nonce":"`+tNonce+`"}`)) + ".c2ln"
 		}, nil, "token_validation_failure", "unsupported algorithm"},
 		{"kid of the issuer's other key", func() string { return k.sign(t, jwt.SigningMethodRS256, k.other, "k2", nil) }, nil, "jwks_mismatch", "does not hold"},
 		{"kid unknown anywhere", func() string { return k.sign(t, jwt.SigningMethodRS256, k.other, "k9", nil) }, nil, "jwks_mismatch", "does not hold"},
-		{"bad signature", func() string { return k.sign(t, jwt.SigningMethodRS256, k.other, "k1", nil) }, nil, "jwks_mismatch", "signature"},
+		{"bad signature", func() string { return k.sign(t, jwt.SigningMethodRS256, k.other, "k1", nil) }, nil, "id_token_signature_invalid", "signature"},
 		{"tampered payload", func() string {
 			parts := strings.Split(k.sign(t, jwt.SigningMethodRS256, k.rsa, "k1", nil), ".")
 			parts[1] = b64([]byte(`{"iss":"` + tIssuer + `","aud":"` + tClientID + `","nonce":"` + tNonce + `","exp":9999999999,"email":"mallory@example.com"}`))
 			return strings.Join(parts, ".")
-		}, nil, "jwks_mismatch", "signature"},
+		}, nil, "id_token_signature_invalid", "signature"},
 		{"nonce mismatch", func() string {
 			return k.sign(t, jwt.SigningMethodRS256, k.rsa, "k1", func(c jwt.MapClaims) { c["nonce"] = "replayed" })
 		}, nil, "token_validation_failure", "nonce"},
@@ -158,6 +158,9 @@ func TestValidateIDToken(t *testing.T) {
 				}
 				if tt.row != "" && f.Status == checks.Pass {
 					t.Errorf("a pass among the findings of a bad token: %+v", f)
+				}
+				if strings.Contains(f.Detail, "rotated") {
+					t.Errorf("a cause nobody observed: %s", f.Detail)
 				}
 				if raw != "" && strings.Contains(f.Title+f.Detail+evidence(f), raw) {
 					t.Error("the raw token appears in a finding")
