@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"regexp"
+
 	"github.com/quickdiag/quickdiag/checks/catalog"
 )
 
@@ -25,6 +27,11 @@ type IdP struct {
 	// Markers are lower-case words that, in a pasted message, show it is
 	// about this provider (hosts, product names, code prefixes).
 	Markers []string
+
+	// LoginPage recognises the provider's own sign-in page when its HTML
+	// draws the form by script (Okta's widget), as positive evidence that
+	// the authorization request was accepted. Nil means only a form counts.
+	LoginPage *regexp.Regexp
 
 	// Guide is what the wizard shows the administrator.
 	Guide Guide

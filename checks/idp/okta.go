@@ -23,6 +23,8 @@ var Okta = &checks.IdP{
 		return strings.HasPrefix(p, "/oauth2/default") || strings.HasPrefix(p, "/oauth2/aus") || strings.HasPrefix(p, "/oauth2/v1/")
 	},
 	Markers: []string{"okta"},
+	// The Okta Sign-In Widget draws the form by script.
+	LoginPage: regexp.MustCompile(`(?i)id=["']okta-sign-in["']|new OktaSignIn\b|okta-sign-in\.min\.js`),
 	// The -admin host serves only the admin console: the org's own host
 	// publishes the discovery document.
 	DiscoveryIssuer: func(iss string) string { return strings.Replace(iss, "-admin.", ".", 1) },

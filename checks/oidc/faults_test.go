@@ -356,3 +356,32 @@ func TestStoppedRunSaysSo(t *testing.T) {
 		t.Errorf("no finding says the run was stopped:\n%s", testidp.Dump(r))
 	}
 }
+
+// TestProbeNeedsPositiveEvidence: an HTTP 200 page is a sign-in page only
+// with a login form or the IdP's own sign-in page; an error page served
+// with 200 (Ory Hydra's, Dex's own UI) is a warning, never a pass.
+func TestProbeNeedsPositiveEvidence(t *testing.T) {
+	for _, tt := range []struct {
+		name, page, idp string
+		status          checks.Status
+	}{
+		{"error page with HTTP 200", `<html><body><h1>An error occurred</h1><p>The requested OAuth 2.0 client does not exist.</p><a href="/">Go back</a></body></html>`, "generic", checks.Warn},
+		{"empty page", `<html><body></body></html>`, "generic", checks.Warn},
+		{"a form without a login field", `<html><body><form method="post"><button>Continue</button></form></body></html>`, "generic", checks.Warn},
+		{"username and password", `<form method="post"><input name="username"><input type="password" name="password"></form>`, "generic", checks.Pass},
+		{"Entra's login name field", `<form name="f1"><input type="email" name="loginfmt" id="i0116"></form>`, "generic", checks.Pass},
+		{"Okta's widget, drawn by script", `<html><body><div id="okta-sign-in"></div><script>var w = new OktaSignIn({})</script></body></html>`, "okta", checks.Pass},
+		{"Okta's widget on another IdP", `<html><body><div id="okta-sign-in"></div></body></html>`, "generic", checks.Warn},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := testidp.NewFake(t, map[string]http.HandlerFunc{"/authorize": func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, tt.page) }})
+			c := f.Values()
+			c.IdP = tt.idp
+			r := run(t, c, testidp.ClientTrusting(t, f.Server))
+			fs := testidp.Findings(r, "probe.authorize")
+			if len(fs) != 1 || fs[0].Status != tt.status {
+				t.Errorf("probe: want %s\n%s", tt.status, testidp.Dump(r))
+			}
+		})
+	}
+}

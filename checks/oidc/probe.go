@@ -23,7 +23,7 @@ var Probe = &checks.Check{
 	ID:    "probe.authorize",
 	Title: "The IdP accepts the desktop app's authorization request",
 	Doc: "Sends the authorization request exactly as the desktop app does (public client, PKCE S256, state, nonce, redirect_uri=http://localhost:18080, scopes openid email profile offline_access; Google: access_type=offline), " +
-		"follows redirects within the IdP but never into the loopback, and reads what comes back: a sign-in page (client and redirect URI accepted), an error sent back to the redirect URI, or the IdP's own error page. No one signs in.",
+		"follows redirects within the IdP but never into the loopback, and reads what comes back: a sign-in page (client and redirect URI accepted; only with positive evidence, a login form or the IdP's own sign-in page), an error sent back to the redirect URI, the IdP's own error page, or a page it cannot classify (a warning, never a pass). No one signs in.",
 	Phase: checks.PhaseProbe,
 	Run:   runProbe,
 }
@@ -127,7 +127,9 @@ func classifyCallback(p *checks.Target, req *AuthRequest, target *url.URL, hops 
 	return []checks.Finding{checks.Problem(checks.Warn, catalog.IdPError, "The IdP redirected back with neither a code nor an error").WithEvidence("code or error", "redirect to "+checks.RedirectURI)}
 }
 
-var formRE = regexp.MustCompile(`(?i)<form\b|type=["']?password|<input\b`)
+// loginFormRE is positive evidence of a sign-in page: a password field,
+// or an input for the user's name, email or login.
+var loginFormRE = regexp.MustCompile(`(?i)type=["']?password|<input\b[^>]*\b(name|id|autocomplete)=["']?(user(name)?|login(fmt)?|e-?mail|identifier(id)?|pf\.username|j_username)\b`)
 
 // classifyPage reads the page the IdP finally showed.
 func classifyPage(p *checks.Target, resp *Response, hops []Hop) []checks.Finding {
@@ -166,12 +168,18 @@ func classifyPage(p *checks.Target, resp *Response, hops []Hop) []checks.Finding
 			WithDetail("The IdP's page names none of the known causes; its text is in the evidence.").
 			WithEvidence("a sign-in page", fmt.Sprintf("HTTP %d from %s: %s", resp.Status, where, checks.Truncate(text, 400)))}
 	}
-	f := checks.Passf("The IdP showed its sign-in page: client ID and redirect URI accepted")
-	f.Detail = "Reached " + checks.StripQuery(resp.URL) + " after " + hopList(hops) + "."
-	if !formRE.Match(resp.Body) {
-		f.Detail += " The page has no form in its HTML (it may be drawn by script); open the URL in a browser to be sure."
+	// A pass needs positive evidence: a login form, or the IdP's own sign-in
+	// page. Several providers answer an unknown client or an unregistered
+	// redirect URI with an ordinary HTTP 200 page.
+	if loginFormRE.Match(resp.Body) || (p.IdP.LoginPage != nil && p.IdP.LoginPage.Match(resp.Body)) {
+		f := checks.Passf("The IdP showed its sign-in page: client ID and redirect URI accepted")
+		f.Detail = "Reached " + checks.StripQuery(resp.URL) + " after " + hopList(hops) + "."
+		return []checks.Finding{f}
 	}
-	return []checks.Finding{f}
+	return []checks.Finding{checks.Problem(checks.Warn, catalog.IdPError, "The IdP answered with a page quickdiag cannot classify").
+		WithDetail("The page is neither a sign-in form nor an error quickdiag knows: the client ID and redirect URI are not verified. Open the URL in a browser and read the page; paste its text into quickdiag triage.").
+		WithEvidence("a sign-in page", fmt.Sprintf("HTTP %d from %s: %s", resp.Status, where, checks.Truncate(text, 400))).
+		WithFix("Read the IdP's page in a browser; the sign-in step shows whether the IdP accepts the request.")}
 }
 
 // onAuthorizePage keeps the rows an IdP's page can show in answer to an
