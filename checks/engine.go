@@ -55,6 +55,10 @@ type Check struct {
 	Phase Phase
 	// Applies limits the check to some identity providers. Nil means all.
 	Applies func(*IdP) bool
+	// Values lists the console values the check derives from. When one is
+	// not usable (a URL: see UsableURL; the Client ID: empty), the check is
+	// skipped with the reason instead of deriving fixes from it.
+	Values []FieldKey
 	// Requires lists the shared inputs that must be available before Run.
 	Requires []*Input
 	// Run reports the findings. It must honour ctx.
@@ -256,6 +260,12 @@ func runOne(ctx context.Context, c *Check, p *Target) (out []Finding) {
 			out[i].Complete(p.IdP)
 		}
 	}()
+	for _, k := range c.Values {
+		f := p.Config.Field(k)
+		if (f.URL && !UsableURL(f.Value)) || (!f.URL && Clean(f.Value) == "") {
+			return []Finding{Skipf("Not run: the %s is not a usable value (see values.urls and values.client_id).", f.Label)}
+		}
+	}
 	for _, in := range c.Requires {
 		if _, err := p.Get(ctx, in); err != nil {
 			if ctx.Err() != nil {

@@ -72,6 +72,15 @@ func IsLoopback(host string) bool {
 // Placeholder matches template placeholders left in a pasted value.
 var Placeholder = regexp.MustCompile(`<[A-Za-z_ -]+>|\{[A-Za-z_ -]+\}|\[[A-Z_ -]+\]|\$\{[^}]*\}|\b(TENANT_ID|TENANT-ID|OKTA_DOMAIN|ENV_ID|CLIENT_SECRET|CLIENT_ID|PINGFEDERATE_HOST|YOUR[_-][A-Z_-]+|your-org|yourOktaDomain|your-tenant)\b`)
 
+// UsableURL reports whether a URL value, cleaned of paste noise (surrounding
+// white space, quotes), is one checks may derive from: an absolute http or
+// https URL with a host, without a placeholder or white space inside.
+func UsableURL(v string) bool {
+	c := Clean(v)
+	u := ParseURL(c)
+	return u != nil && (u.Scheme == "https" || u.Scheme == "http") && !Placeholder.MatchString(c) && !strings.ContainsAny(c, " \t\r\n")
+}
+
 // ParseURL returns the value's URL, or nil when it does not parse as an
 // absolute URL (values.urls reports that).
 func ParseURL(v string) *url.URL {

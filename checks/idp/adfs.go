@@ -81,6 +81,7 @@ var checkADFSPaths = &checks.Check{
 	Doc: "The Issuer URL must be https://<host>/adfs — not the Federation Service identifier http://<host>/adfs/services/trust, which is the access tokens' issuer — and the endpoints that host's " +
 		"/adfs/oauth2/authorize/, /adfs/oauth2/token/ and /adfs/discovery/keys (WS-Federation's /adfs/ls is not an OAuth endpoint).",
 	Phase:   checks.PhaseValues,
+	Values:  []checks.FieldKey{checks.Issuer},
 	Applies: is("adfs"),
 	Run: func(ctx context.Context, p *checks.Target) []checks.Finding {
 		c := p.Config

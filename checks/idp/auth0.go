@@ -34,6 +34,7 @@ var checkAuth0Issuer = &checks.Check{
 	Title:   "Auth0 issuer keeps its trailing slash",
 	Doc:     "Auth0's issuer ends with a slash (https://<tenant>.auth0.com/), and tokens carry it so; without it validation fails.",
 	Phase:   checks.PhaseValues,
+	Values:  []checks.FieldKey{checks.Issuer},
 	Applies: is("auth0"),
 	Run: func(ctx context.Context, p *checks.Target) []checks.Finding {
 		iss := checks.Clean(p.Config.Issuer)

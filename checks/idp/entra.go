@@ -142,6 +142,7 @@ var checkEntraIssuer = &checks.Check{
 	Title:   "Entra issuer is the tenant's v2.0 issuer",
 	Doc:     "The Issuer URL must be https://login.microsoftonline.com/<tenant GUID>/v2.0: Entra's v2.0 tokens carry that iss. The portal's Authority URL (no /v2.0), the v1 issuer sts.windows.net, a domain name or the common/organizations alias in place of the tenant GUID all fail validation.",
 	Phase:   checks.PhaseValues,
+	Values:  []checks.FieldKey{checks.Issuer},
 	Applies: is("entra"),
 	Run: func(ctx context.Context, p *checks.Target) []checks.Finding {
 		v := p.Config.Issuer
@@ -187,6 +188,7 @@ var checkEntraEndpoints = &checks.Check{
 	Title:   "Entra endpoints are the same tenant's v2.0 endpoints",
 	Doc:     "All four URLs must name the same tenant, and the endpoints must be the v2.0 ones: /oauth2/v2.0/authorize, /oauth2/v2.0/token, /discovery/v2.0/keys. A common/organizations tenant in an endpoint fails for single-tenant apps (AADSTS50194).",
 	Phase:   checks.PhaseValues,
+	Values:  []checks.FieldKey{checks.Issuer},
 	Applies: is("entra"),
 	Run: func(ctx context.Context, p *checks.Target) []checks.Finding {
 		var out []checks.Finding

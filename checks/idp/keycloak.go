@@ -115,6 +115,7 @@ var checkKeycloakPaths = &checks.Check{
 	Doc: "The Issuer URL must be a realm's issuer, https://<host>/realms/<realm> (or /auth/realms/<realm> on servers that keep the old context path); the endpoints must be that realm's " +
 		"/protocol/openid-connect/auth, /token and /certs. Another realm's keys or endpoints fail validation; a different host for the token endpoint or key set is allowed (a back-channel host name), and is a warning.",
 	Phase:   checks.PhaseValues,
+	Values:  []checks.FieldKey{checks.Issuer},
 	Applies: is("keycloak"),
 	Run: func(ctx context.Context, p *checks.Target) []checks.Finding {
 		c := p.Config

@@ -133,6 +133,7 @@ var checkOktaHost = &checks.Check{
 	Title:   "Okta values use the org URL, one host",
 	Doc:     "The -admin host serves only the admin console (404 on /oauth2/…); all four URLs must be on the same Okta org host.",
 	Phase:   checks.PhaseValues,
+	Values:  []checks.FieldKey{checks.Issuer},
 	Applies: is("okta"),
 	Run: func(ctx context.Context, p *checks.Target) []checks.Finding {
 		var out []checks.Finding
@@ -166,6 +167,7 @@ var checkOktaAuthServer = &checks.Check{
 	Title:   "Okta values come from one authorization server",
 	Doc:     "Okta's org authorization server (/oauth2/v1/…) and each custom server (/oauth2/<id>/…, such as default) sign with their own keys and accept only their own tokens. Issuer, endpoints and JWKS must all belong to one server, or validation fails (JWKS) and userinfo answers 401.",
 	Phase:   checks.PhaseValues,
+	Values:  []checks.FieldKey{checks.Issuer},
 	Applies: is("okta"),
 	Run: func(ctx context.Context, p *checks.Target) []checks.Finding {
 		c := p.Config

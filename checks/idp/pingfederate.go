@@ -60,6 +60,7 @@ var checkPingFederatePaths = &checks.Check{
 	Title:   "PingFederate values on one host, in the standard paths",
 	Doc:     "PingFederate serves /as/authorization.oauth2, /as/token.oauth2 and /pf/JWKS on the host named by its issuer (base URL); all values must be on that host.",
 	Phase:   checks.PhaseValues,
+	Values:  []checks.FieldKey{checks.Issuer},
 	Applies: is("pingfederate"),
 	Run: func(ctx context.Context, p *checks.Target) []checks.Finding {
 		c := p.Config

@@ -82,6 +82,7 @@ var checkPingOneEnvironment = &checks.Check{
 	Title:   "PingOne values share one region and environment",
 	Doc:     "PingOne's domain depends on the region (auth.pingone.com, .eu, .ca, .asia, .com.au); all four URLs must use the same regional domain and the same environment ID, in the documented paths (/<env>/as, /as/authorize, /as/token, /as/jwks).",
 	Phase:   checks.PhaseValues,
+	Values:  []checks.FieldKey{checks.Issuer},
 	Applies: is("pingone"),
 	Run: func(ctx context.Context, p *checks.Target) []checks.Finding {
 		c := p.Config

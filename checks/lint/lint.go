@@ -85,12 +85,12 @@ func lintURL(f checks.Field, idp *checks.IdP) []checks.Finding {
 	case "http":
 		if checks.IsLoopback(host) {
 			out = append(out, checks.Problem(checks.Warn, row, f.Label+" uses plain http").
-				WithDetail("Acceptable only for a test IdP on this machine; the desktop app's users need https.").WithEvidence("https://"+u.Host+u.RequestURI(), v).
+				WithDetail("Acceptable only for a test IdP on this machine; the desktop app's users need https.").WithEvidence("https"+v[len(u.Scheme):], v).
 				WithFix("Use the IdP's https URL."))
 		} else {
 			out = append(out, checks.Problem(checks.Fail, row, f.Label+" uses plain http").
 				WithDetail("OIDC endpoints must be https; tokens would cross the network in clear text, and IdPs do not serve OIDC over http.").
-				WithEvidence("https://"+u.Host+u.RequestURI(), v).WithFix("Use https://."))
+				WithEvidence("https"+v[len(u.Scheme):], v).WithFix("Use https://."))
 		}
 	default:
 		return append(out, checks.Problem(checks.Fail, row, f.Label+" has the scheme "+u.Scheme+":, not https:").WithEvidence("an https URL", v))
@@ -180,6 +180,7 @@ var IssuerSlash = &checks.Check{
 	Title:   "Issuer URL has no trailing slash",
 	Doc:     "Entra, Google, Okta, PingOne, PingFederate, Cognito, Keycloak and AD FS issuers do not end with a slash; issuer comparison is exact, so a trailing slash is a different issuer. (Auth0's does end with one; other providers are compared with discovery.)",
 	Phase:   checks.PhaseValues,
+	Values:  []checks.FieldKey{checks.Issuer},
 	Applies: func(p *checks.IdP) bool { return p != nil && p.IssuerNoSlash },
 	Run: func(ctx context.Context, p *checks.Target) []checks.Finding {
 		iss := checks.Clean(p.Config.Issuer)

@@ -2,12 +2,16 @@ package lint_test
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/quickdiag/quickdiag/checks"
 	"github.com/quickdiag/quickdiag/checks/catalog"
 	"github.com/quickdiag/quickdiag/checks/idp"
+	"github.com/quickdiag/quickdiag/checks/oidc"
 	"github.com/quickdiag/quickdiag/checks/suite"
 	"github.com/quickdiag/quickdiag/internal/testidp"
 )
@@ -284,5 +288,51 @@ func TestDetectIdP(t *testing.T) {
 	c := checks.Config{Issuer: "https://idp.acme.example", IdP: "entra"}
 	if got := idp.Resolve(c); got != idp.Entra {
 		t.Errorf("ResolvedIdP = %s, want entra", got)
+	}
+}
+
+// TestDependentChecksStandDown: a malformed value (no scheme, a
+// placeholder, spaces inside) fails its own check, and the checks that
+// would derive fixes from it skip with the reason instead; no Go error
+// text and no value built from the malformed one reaches the user.
+func TestDependentChecksStandDown(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		edit func(*checks.Config)
+	}{
+		{"issuer without https://", func(c *checks.Config) { c.Issuer = "acme.okta.com/oauth2/default" }},
+		{"issuer with a placeholder", func(c *checks.Config) { c.Issuer = "https://<OKTA_DOMAIN>/oauth2/default" }},
+		{"issuer with a space inside", func(c *checks.Config) { c.Issuer = "https://acme.okta.com/oauth2/ default" }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := with(idp.Okta, tt.edit)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			// Only checks that must not fetch anything here: the values are a
+			// real IdP's, and nothing leaves this machine.
+			list := append(suite.Static(), oidc.DiscoveryFetch, oidc.DiscoveryIssuer, oidc.JWKSSameKeys)
+			r := suite.Run(ctx, c, suite.Options{Checks: list, HTTPClient: &http.Client{Transport: testidp.RoundTripFunc(func(r *http.Request) (*http.Response, error) {
+				t.Errorf("a request left for %s", r.URL.Host)
+				return nil, errors.New("no network in this test")
+			})}})
+			for _, f := range r.Findings {
+				text := f.Title + " " + f.Detail + " " + f.Fix
+				if f.Evidence != nil {
+					text += " " + f.Evidence.Expected + " " + f.Evidence.Got
+				}
+				for _, bad := range []string{"unsupported protocol scheme", "oauth2/default/oauth2", "Get \"", "parse \""} {
+					if strings.Contains(text, bad) {
+						t.Errorf("%s: %q reaches the user: %s", f.Check, bad, text)
+					}
+				}
+				switch f.Check {
+				case "okta.auth_server", "okta.host", "discovery.fetch", "discovery.issuer", "jwks.same_keys":
+					if f.Status != checks.Skip {
+						t.Errorf("%s did not stand down: %s %s", f.Check, f.Status, f.Title)
+					}
+				}
+			}
+			testidp.Expect(t, r, "values.urls", checks.Fail, catalog.TokenValidationFailure, "")
+		})
 	}
 }

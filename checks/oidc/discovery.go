@@ -124,10 +124,11 @@ func bodyHint(resp *Response) string {
 
 // DiscoveryFetch reads the discovery document.
 var DiscoveryFetch = &checks.Check{
-	ID:    "discovery.fetch",
-	Title: "Discovery document is reachable JSON",
-	Doc:   "Fetches <issuer>/.well-known/openid-configuration, as a relying party does, and checks that it is a JSON object served as JSON.",
-	Phase: checks.PhaseDiscovery,
+	ID:     "discovery.fetch",
+	Title:  "Discovery document is reachable JSON",
+	Doc:    "Fetches <issuer>/.well-known/openid-configuration, as a relying party does, and checks that it is a JSON object served as JSON.",
+	Phase:  checks.PhaseDiscovery,
+	Values: []checks.FieldKey{checks.Issuer},
 	Run: func(ctx context.Context, p *checks.Target) []checks.Finding {
 		d, err := DiscoveryOf(ctx, p)
 		if err != nil {
@@ -165,6 +166,7 @@ var DiscoveryIssuer = &checks.Check{
 	Title:    "Issuer URL matches discovery's issuer exactly",
 	Doc:      "Compares the Issuer URL as entered with the discovery document's issuer, byte for byte: the desktop app compares the token's iss claim with the value entered, and a trailing slash or a missing path makes a different issuer.",
 	Phase:    checks.PhaseDiscovery,
+	Values:   []checks.FieldKey{checks.Issuer},
 	Requires: []*checks.Input{DiscoveryInput},
 	Run: func(ctx context.Context, p *checks.Target) []checks.Finding {
 		d, _ := DiscoveryOf(ctx, p)
@@ -196,6 +198,7 @@ var DiscoveryEndpoints = &checks.Check{
 	Title:    "Authorization and token endpoints match discovery",
 	Doc:      "Compares the authorization and token endpoints as entered with the discovery document's. Google's token endpoint is compared without its client_secret query; behind the Cognito proxy the endpoints are expected to differ.",
 	Phase:    checks.PhaseDiscovery,
+	Values:   []checks.FieldKey{checks.Issuer},
 	Requires: []*checks.Input{DiscoveryInput},
 	Run: func(ctx context.Context, p *checks.Target) []checks.Finding {
 		d, _ := DiscoveryOf(ctx, p)
@@ -238,6 +241,7 @@ var DiscoveryPKCE = &checks.Check{
 	Title:    "PKCE S256 is supported",
 	Doc:      "Checks that code_challenge_methods_supported lists S256 when the document lists methods at all (Entra's omits the list while enforcing PKCE for public clients).",
 	Phase:    checks.PhaseDiscovery,
+	Values:   []checks.FieldKey{checks.Issuer},
 	Requires: []*checks.Input{DiscoveryInput},
 	Run: func(ctx context.Context, p *checks.Target) []checks.Finding {
 		d, _ := DiscoveryOf(ctx, p)
@@ -259,6 +263,7 @@ var DiscoveryRefresh = &checks.Check{
 	Title:    "offline_access and refresh tokens are offered",
 	Doc:      "Where the document lists them, checks that scopes_supported has offline_access and grant_types_supported has refresh_token: the desktop app needs refresh tokens for long sessions. (Google takes access_type=offline instead; behind the Cognito proxy the scope is stripped.)",
 	Phase:    checks.PhaseDiscovery,
+	Values:   []checks.FieldKey{checks.Issuer},
 	Requires: []*checks.Input{DiscoveryInput},
 	Run: func(ctx context.Context, p *checks.Target) []checks.Finding {
 		d, _ := DiscoveryOf(ctx, p)
@@ -290,6 +295,7 @@ var DiscoveryEmail = &checks.Check{
 	Title:    "The email claim is offered",
 	Doc:      "Where the document lists claims_supported, checks that email is among them: the desktop app maps the user by the ID token's email claim.",
 	Phase:    checks.PhaseDiscovery,
+	Values:   []checks.FieldKey{checks.Issuer},
 	Requires: []*checks.Input{DiscoveryInput},
 	Run: func(ctx context.Context, p *checks.Target) []checks.Finding {
 		d, _ := DiscoveryOf(ctx, p)

@@ -148,7 +148,7 @@ func (e *FetchError) Error() string {
 	case ErrTooLarge:
 		return fmt.Sprintf("the response from %s is larger than %d KiB; this is not an OIDC document", host, e.Limit>>10)
 	case ErrBadURL:
-		return fmt.Sprintf("not a URL that can be fetched: %v", UnwrapMsg(e.Err))
+		return "not an absolute https URL that can be fetched"
 	}
 	return fmt.Sprintf("request to %s failed: %v", host, UnwrapMsg(e.Err))
 }
@@ -205,6 +205,9 @@ func (f *Fetcher) Get(ctx context.Context, rawURL, accept string) (*Response, er
 	req, err := http.NewRequest(http.MethodGet, rawURL, nil)
 	if err != nil {
 		return nil, &FetchError{Kind: ErrBadURL, URL: rawURL, Err: err}
+	}
+	if (req.URL.Scheme != "https" && req.URL.Scheme != "http") || req.URL.Host == "" {
+		return nil, &FetchError{Kind: ErrBadURL, URL: rawURL, Err: errors.New("not an absolute http or https URL")}
 	}
 	if accept != "" {
 		req.Header.Set("Accept", accept)

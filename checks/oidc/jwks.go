@@ -129,10 +129,11 @@ func decodeKey(i int, raw json.RawMessage, into *jose.JSONWebKeySet) Key {
 
 // JWKSKeys reads the key set at the JWKS URI.
 var JWKSKeys = &checks.Check{
-	ID:    "jwks.keys",
-	Title: "JWKS URI serves signing keys",
-	Doc:   "Fetches the JWKS URI as entered and checks that it is a JSON Web Key Set with at least one usable public signing key.",
-	Phase: checks.PhaseKeys,
+	ID:     "jwks.keys",
+	Title:  "JWKS URI serves signing keys",
+	Doc:    "Fetches the JWKS URI as entered and checks that it is a JSON Web Key Set with at least one usable public signing key.",
+	Phase:  checks.PhaseKeys,
+	Values: []checks.FieldKey{checks.JWKSURI},
 	Run: func(ctx context.Context, p *checks.Target) []checks.Finding {
 		set, err := JWKSOf(ctx, p)
 		if err != nil {
@@ -162,6 +163,7 @@ var JWKSSameKeys = &checks.Check{
 	Title:    "JWKS URI is the issuer's key set",
 	Doc:      "Compares the JWKS URI as entered with discovery's jwks_uri. When they differ, compares the two key sets by key thumbprint: a set without the issuer's keys cannot validate its tokens.",
 	Phase:    checks.PhaseKeys,
+	Values:   []checks.FieldKey{checks.Issuer, checks.JWKSURI},
 	Requires: []*checks.Input{DiscoveryInput},
 	Run: func(ctx context.Context, p *checks.Target) []checks.Finding {
 		d, _ := DiscoveryOf(ctx, p)

@@ -24,8 +24,9 @@ var Probe = &checks.Check{
 	Title: "The IdP accepts the desktop app's authorization request",
 	Doc: "Sends the authorization request exactly as the desktop app does (public client, PKCE S256, state, nonce, redirect_uri=http://localhost:18080, scopes openid email profile offline_access; Google: access_type=offline), " +
 		"follows redirects within the IdP but never into the loopback, and reads what comes back: a sign-in page (client and redirect URI accepted; only with positive evidence, a login form or the IdP's own sign-in page), an error sent back to the redirect URI, the IdP's own error page, or a page it cannot classify (a warning, never a pass). No one signs in.",
-	Phase: checks.PhaseProbe,
-	Run:   runProbe,
+	Phase:  checks.PhaseProbe,
+	Values: []checks.FieldKey{checks.AuthorizationEndpoint, checks.ClientID},
+	Run:    runProbe,
 }
 
 // Hop is one response the probe received.

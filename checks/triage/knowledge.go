@@ -67,6 +67,11 @@ var generic = []Sign{
 	sign(catalog.InvalidScope, nil, `requested scope is not allowed`, "requested scope is not allowed"),
 	sign(catalog.PKCEUnsupported, nil, `PKCE verification failed|code_challenge_method .*not supported|not supported value of code_challenge_method`, "PKCE verification failed"),
 
+	// ZITADEL's OpenID library (zitadel/oidc: ZITADEL and the providers built on it).
+	signW(catalog.InvalidClient, nil, 0.9, `unable to retrieve client by id`, "error=invalid_request_redirect_uri: unable to retrieve client by id"),
+	signW(catalog.RedirectMismatch, nil, 0.95, `requested redirect_uri is missing in the client configuration|client.s redirect_uri is (http|using a custom schema) and is not allowed`, "The requested redirect_uri is missing in the client configuration. If you have any questions, you may contact the administrator of the application."),
+	signW(catalog.PKCEUnsupported, nil, 0.85, `\bPKCE required\b`, "error=invalid_request&error_description=PKCE required"),
+
 	// The desktop app's and the account's own messages (seeds 000, 001, 002, 003).
 	signW(catalog.ExtensionNotCreated, nil, 0.98, `Enterprise sign-in for Quick Desktop has not been configured`, "Enterprise sign-in for Quick Desktop has not been configured for this account."),
 	signW(catalog.UserinfoTimeout, nil, 0.98, `User info request failed \(HTTP 504\)`, "User info request failed (HTTP 504)"),

@@ -110,6 +110,7 @@ func Complete(ctx context.Context, login string) (string, error) {
 		}
 		kind, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('[data-testid=signin-result]') ? 'result'
 			: document.querySelector('input[name=login]') ? 'login'
+			: document.querySelector('input[name=username]') && document.querySelector('input[name=password]') ? 'username'
 			: document.querySelector('input[name=prompt][value=consent]') ? 'consent' : 'other'`))
 		if err != nil { // the page is navigating; look again
 			_ = chromedp.Do(ctx, chromedp.Sleep(100*time.Millisecond))
@@ -127,6 +128,13 @@ func Complete(ctx context.Context, login string) (string, error) {
 				chromedp.SendKeys(chromedp.CSS("input[name=password]"), "any password"),
 				chromedp.Click(chromedp.CSS("button[type=submit]")),
 				chromedp.WaitNotPresent(chromedp.CSS("input[name=login]")),
+			)
+		case "username": // ZITADEL's example login page: its users' password is fixed
+			err = chromedp.Do(ctx,
+				chromedp.SendKeys(chromedp.CSS("input[name=username]"), login),
+				chromedp.SendKeys(chromedp.CSS("input[name=password]"), "verysecure"),
+				chromedp.Click(chromedp.CSS("button[type=submit]")),
+				chromedp.WaitNotPresent(chromedp.CSS("input[name=username]")),
 			)
 		case "consent":
 			err = chromedp.Do(ctx,
