@@ -365,7 +365,8 @@ func TestProbeNeedsPositiveEvidence(t *testing.T) {
 		name, page, idp string
 		status          checks.Status
 	}{
-		{"error page with HTTP 200", `<html><body><h1>An error occurred</h1><p>The requested OAuth 2.0 client does not exist.</p><a href="/">Go back</a></body></html>`, "generic", checks.Warn},
+		{"Hydra's error page, with HTTP 200", `<html><body><h1>An error occurred</h1><p>The requested OAuth 2.0 client does not exist.</p><a href="/">Go back</a></body></html>`, "generic", checks.Fail},
+		{"an unknown error page, with HTTP 200", `<html><body><h1>Something went wrong</h1><p>Please try again later.</p><a href="/">Go back</a></body></html>`, "generic", checks.Warn},
 		{"empty page", `<html><body></body></html>`, "generic", checks.Warn},
 		{"a form without a login field", `<html><body><form method="post"><button>Continue</button></form></body></html>`, "generic", checks.Warn},
 		{"username and password", `<form method="post"><input name="username"><input type="password" name="password"></form>`, "generic", checks.Pass},

@@ -67,6 +67,12 @@ var generic = []Sign{
 	sign(catalog.InvalidScope, nil, `requested scope is not allowed`, "requested scope is not allowed"),
 	sign(catalog.PKCEUnsupported, nil, `PKCE verification failed|code_challenge_method .*not supported|not supported value of code_challenge_method`, "PKCE verification failed"),
 
+	// Ory Hydra and fosite (and the providers built on them), Dex.
+	signW(catalog.InvalidClient, nil, 0.97, `requested OAuth 2\.0 Client does not exist`, "Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method). The requested OAuth 2.0 Client does not exist."),
+	signW(catalog.RedirectMismatch, nil, 0.97, `does not match any of the OAuth 2\.0 Client'?s pre-registered redirect urls`, "The 'redirect_uri' parameter does not match any of the OAuth 2.0 Client's pre-registered redirect urls."),
+	signW(catalog.InvalidClient, nil, 0.95, `Invalid client_id \(`, `Bad Request: Invalid client_id ("quick-desktop").`),
+	signW(catalog.RedirectMismatch, nil, 0.95, `Unregistered redirect_uri`, `Unregistered redirect_uri ("http://localhost:18080").`),
+
 	// ZITADEL's OpenID library (zitadel/oidc: ZITADEL and the providers built on it).
 	signW(catalog.InvalidClient, nil, 0.9, `unable to retrieve client by id`, "error=invalid_request_redirect_uri: unable to retrieve client by id"),
 	signW(catalog.RedirectMismatch, nil, 0.95, `requested redirect_uri is missing in the client configuration|client.s redirect_uri is (http|using a custom schema) and is not allowed`, "The requested redirect_uri is missing in the client configuration. If you have any questions, you may contact the administrator of the application."),
@@ -156,20 +162,28 @@ var clues = []Clue{
 		"wrong region", catalog.IdentityRegion, catalog.QuickIndexRegion, catalog.IdentityRegionEndpoint),
 }
 
-// Classify returns the row of the first wording found in text, trying the
-// given IdP's own wordings first, then everyone's, among the rows that
-// where accepts (nil: all), and the matched part with its context.
+// Classify returns the row of the surest wording found in text (the
+// highest weight; the first of equal ones), trying the given IdP's own
+// wordings first, then everyone's, among the rows that where accepts (nil:
+// all), and the matched part with its context.
 func Classify(text string, idp *checks.IdP, where func(catalog.ID) bool) (catalog.ID, string, bool) {
+	lower := strings.ToLower(text)
 	try := func(keep func(Sign) bool) (catalog.ID, string, bool) {
-		for _, s := range signs {
-			if !keep(s) || (where != nil && !where(s.Row)) {
+		var best *Sign
+		var at []int
+		for i := range signs {
+			s := &signs[i]
+			if !keep(*s) || (where != nil && !where(s.Row)) || (best != nil && s.Weight <= best.Weight) || !mayMatch(lower, s.anchors) {
 				continue
 			}
 			if loc := s.Pattern.FindStringIndex(text); loc != nil {
-				return s.Row, excerpt(text, loc[0], loc[1]), true
+				best, at = s, loc
 			}
 		}
-		return "", "", false
+		if best == nil {
+			return "", "", false
+		}
+		return best.Row, excerpt(text, at[0], at[1]), true
 	}
 	if idp != nil {
 		if row, m, ok := try(func(s Sign) bool { return s.IdP == idp }); ok {
