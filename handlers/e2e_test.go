@@ -169,6 +169,32 @@ func TestWizardEndToEnd(t *testing.T) {
 				t.Errorf("the finding lacks %q: %s", want, text)
 			}
 		}
+		// The results lead with the values to paste: the JWKS URI corrected
+		// to the issuer's own, and the Client ID, which nothing proved
+		// without a sign-in, offered without a copy button.
+		must(t, chromedp.Do(tab, chromedp.Navigate(ts.URL+"/results")))
+		shot(tab, "8-results-broken.png")
+		status, err := testbrowser.Eval[string](tab, `[...document.querySelectorAll("[data-testid=paste] tr")].map(r => r.querySelector("td").dataset.key + "=" + r.dataset.status + (r.querySelector("button") ? "+copy" : "")).join(" ")`)
+		must(t, err)
+		for _, want := range []string{"jwks_uri=corrected+copy", "issuer=verified+copy"} {
+			if !strings.Contains(status, want) {
+				t.Errorf("values to paste: %s; want %s", status, want)
+			}
+		}
+		value, err := testbrowser.Eval[string](tab, `document.querySelector('[data-testid=paste] td[data-key=jwks_uri] code').textContent`)
+		must(t, err)
+		if value != idp.ServerConfig("default").JWKSURI {
+			t.Errorf("the JWKS URI to paste is %q, want the issuer's own", value)
+		}
+		// At a phone's width nothing scrolls sideways.
+		for _, page := range []string{"/results", "/preflight", "/values", "/"} {
+			must(t, chromedp.Do(tab, chromedp.EmulateViewport(390, 844), chromedp.Navigate(ts.URL+page)))
+			over, err := testbrowser.Eval[string](tab, `(() => { const w = document.documentElement.clientWidth; return [...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > w + 1).slice(0, 3).map(e => e.tagName + "." + e.className).join(", ") + (document.documentElement.scrollWidth > w ? " scrollWidth " + document.documentElement.scrollWidth : "") })()`)
+			must(t, err)
+			if over != "" {
+				t.Errorf("%s at 390 px wide overflows: %s", page, over)
+			}
+		}
 	})
 }
 
