@@ -16,7 +16,8 @@ import (
 
 // The clients the ZITADEL provider knows (see zitadel/main.go).
 const (
-	ZitadelClient         = "quickdiag-desktop" // native, redirect exactly http://localhost:18080
+	ZitadelClient         = "quickdiag-desktop" // native, redirect exactly http://localhost:18080, claims in the ID token
+	ZitadelNoClaims       = "no-claims"         // native, ID tokens without the user's claims (ZITADEL's default)
 	ZitadelWrongRedirect  = "wrong-redirect"    // native, redirect http://localhost:18080/callback
 	ZitadelConfidential   = "confidential"      // web, client secret required
 	ZitadelPassword       = "verysecure"        // every example user's password
@@ -70,9 +71,11 @@ type Zitadel struct {
 }
 
 // StartZitadel starts the ZITADEL provider and stops it when the test ends.
-// Under CI a provider that cannot be built fails the test; elsewhere it
-// skips it.
-func StartZitadel(t testing.TB) *Zitadel {
+// users, when not empty, is a JSON object of users in the example storage's
+// form ({"id": {"ID", "Username", "Password", "Email", …}}) replacing the
+// example's. Under CI a provider that cannot be built fails the test;
+// elsewhere it skips it.
+func StartZitadel(t testing.TB, users string) *Zitadel {
 	t.Helper()
 	bin, err := buildZitadel()
 	if err != nil {
@@ -82,6 +85,13 @@ func StartZitadel(t testing.TB) *Zitadel {
 		t.Skip(err)
 	}
 	cmd := exec.Command(bin)
+	if users != "" {
+		path := filepath.Join(t.TempDir(), "users.json")
+		if err := os.WriteFile(path, []byte(users), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cmd.Env = append(os.Environ(), "USERS_FILE="+path)
+	}
 	stdout, _ := cmd.StdoutPipe()
 	var stderr syncBuffer
 	cmd.Stderr = &stderr
