@@ -511,3 +511,37 @@ func unansweredValues() io.Reader {
 	return form("issuer", "https://127.0.0.1:1", "authorization_endpoint", "https://127.0.0.1:1/authorize",
 		"token_endpoint", "https://127.0.0.1:1/token", "jwks_uri", "https://127.0.0.1:1/jwks", "client_id", "0oa1b2c3d4e5f6g7h8i9")
 }
+
+// TestSignInPageWarnsAndCancels: before the sign-in, the preflight's
+// failures that will break it are shown with "sign in anyway"; a waiting
+// sign-in can be cancelled, which frees port 18080, and offers triage of
+// the IdP's page in place.
+func TestSignInPageWarnsAndCancels(t *testing.T) {
+	testidp.LockLoopbackPort(t)
+	ts, c := wizard(t, handlers.Options{Timeout: time.Minute})
+	do(t, c, "POST", ts.URL+"/values", unansweredValues(), nil)
+	do(t, c, "POST", ts.URL+"/preflight/run", nil, nil)
+	_, page := do(t, c, "GET", ts.URL+"/signin", nil, nil)
+	if !strings.Contains(page, `data-testid="blockers"`) || !strings.Contains(page, "Sign in anyway") || !strings.Contains(page, `data-check="probe.authorize"`) {
+		t.Errorf("the failures that break the sign-in are not shown first: %.600s", page)
+	}
+	if _, page := do(t, c, "POST", ts.URL+"/signin/start", nil, nil); !strings.Contains(page, "/authorize?") {
+		t.Fatalf("the sign-in did not start: %.300s", page)
+	}
+	_, page = do(t, c, "GET", ts.URL+"/signin", nil, nil)
+	if !strings.Contains(page, `data-testid="cancel-signin"`) || !strings.Contains(page, `data-testid="inline-triage"`) || !strings.Contains(page, `action="/triage"`) {
+		t.Errorf("a waiting sign-in offers no cancel or triage: %.600s", page)
+	}
+	if r, _ := do(t, c, "POST", ts.URL+"/signin/cancel", nil, nil); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("cancel: %d", r.StatusCode)
+	}
+	_, body := do(t, c, "GET", ts.URL+"/signin/status", nil, nil)
+	if !strings.Contains(body, `"running":false`) {
+		t.Errorf("the sign-in still runs after cancel: %s", body)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:18080")
+	if err != nil {
+		t.Fatalf("port 18080 still held after cancel: %v", err)
+	}
+	l.Close()
+}

@@ -64,6 +64,7 @@ func New(opts Options) *Wizard {
 		r.Post("/preflight/run", s.preflightRun)
 		r.Get("/signin", s.signIn)
 		r.Post("/signin/start", s.signInStart)
+		r.Post("/signin/cancel", s.signInCancel)
 		r.Get("/signin/status", s.signInStatus)
 		r.Get("/results", s.results)
 		r.Post("/api/value/{key}", s.value)

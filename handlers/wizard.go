@@ -16,6 +16,7 @@ import (
 
 	"github.com/quickdiag/quickdiag/checks"
 	"github.com/quickdiag/quickdiag/checks/account"
+	"github.com/quickdiag/quickdiag/checks/catalog"
 	"github.com/quickdiag/quickdiag/checks/idp"
 	"github.com/quickdiag/quickdiag/web"
 )
@@ -359,8 +360,44 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 	v := web.SignInView{HasValues: !sess.config.Empty(), Running: sess.live.running, Done: sess.live.result != nil && !sess.live.running,
 		Email: sess.email, Users: sess.users}
 	v.Message = liveMessage(&sess.live)
+	if sess.preflight != nil {
+		for _, f := range sess.preflight.Findings {
+			if breaksSignIn(f) {
+				v.Blockers = append(v.Blockers, web.NewFinding(f))
+			}
+		}
+	}
 	sess.mu.Unlock()
 	render(w, r, http.StatusOK, web.SignIn(v))
+}
+
+// breaksSignIn reports whether a preflight finding will stop the sign-in:
+// the probe's failure, or a failure of a row the sign-in meets.
+func breaksSignIn(f checks.Finding) bool {
+	if f.Status != checks.Fail {
+		return false
+	}
+	r, _ := catalog.Lookup(f.Row)
+	return f.Check == "probe.authorize" || r.Group == catalog.GroupSignIn
+}
+
+// signInCancel stops the session's sign-in still waiting for its redirect,
+// which frees port 18080.
+func (s *server) signInCancel(w http.ResponseWriter, r *http.Request) {
+	sess := sessionOf(r)
+	sess.mu.Lock()
+	if sess.live.running && sess.live.cancel != nil {
+		sess.live.cancel()
+	}
+	done := sess.live.done
+	sess.mu.Unlock()
+	if done != nil {
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+		}
+	}
+	seeOther(w, r, "/signin")
 }
 
 func liveMessage(l *liveState) string {

@@ -3,6 +3,9 @@
 // values get live feedback, and copy buttons work.
 "use strict";
 
+// Mark the page as scripted: parts that need this script show only then.
+document.documentElement.classList.add("js");
+
 // post sends a same-origin POST (the server refuses cross-origin ones).
 function post(url, body, type) {
   return fetch(url, { method: "POST", headers: { "Content-Type": type || "application/json", "Accept": "application/json" }, body: body, credentials: "same-origin" });

@@ -276,6 +276,8 @@ type SignInView struct {
 	Email     string
 	Users     string
 	Error     string
+	// Blockers are the preflight's failures that will break the sign-in.
+	Blockers []FindingView
 }
 
 // PasteView is one value to paste into the console, with how far it is
