@@ -645,7 +645,7 @@ func Preflight(v PreflightView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = Phases(v.Phases).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = FoldedPhases(v.Phases).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -981,7 +981,7 @@ func Results(v ResultsView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = Phases(v.Report.Phases).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = FoldedPhases(v.Report.Phases).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -59,6 +59,35 @@ type PhaseView struct {
 	Findings []FindingView
 }
 
+// Problems returns the findings that are not passes, in order.
+func (p PhaseView) Problems() []FindingView {
+	var out []FindingView
+	for _, f := range p.Findings {
+		if f.Status != string(checks.Pass) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Passes returns the passing findings, in order.
+func (p PhaseView) Passes() []FindingView {
+	var out []FindingView
+	for _, f := range p.Findings {
+		if f.Status == string(checks.Pass) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func passCount(n int) string {
+	if n == 1 {
+		return "1 check passed"
+	}
+	return fmt.Sprintf("%d checks passed", n)
+}
+
 // FieldView is one console value.
 type FieldView struct {
 	Key, Label, Value string
