@@ -79,6 +79,7 @@ func TestSignInZitadel(t *testing.T) {
 		{"ID tokens without the user's claims", testidp.ZitadelNoClaims, "", "", map[string]catalog.ID{"signin.email": catalog.EmailClaimMissing}},
 		{"user without an email", testidp.ZitadelClient, noEmail, "bob", map[string]catalog.ID{"signin.email": catalog.EmailClaimMissing}},
 		{"confidential client", testidp.ZitadelConfidential, "", "", map[string]catalog.ID{"signin.exchange": catalog.PublicClientDisabled}},
+		{"no refresh token", testidp.ZitadelNoRefresh, "", "", map[string]catalog.ID{"signin.refresh": catalog.RefreshTokenMissing}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			z := testidp.StartZitadel(t, tt.users)

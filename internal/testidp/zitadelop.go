@@ -18,6 +18,7 @@ import (
 const (
 	ZitadelClient         = "quickdiag-desktop" // native, redirect exactly http://localhost:18080, claims in the ID token
 	ZitadelNoClaims       = "no-claims"         // native, ID tokens without the user's claims (ZITADEL's default)
+	ZitadelNoRefresh      = "no-refresh"        // native, without the refresh_token grant
 	ZitadelWrongRedirect  = "wrong-redirect"    // native, redirect http://localhost:18080/callback
 	ZitadelConfidential   = "confidential"      // web, client secret required
 	ZitadelPassword       = "verysecure"        // every example user's password

@@ -7,6 +7,7 @@
 //
 //	quickdiag-desktop  native; ID tokens carry the user's claims (email)
 //	no-claims          native; ID tokens carry no user claims, ZITADEL's default
+//	no-refresh         native, without the refresh_token grant
 //	wrong-redirect     native, registered with http://localhost:18080/callback
 //	confidential       web: the token endpoint demands the client secret
 //
@@ -25,6 +26,7 @@ import (
 
 	"github.com/zitadel/oidc/v3/example/server/exampleop"
 	"github.com/zitadel/oidc/v3/example/server/storage"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 )
 
@@ -34,6 +36,11 @@ type claimsInIDToken struct{ *storage.Client }
 
 func (claimsInIDToken) IDTokenUserinfoClaimsAssertion() bool { return true }
 
+// noRefresh is a client that may not use the refresh_token grant.
+type noRefresh struct{ claimsInIDToken }
+
+func (noRefresh) GrantTypes() []oidc.GrantType { return []oidc.GrantType{oidc.GrantTypeCode} }
+
 // store serves the example storage, with the desktop client's ID tokens
 // carrying the user's claims.
 type store struct{ *storage.Storage }
@@ -42,6 +49,9 @@ func (s store) GetClientByClientID(ctx context.Context, id string) (op.Client, e
 	c, err := s.Storage.GetClientByClientID(ctx, id)
 	if err == nil && id == "quickdiag-desktop" {
 		return claimsInIDToken{c.(*storage.Client)}, nil
+	}
+	if err == nil && id == "no-refresh" {
+		return noRefresh{claimsInIDToken{c.(*storage.Client)}}, nil
 	}
 	return c, err
 }
@@ -56,6 +66,7 @@ func main() {
 	storage.RegisterClients(
 		storage.NativeClient("quickdiag-desktop", "http://localhost:18080"),
 		storage.NativeClient("no-claims", "http://localhost:18080"),
+		storage.NativeClient("no-refresh", "http://localhost:18080"),
 		storage.NativeClient("wrong-redirect", "http://localhost:18080/callback"),
 		storage.WebClient("confidential", "secret", "http://localhost:18080"),
 	)
