@@ -179,7 +179,8 @@ var checkOktaAuthServer = &checks.Check{
 		}
 		var out []checks.Finding
 		suffix := map[checks.FieldKey]string{"authorization_endpoint": "/v1/authorize", "token_endpoint": "/v1/token", "jwks_uri": "/v1/keys"}
-		base := strings.TrimSuffix(checks.Clean(c.Issuer), "/")
+		// Expected values are the org's own (okta.host reports -admin).
+		base := strings.TrimSuffix(strings.Replace(checks.Clean(c.Issuer), "-admin.", ".", 1), "/")
 		if iss == "org" {
 			base += "/oauth2"
 		}

@@ -336,3 +336,24 @@ func TestDependentChecksStandDown(t *testing.T) {
 		})
 	}
 }
+
+// TestFixesAgree: the fixes of one configuration do not contradict each
+// other: with the -admin host in every value, no expected value or fix
+// keeps -admin or gains a trailing slash.
+func TestFixesAgree(t *testing.T) {
+	c := with(idp.Okta, func(c *checks.Config) {
+		for _, f := range checks.Fields[:4] {
+			c.Set(f.Key, strings.Replace(c.Get(f.Key), "acme.okta.com", "acme-admin.okta.com", 1))
+		}
+	})
+	for _, f := range runStatic(t, c).Findings {
+		if f.Evidence == nil {
+			continue
+		}
+		for _, s := range []string{f.Evidence.Expected, f.Fix} {
+			if strings.Contains(s, "-admin.") || strings.Contains(s, "default/ ") || strings.HasSuffix(s, "oauth2/default/") {
+				t.Errorf("%s proposes %q", f.Check, s)
+			}
+		}
+	}
+}
