@@ -338,13 +338,14 @@ func TestDependentChecksStandDown(t *testing.T) {
 }
 
 // TestFixesAgree: the fixes of one configuration do not contradict each
-// other: with the -admin host in every value, no expected value or fix
-// keeps -admin or gains a trailing slash.
+// other: with the -admin host in every value (and the org server's keys),
+// no expected value or fix keeps -admin or gains a trailing slash.
 func TestFixesAgree(t *testing.T) {
 	c := with(idp.Okta, func(c *checks.Config) {
 		for _, f := range checks.Fields[:4] {
 			c.Set(f.Key, strings.Replace(c.Get(f.Key), "acme.okta.com", "acme-admin.okta.com", 1))
 		}
+		c.JWKSURI = "https://acme-admin.okta.com/oauth2/v1/keys" // and the org server's keys
 	})
 	for _, f := range runStatic(t, c).Findings {
 		if f.Evidence == nil {
