@@ -164,6 +164,14 @@ func TestPasteFixesTheValues(t *testing.T) {
 			if p := r.ValuesToPaste.Get(tt.field); p == nil || p.Status == checks.Verified {
 				t.Errorf("the broken %s is offered as %+v", tt.field, p)
 			}
+			// Every finding about the broken value expects the set's value.
+			if p := r.ValuesToPaste.Get(tt.field); p != nil && p.Status == checks.Corrected {
+				for _, f := range r.Findings {
+					if f.Evidence != nil && f.Evidence.Got == c.Get(tt.field) && f.Status != checks.Pass && f.Evidence.Expected != p.Value {
+						t.Errorf("%s expects %q, the values to paste %q", f.Check, f.Evidence.Expected, p.Value)
+					}
+				}
+			}
 			fixed := c
 			for _, f := range checks.Fields {
 				fixed.Set(f.Key, r.RawPaste(f.Key))
