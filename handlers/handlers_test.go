@@ -545,3 +545,27 @@ func TestSignInPageWarnsAndCancels(t *testing.T) {
 	}
 	l.Close()
 }
+
+// TestPreflightWithoutJavaScript: the streamed rows "Running" sit in parts
+// shown only with the script; without it, a button runs the checks.
+func TestPreflightWithoutJavaScript(t *testing.T) {
+	ts, c := wizard(t, handlers.Options{})
+	do(t, c, "POST", ts.URL+"/values", unansweredValues(), nil)
+	_, page := do(t, c, "GET", ts.URL+"/preflight", nil, nil)
+	i := strings.Index(page, `data-testid="running"`)
+	open := strings.LastIndex(page[:max(i, 0)], `id="preflight" class="needs-js"`)
+	if i < 0 || open < 0 {
+		t.Errorf("running rows outside the script-only part: %.400s", page)
+	}
+	if !strings.Contains(page, `<noscript>`) || !strings.Contains(page, `action="/preflight/run"`) {
+		t.Errorf("no way to run the checks without the script")
+	}
+	_, css := do(t, c, "GET", ts.URL+"/static/app.css", nil, nil)
+	if !strings.Contains(css, ".needs-js { display: none; }") || !strings.Contains(css, "html.js .needs-js") {
+		t.Errorf("the script-only parts are not hidden without the script")
+	}
+	_, js := do(t, c, "GET", ts.URL+"/static/app.js", nil, nil)
+	if !strings.Contains(js, `classList.add("js")`) {
+		t.Errorf("the script does not mark the page")
+	}
+}
