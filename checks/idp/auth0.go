@@ -24,9 +24,16 @@ var Auth0 = &checks.IdP{
 		},
 	},
 	Fixes: map[catalog.ID]string{
-		catalog.RefreshTokenMissing: "Enable Allow Offline Access on the API and the Refresh Token grant on the application.",
+		catalog.RedirectMismatch:     "Applications → the Native application → Settings → Allowed Callback URLs: add exactly http://localhost:18080.",
+		catalog.PublicClientDisabled: "Use a Native application; its Credentials tab → Authentication Method: None.",
+		catalog.RefreshTokenMissing:  "Enable Allow Offline Access on the API and the Refresh Token grant on the application.",
 	},
 	Checks: []*checks.Check{checkAuth0Issuer},
+	// Auth0's Universal Login error page.
+	Wordings: []checks.Wording{
+		{Row: catalog.RedirectMismatch, Pattern: `Callback URL mismatch|redirect_uri is not in the list of allowed callback URLs`,
+			Example: "Oops!, something went wrong. Callback URL mismatch. The provided redirect_uri is not in the list of allowed callback URLs.", Weight: 0.95},
+	},
 }
 
 var checkAuth0Issuer = &checks.Check{
