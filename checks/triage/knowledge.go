@@ -72,6 +72,8 @@ var generic = []Sign{
 	signW(catalog.RedirectMismatch, nil, 0.97, `does not match any of the OAuth 2\.0 Client'?s pre-registered redirect urls`, "The 'redirect_uri' parameter does not match any of the OAuth 2.0 Client's pre-registered redirect urls."),
 	signW(catalog.InvalidClient, nil, 0.95, `Invalid client_id \(`, `Bad Request: Invalid client_id ("quick-desktop").`),
 	signW(catalog.RedirectMismatch, nil, 0.95, `Unregistered redirect_uri`, `Unregistered redirect_uri ("http://localhost:18080").`),
+	signW(catalog.InvalidScope, nil, 0.95, `OAuth 2\.0 Client is not allowed to request scope`, "The requested scope is invalid, unknown, or malformed. The OAuth 2.0 Client is not allowed to request scope 'offline_access'."),
+	signW(catalog.InvalidScope, nil, 0.95, `Unrecognized scope\(s\)|Client can.t request scope\(s\)`, `error=invalid_scope&error_description=Unrecognized scope(s) ["offline_access"]`),
 
 	// ZITADEL's OpenID library (zitadel/oidc: ZITADEL and the providers built on it).
 	signW(catalog.InvalidClient, nil, 0.9, `unable to retrieve client by id`, "error=invalid_request_redirect_uri: unable to retrieve client by id"),

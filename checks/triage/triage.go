@@ -5,6 +5,7 @@
 package triage
 
 import (
+	"net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -155,6 +156,13 @@ var (
 func normaliseReport(s string) string {
 	if len(s) > MaxTriageInput {
 		s = s[:MaxTriageInput]
+	}
+	// A pasted redirect URL or form body carries its words URL-encoded: read
+	// the decoded form too, after the text as pasted.
+	if strings.ContainsAny(s, "%+") {
+		if d, err := url.QueryUnescape(s); err == nil && d != s {
+			s += "\n" + d
+		}
 	}
 	s = strings.ToValidUTF8(s, " ")
 	s = reportQuotes.Replace(s)
