@@ -88,6 +88,7 @@ func decodeJSON(in Input, data []byte, v any) error {
 // stringList is a JSON string or list of strings.
 type stringList []string
 
+// UnmarshalJSON decodes the JSON forms the AWS CLI prints.
 func (s *stringList) UnmarshalJSON(b []byte) error {
 	var one string
 	if err := json.Unmarshal(b, &one); err == nil {

@@ -19,6 +19,7 @@ type kmsPolicy struct {
 
 type statements []statement
 
+// UnmarshalJSON decodes the JSON forms the AWS CLI prints.
 func (s *statements) UnmarshalJSON(b []byte) error {
 	var one statement
 	if len(bytes.TrimSpace(b)) > 0 && bytes.TrimSpace(b)[0] == '{' {
@@ -51,6 +52,7 @@ type principal struct {
 	Services []string
 }
 
+// UnmarshalJSON decodes the JSON forms the AWS CLI prints.
 func (p *principal) UnmarshalJSON(b []byte) error {
 	var s string
 	if json.Unmarshal(b, &s) == nil {

@@ -261,6 +261,7 @@ type DeadlineBody struct {
 	Ctx context.Context
 }
 
+// Read reads the body, ending it with the deadline's error once that has passed.
 func (b DeadlineBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	if err == io.EOF && b.Ctx.Err() != nil {

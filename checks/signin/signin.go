@@ -493,6 +493,7 @@ type dateRecorder struct {
 	date time.Time
 }
 
+// RoundTrip sends r and records the response's Date.
 func (d *dateRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp, err := d.base.RoundTrip(r)
 	if err == nil {

@@ -87,6 +87,7 @@ func run(ctx context.Context, args []string, s stdio) int {
 // usageError is a one-line message about a wrong command line or input.
 type usageError struct{ msg string }
 
+// Error returns the message.
 func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error {
@@ -123,6 +124,7 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 // ("3" alone is a common slip): the flag package's own says "parse error".
 type durationFlag struct{ d *time.Duration }
 
+// Set parses a flag value.
 func (f durationFlag) Set(s string) error {
 	d, err := time.ParseDuration(s)
 	if err != nil {
@@ -132,6 +134,7 @@ func (f durationFlag) Set(s string) error {
 	return nil
 }
 
+// String returns the value as text.
 func (f durationFlag) String() string {
 	if f.d == nil {
 		return ""
