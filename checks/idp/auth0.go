@@ -24,6 +24,8 @@ var Auth0 = &checks.IdP{
 		},
 	},
 	Fixes: map[catalog.ID]string{
+		catalog.AppNotEnabled:        "Applications → the application → Connections: enable the connection the users sign in with.",
+		catalog.InvalidClient:        "Copy the Client ID from Applications → the Native application → Settings, in the tenant the issuer names.",
 		catalog.RedirectMismatch:     "Applications → the Native application → Settings → Allowed Callback URLs: add exactly http://localhost:18080.",
 		catalog.PublicClientDisabled: "Use a Native application; its Credentials tab → Authentication Method: None.",
 		catalog.RefreshTokenMissing:  "Enable Allow Offline Access on the API and the Refresh Token grant on the application.",
@@ -31,6 +33,11 @@ var Auth0 = &checks.IdP{
 	Checks: []*checks.Check{checkAuth0Issuer},
 	// Auth0's Universal Login error page.
 	Wordings: []checks.Wording{
+		// As Auth0's error page shows it (pasted in public threads).
+		{Row: catalog.InvalidClient, Pattern: `Unknown client: `,
+			Example: "Oops!, something went wrong. invalid_request: Unknown client: n2j2pQXwj2Lf5I6Y8N1O0P"},
+		{Row: catalog.AppNotEnabled, Pattern: `no connections enabled for the client`,
+			Example: "invalid_request: no connections enabled for the client", Weight: 0.85},
 		{Row: catalog.RedirectMismatch, Pattern: `Callback URL mismatch|redirect_uri is not in the list of allowed callback URLs`,
 			Example: "Oops!, something went wrong. Callback URL mismatch. The provided redirect_uri is not in the list of allowed callback URLs.", Weight: 0.95},
 	},

@@ -72,3 +72,21 @@ func testProvider(t *testing.T, p *checks.IdP, goods []checks.Config, traps []tr
 		})
 	}
 }
+
+// TestEveryWordingTriagesToItsRow: each provider's wordings, alone, are
+// triaged to their row first: no other provider's or generic wording
+// outranks them on their own example.
+func TestEveryWordingTriagesToItsRow(t *testing.T) {
+	for _, p := range idp.All() {
+		for _, w := range p.Wordings {
+			ms := triage.Rank(w.Example)
+			if len(ms) == 0 || ms[0].Row != w.Row {
+				got := catalog.ID("(none)")
+				if len(ms) > 0 {
+					got = ms[0].Row
+				}
+				t.Errorf("%s: %q triages to %s, want %s", p.ID, w.Example, got, w.Row)
+			}
+		}
+	}
+}

@@ -48,6 +48,11 @@ var PingFederate = &checks.IdP{
 	},
 	Checks: []*checks.Check{checkPingFederatePaths},
 	Wordings: []checks.Wording{
+		// PingFederate's log and response texts.
+		{Row: catalog.InvalidScope, Pattern: `exceeds that which the client is permitted to request`,
+			Example: "The requested scope is invalid, unknown, malformed, or exceeds that which the client is permitted to request."},
+		{Row: catalog.PKCEUnsupported, Pattern: `code_verifier sent does not match code_challenge`,
+			Example: "The code_verifier sent does not match code_challenge included in the authorization request using the S256 code_challenge_method.", Weight: 0.85},
 		{Row: catalog.InvalidClient, Pattern: `unknown or invalid client_id|client_id .* is (unknown|invalid)`,
 			Example: "unknown or invalid client_id"},
 		{Row: catalog.RedirectMismatch, Pattern: `redirect_uri .* (is not|not) (valid|allowed|registered)|Invalid Redirect URI`,

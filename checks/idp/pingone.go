@@ -57,6 +57,11 @@ var PingOne = &checks.IdP{
 	},
 	Checks: []*checks.Check{checkPingOneEnvironment},
 	Wordings: []checks.Wording{
+		// PingOne's documentation and its own tests.
+		{Row: catalog.InvalidScope, Pattern: `May not request scopes for multiple resources|At least one scope must be granted`,
+			Example: "error=invalid_scope&error_description=May not request scopes for multiple resources", Weight: 0.85},
+		{Row: catalog.PublicClientDisabled, Pattern: `Request denied: Unsupported authentication method`,
+			Example: `oauth2: "invalid_client" "Request denied: Unsupported authentication method (Correlation ID: 5c8a…)"`, Weight: 0.85},
 		{Row: catalog.AppNotEnabled, Pattern: `application is (not enabled|disabled)`,
 			Example: "The application is disabled."},
 		{Row: catalog.RedirectMismatch, Pattern: `redirect[_ ]uri (mismatch|is not valid|does not match)`,
