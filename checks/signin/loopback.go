@@ -2,10 +2,13 @@ package signin
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,8 +33,26 @@ type loopback struct {
 	servers   []*http.Server
 	callbacks chan *callback
 	mu        sync.Mutex
-	taken     bool
-	hits      int
+	// state is the sign-in's: only a redirect carrying it ends the wait.
+	state  string
+	taken  bool
+	hits   int
+	strays []string
+}
+
+// expect sets the state of the sign-in the listener waits for.
+func (lb *loopback) expect(state string) {
+	lb.mu.Lock()
+	defer lb.mu.Unlock()
+	lb.state = state
+}
+
+// strayRequests returns how the requests that carried a sign-in response
+// with another state or none looked (their parameter names only).
+func (lb *loopback) strayRequests() []string {
+	lb.mu.Lock()
+	defer lb.mu.Unlock()
+	return append([]string(nil), lb.strays...)
 }
 
 // loopbackAddrs are where the desktop app listens: localhost may resolve
@@ -96,6 +117,17 @@ func (lb *loopback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lb.mu.Lock()
+	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(lb.state)) != 1 || lb.state == "" {
+		// Any page the admin has open can send a request here: one without
+		// this sign-in's state is answered and ignored, and the wait goes on.
+		if len(lb.strays) < maxStrays {
+			lb.strays = append(lb.strays, strayShape(q))
+		}
+		lb.mu.Unlock()
+		w.WriteHeader(http.StatusBadRequest)
+		writePage(w, signInPage{Title: "This is not the sign-in quickdiag is waiting for", Lines: []string{"The request does not carry the sign-in's state; quickdiag ignored it and still waits for the IdP's redirect."}})
+		return
+	}
 	first := !lb.taken
 	lb.taken = true
 	lb.mu.Unlock()
@@ -167,4 +199,14 @@ func (p *Port) Run(ctx context.Context, cfg checks.Config, opts Options) *checks
 		p.mu.Unlock()
 	}()
 	return Run(ctx, cfg, opts)
+}
+
+// maxStrays bounds the stray requests remembered.
+const maxStrays = 20
+
+// strayShape describes a stray request by its parameters' names, never
+// their values (a code or token could be among them).
+func strayShape(q url.Values) string {
+	names := slices.Sorted(maps.Keys(q))
+	return "?" + strings.Join(names, "&")
 }

@@ -137,6 +137,8 @@ func Run(ctx context.Context, cfg checks.Config, opts Options) *checks.SignInRes
 
 	req := oidc.NewAuthRequest(cfg, idp)
 	res.Secrets = append(res.Secrets, req.Verifier)
+	lb.expect(req.State)
+	defer func() { add(StepRedirect, strayWarning(lb.strayRequests())...) }()
 	if opts.Ready != nil {
 		opts.Ready(req.URL)
 	}
@@ -153,12 +155,6 @@ func Run(ctx context.Context, cfg checks.Config, opts Options) *checks.SignInRes
 
 	q := cb.query
 	switch {
-	case q.Get("state") != req.State:
-		add(StepRedirect, checks.Problem(checks.Fail, catalog.IdPError, "The redirect carried another state than the one sent").
-			WithDetail("quickdiag refused this response: it does not belong to this sign-in (an old tab, or a forged redirect).").
-			WithEvidence("the state sent with this sign-in", "state "+checks.OrNone(q.Get("state"))))
-		page.fail(res.Findings)
-		return res
 	case q.Get("error") != "":
 		code, desc := q.Get("error"), q.Get("error_description")
 		add(StepRedirect, checks.Problem(checks.Fail, triage.OAuthErrorRow(idp, code, desc), "The IdP refused the sign-in: "+code).
@@ -541,4 +537,15 @@ func inputs(ctx context.Context, f *oidc.Fetcher, cfg checks.Config, pre *checks
 		}
 	}
 	return disc, jwks, discJWKS, jerr
+}
+
+// strayWarning reports the requests that reached the listener with a
+// sign-in response of another state (an old tab, or a page forging one).
+func strayWarning(strays []string) []checks.Finding {
+	if len(strays) == 0 {
+		return nil
+	}
+	return []checks.Finding{checks.Problem(checks.Warn, catalog.IdPError, fmt.Sprintf("%d request(s) reached %s without this sign-in's state", len(strays), checks.RedirectURI)).
+		WithDetail("quickdiag answered them with an error and kept waiting; they did not end the sign-in. An old tab of an earlier sign-in, or a web page sending requests to localhost, does this.").
+		WithEvidence("only the IdP's redirect with this sign-in's state", strings.Join(strays, ", "))}
 }

@@ -74,7 +74,6 @@ func TestSignInFaults(t *testing.T) {
 		step   string
 		row    catalog.ID
 	}{
-		{"wrong state", 200, "{}", func(string) string { return "code=abc&state=forged" }, nil, signin.StepRedirect, "idp_error"},
 		{"access denied", 200, "{}", func(s string) string {
 			return "error=access_denied&error_description=" + url.QueryEscape("User is not assigned to the client application.") + "&state=" + s
 		}, idp.Okta, signin.StepRedirect, "access_denied_policy"},
@@ -376,5 +375,60 @@ func TestTabTellsTheTruth(t *testing.T) {
 				t.Errorf("the tab claims the app would accept an unverified sign-in: %s", page)
 			}
 		})
+	}
+}
+
+// TestForgedStateIsIgnored: any web page the admin has open can send a
+// request to http://localhost:18080. One without the sign-in's state (or
+// with a forged one) is answered 400 and ignored; the sign-in goes on and
+// completes with the IdP's redirect, and reports the stray requests.
+func TestForgedStateIsIgnored(t *testing.T) {
+	testidp.LockLoopbackPort(t)
+	f := tokenServer(t, 400, `{"error":"invalid_grant"}`)
+	urls := make(chan string, 1)
+	done := make(chan *checks.SignInResult, 1)
+	testidp.Background(t, 20*time.Second, func(ctx context.Context) {
+		done <- suite.SignIn(ctx, f.Values(), suite.SignInOptions{HTTPClient: testidp.ClientTrusting(t, f.Server), RequestTimeout: 2 * time.Second,
+			Ready: func(u string) { urls <- u }})
+	})
+	u, _ := url.Parse(<-urls)
+	for _, forged := range []string{"?state=forged&error=access_denied", "?error=access_denied", "?code=stolen&state=" + u.Query().Get("state") + "x"} {
+		resp, err := http.Get("http://localhost:18080/" + forged)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("%s: HTTP %d, want 400", forged, resp.StatusCode)
+		}
+	}
+	select {
+	case res := <-done:
+		t.Fatalf("a forged request ended the sign-in:\n%s", dumpFindings(res.Findings))
+	case <-time.After(200 * time.Millisecond):
+	}
+	resp, err := http.Get("http://localhost:18080/?code=SplxlOBeZQQYbYS6WxSbIA&state=" + u.Query().Get("state"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	res := <-done
+	var warned, exchanged bool
+	for _, f := range res.Findings {
+		if f.Check == signin.StepRedirect && f.Status == checks.Warn && strings.Contains(f.Title, "3 request(s)") {
+			warned = true
+			if f.Evidence == nil || strings.Contains(f.Evidence.Got, "stolen") || strings.Contains(f.Evidence.Got, "forged") {
+				t.Errorf("the stray requests' values appear: %+v", f.Evidence)
+			}
+		}
+		if f.Check == signin.StepExchange {
+			exchanged = true
+		}
+		if f.Check == signin.StepRedirect && f.Status == checks.Fail {
+			t.Errorf("the redirect step failed: %s", f.Title)
+		}
+	}
+	if !warned || !exchanged {
+		t.Errorf("want the real redirect exchanged and the strays reported:\n%s", dumpFindings(res.Findings))
 	}
 }
