@@ -569,3 +569,35 @@ func TestPreflightWithoutJavaScript(t *testing.T) {
 		t.Errorf("the script does not mark the page")
 	}
 }
+
+// TestOtherPagesCannotEvictTheSession: a hundred cross-site image loads
+// make no session; a least recently used one is evicted first, and a
+// session whose sign-in is waiting is never evicted.
+func TestOtherPagesCannotEvictTheSession(t *testing.T) {
+	testidp.LockLoopbackPort(t)
+	ts, admin := wizard(t, handlers.Options{MaxSessions: 3, Timeout: time.Minute})
+	do(t, admin, "POST", ts.URL+"/values", unansweredValues(), nil)
+	if _, page := do(t, admin, "POST", ts.URL+"/signin/start", nil, nil); !strings.Contains(page, "/authorize?") {
+		t.Fatalf("the sign-in did not start: %.300s", page)
+	}
+	img := map[string]string{"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors", "Sec-Fetch-Dest": "image"}
+	for range 100 {
+		r, _ := do(t, &http.Client{}, "GET", ts.URL+"/", nil, img)
+		if len(r.Cookies()) != 0 {
+			t.Fatal("a cross-site image request was given a session")
+		}
+	}
+	// Newer sessions of this origin push out the least recently used, not the signing-in one.
+	for range 10 {
+		jar, _ := cookiejar.New(nil)
+		do(t, &http.Client{Jar: jar}, "GET", ts.URL+"/", nil, map[string]string{"Sec-Fetch-Site": "none", "Sec-Fetch-Mode": "navigate"})
+	}
+	_, body := do(t, admin, "GET", ts.URL+"/signin/status", nil, nil)
+	if !strings.Contains(body, `"running":true`) {
+		t.Errorf("the admin's sign-in did not survive: %s", body)
+	}
+	if _, page := do(t, admin, "GET", ts.URL+"/values", nil, nil); !strings.Contains(page, "0oa1b2c3d4e5f6g7h8i9") {
+		t.Error("the admin's session was evicted")
+	}
+	do(t, admin, "POST", ts.URL+"/signin/cancel", nil, nil)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"net/http"
+	"slices"
 	"sync"
 
 	"github.com/quickdiag/quickdiag/checks"
@@ -34,16 +35,20 @@ type liveState struct {
 }
 
 type sessionStore struct {
-	mu    sync.Mutex
-	max   int
-	byID  map[string]*session
+	mu   sync.Mutex
+	max  int
+	byID map[string]*session
+	// order holds the ids, least recently used first.
 	order []string
 }
 
 type sessionKey struct{}
 
 // middleware finds the request's session, or starts one under a new
-// unguessable id.
+// unguessable id — but only for a top-level navigation that is not
+// cross-site, so that another web page's requests (an image, a form) can
+// neither create sessions nor push the admin's out. Such a request gets a
+// session of its own that is not kept.
 func (st *sessionStore) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var s *session
@@ -51,36 +56,69 @@ func (st *sessionStore) middleware(next http.Handler) http.Handler {
 			s = st.get(c.Value)
 		}
 		if s == nil {
-			id := rand.Text()
-			s = st.add(id)
-			http.SetCookie(w, &http.Cookie{Name: cookieName, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+			if mayStartSession(r) {
+				id := rand.Text()
+				s = st.add(id)
+				http.SetCookie(w, &http.Cookie{Name: cookieName, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+			} else {
+				s = &session{} // answered, not kept
+			}
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionKey{}, s)))
 	})
 }
 
+// mayStartSession reports whether a request may start a session: a
+// top-level navigation of this origin or typed by the person. Browsers
+// say so in Sec-Fetch-Site and Sec-Fetch-Mode; a client that sends neither
+// (a script, curl) is not a web page's sub-request.
+func mayStartSession(r *http.Request) bool {
+	site, mode := r.Header.Get("Sec-Fetch-Site"), r.Header.Get("Sec-Fetch-Mode")
+	if site == "" && mode == "" {
+		return true
+	}
+	return (site == "none" || site == "same-origin") && mode == "navigate"
+}
+
+// get returns the session with the id and marks it used.
 func (st *sessionStore) get(id string) *session {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	return st.byID[id]
+	s := st.byID[id]
+	if s != nil {
+		st.touch(id)
+	}
+	return s
 }
 
-// add stores a new session, forgetting the oldest beyond the limit.
+// touch moves id to the most recently used end. st.mu is held.
+func (st *sessionStore) touch(id string) {
+	if i := slices.Index(st.order, id); i >= 0 {
+		st.order = append(st.order[:i], st.order[i+1:]...)
+	}
+	st.order = append(st.order, id)
+}
+
+// add stores a new session, forgetting the least recently used beyond the
+// limit — never one whose sign-in is still waiting for its redirect.
 func (st *sessionStore) add(id string) *session {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	s := &session{}
 	st.byID[id] = s
-	st.order = append(st.order, id)
-	for len(st.order) > st.max {
-		old := st.byID[st.order[0]]
-		delete(st.byID, st.order[0])
-		st.order = st.order[1:]
-		old.mu.Lock()
-		if old.live.cancel != nil {
-			old.live.cancel()
+	st.touch(id)
+	for i := 0; len(st.byID) > st.max && i < len(st.order); {
+		old := st.order[i]
+		o := st.byID[old]
+		o.mu.Lock()
+		busy := o.live.running
+		o.mu.Unlock()
+		if busy || old == id {
+			i++
+			continue
 		}
-		old.mu.Unlock()
+		delete(st.byID, old)
+		st.order = append(st.order[:i], st.order[i+1:]...)
 	}
 	return s
 }
