@@ -172,7 +172,12 @@ func Run(ctx context.Context, cfg checks.Config, opts Options) *checks.SignInRes
 
 	// Exchange, as a public client with the PKCE verifier.
 	oc := oidc.OAuth2Config(cfg, idp)
-	octx := context.WithValue(ctx, oauth2.HTTPClient, &hc)
+	// The token, refresh and userinfo requests never follow a redirect: a
+	// 307 or 308 would re-send the code, the verifier or the token to
+	// another host. The desktop app posts the code once.
+	once := hc
+	once.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	octx := context.WithValue(ctx, oauth2.HTTPClient, &once)
 	xctx, cancel := context.WithTimeout(octx, fetch.RequestTimeout())
 	tok, err := oc.Exchange(xctx, code, oauth2.VerifierOption(req.Verifier))
 	if err != nil {
@@ -210,7 +215,7 @@ func Run(ctx context.Context, cfg checks.Config, opts Options) *checks.SignInRes
 	add(StepEmail, emailFindings(idp, dec.Claims, cfg.Email, opts.Users)...)
 
 	// Userinfo, with the access token.
-	add(StepUserinfo, userinfo(ctx, fetch, disc, tok, res.Token)...)
+	add(StepUserinfo, userinfo(ctx, &oidc.Fetcher{Client: &once, Timeout: opts.RequestTimeout}, disc, tok, res.Token)...)
 
 	// Refresh, as the app does to keep the session.
 	add(StepRefresh, refresh(octx, fetch, oc, tok, tc, dec, idp, res)...)
@@ -264,6 +269,13 @@ func tokenFailure(ctx context.Context, title string, idp *checks.IdP, tokenURL s
 			WithFix("checks.Check that the token endpoint is reachable from this machine (proxy, firewall) and answers promptly.")
 	}
 	var re *oauth2.RetrieveError
+	if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode >= 300 && re.Response.StatusCode < 400 {
+		loc := checks.StripQuery(re.Response.Header.Get("Location"))
+		return checks.Problem(checks.Fail, catalog.EndpointRedirects, "The token endpoint answered with a redirect").
+			WithDetail(fmt.Sprintf("HTTP %d to %s. quickdiag did not follow it: it would send the code and the PKCE verifier to another address, and the desktop app posts the code to the token endpoint once.", re.Response.StatusCode, checks.OrNone(loc))).
+			WithEvidence("tokens from "+checks.StripQuery(tokenURL), fmt.Sprintf("HTTP %d, Location %s", re.Response.StatusCode, checks.OrNone(loc))).
+			WithFix("Paste the token endpoint from the IdP's discovery document, where it answers without a redirect.")
+	}
 	if errors.As(err, &re) {
 		code, desc := re.ErrorCode, re.ErrorDescription
 		got := "an error response"
@@ -413,6 +425,10 @@ func userinfo(ctx context.Context, f *oidc.Fetcher, d *oidc.Discovery, tok *oaut
 		return []checks.Finding{checks.Problem(checks.Fail, catalog.UserinfoUnauthorized, fmt.Sprintf("Userinfo refused the access token (HTTP %d)", resp.Status)).
 			WithDetail("The access token is not accepted by the issuer's userinfo endpoint: the token endpoint belongs to another authorization server. "+resp.Header.Get("WWW-Authenticate")).
 			WithEvidence("HTTP 200 from "+d.UserinfoEndpoint, fmt.Sprintf("HTTP %d", resp.Status))}
+	case resp.Status >= 300 && resp.Status < 400:
+		return []checks.Finding{checks.Problem(checks.Warn, catalog.EndpointRedirects, fmt.Sprintf("Userinfo answered with a redirect (HTTP %d)", resp.Status)).
+			WithDetail("quickdiag did not follow it, so as not to send the access token elsewhere.").
+			WithEvidence("HTTP 200 from "+d.UserinfoEndpoint, fmt.Sprintf("HTTP %d, Location %s", resp.Status, checks.OrNone(checks.StripQuery(resp.Header.Get("Location")))))}
 	case resp.Status != http.StatusOK:
 		return []checks.Finding{checks.Problem(checks.Warn, catalog.IdPError, fmt.Sprintf("Userinfo answered HTTP %d", resp.Status)).
 			WithEvidence("HTTP 200 from "+d.UserinfoEndpoint, fmt.Sprintf("HTTP %d: %s", resp.Status, checks.Truncate(checks.PageText(resp.Body), 200)))}

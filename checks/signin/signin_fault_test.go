@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -430,5 +431,31 @@ func TestForgedStateIsIgnored(t *testing.T) {
 	}
 	if !warned || !exchanged {
 		t.Errorf("want the real redirect exchanged and the strays reported:\n%s", dumpFindings(res.Findings))
+	}
+}
+
+// TestTokenEndpointRedirectIsNotFollowed: a 307 from the token endpoint
+// would re-POST the code and the PKCE verifier to another host; the
+// sign-in does not follow it and names the row.
+func TestTokenEndpointRedirectIsNotFollowed(t *testing.T) {
+	var elsewhere atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { elsewhere.Add(1) }))
+	t.Cleanup(other.Close)
+	f := testidp.NewFake(t, map[string]http.HandlerFunc{"/token": func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/steal?x=1", http.StatusTemporaryRedirect)
+	}})
+	ok := func(state string) string { return "code=SplxlOBeZQQYbYS6WxSbIA&state=" + state }
+	fs, _ := redirectBack(t, f.Values(), testidp.ClientTrusting(t, f.Server), ok)
+	if n := elsewhere.Load(); n != 0 {
+		t.Errorf("the code was sent on to the redirect's target %d time(s)", n)
+	}
+	var named bool
+	for _, f := range fs {
+		if f.Check == signin.StepExchange && f.Status == checks.Fail && f.Row == catalog.EndpointRedirects {
+			named = true
+		}
+	}
+	if !named {
+		t.Errorf("no endpoint_redirects at the exchange:\n%s", dumpFindings(fs))
 	}
 }
