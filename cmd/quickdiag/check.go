@@ -214,7 +214,7 @@ func signIn(ctx context.Context, o *checkOptions, client *http.Client, pre *chec
 					fmt.Fprintln(s.err, "Opened the browser. If it did not open, use the URL below.")
 				}
 			}
-			fmt.Fprintf(s.err, "Sign in at: %s\n", u)
+			fmt.Fprintf(s.err, "Sign in at: %s\n", termSafe(u))
 		},
 	})
 }

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/quickdiag/quickdiag/checks"
 	"github.com/quickdiag/quickdiag/checks/account"
@@ -60,10 +62,10 @@ func writeText(w io.Writer, r *checks.Report, colour bool) error {
 	fmt.Fprintf(bw, "\n%s %s (%s)\n%s\n", paint(ansiBold, "Summary:"), countLine(r.Summary),
 		(time.Duration(r.DurationMS) * time.Millisecond).Round(10*time.Millisecond), paint(ansi, sum.Verdict))
 	if len(sum.Failed) > 0 {
-		fmt.Fprintf(bw, "Failed: %s.\n", strings.Join(sum.Failed, "; "))
+		fmt.Fprintf(bw, "Failed: %s.\n", termSafe(strings.Join(sum.Failed, "; ")))
 	}
 	if len(sum.Unfinished) > 0 {
-		fmt.Fprintf(bw, "Not verified: %s.\n", strings.Join(sum.Unfinished, "; "))
+		fmt.Fprintf(bw, "Not verified: %s.\n", termSafe(strings.Join(sum.Unfinished, "; ")))
 	}
 	writePaste(bw, r.ValuesToPaste, paint)
 	return bw.Flush()
@@ -88,13 +90,13 @@ func writePaste(w io.Writer, v *checks.PasteValues, paint func(code, s string) s
 		case checks.Unverified:
 			mark, code = "? unverified", ansiRed
 		}
-		fmt.Fprintf(w, "  %-22s %s  %s\n", f.Label, paint(code, mark), p.Value)
+		fmt.Fprintf(w, "  %-22s %s  %s\n", f.Label, paint(code, mark), termSafe(p.Value))
 		const indent = "                                       "
 		if p.Entered != "" {
-			fmt.Fprintf(w, "%sentered: %s\n", indent, p.Entered)
+			fmt.Fprintf(w, "%sentered: %s\n", indent, termSafe(p.Entered))
 		}
 		if p.Why != "" {
-			fmt.Fprintf(w, "%s%s\n", indent, trimLines(p.Why, indent))
+			fmt.Fprintf(w, "%s%s\n", indent, trimLines(termSafe(p.Why), indent))
 		}
 	}
 }
@@ -116,7 +118,7 @@ func plural(n int, word string) string {
 func writeFinding(w io.Writer, f checks.Finding, paint func(code, s string) string) {
 	const indent = "          "
 	label, c := statusLabel(f.Status)
-	line := fmt.Sprintf("  %s  %s", paint(c, label), f.Title)
+	line := fmt.Sprintf("  %s  %s", paint(c, label), termSafe(f.Title))
 	if f.Row != "" {
 		line += "  " + paint(ansiDim, "["+string(f.Row)+"]")
 	}
@@ -125,17 +127,17 @@ func writeFinding(w io.Writer, f checks.Finding, paint func(code, s string) stri
 		return
 	}
 	if f.Detail != "" {
-		fmt.Fprintf(w, "%s%s\n", indent, trimLines(f.Detail, indent))
+		fmt.Fprintf(w, "%s%s\n", indent, trimLines(termSafe(f.Detail), indent))
 	}
 	if f.Status == checks.Pass {
 		return
 	}
 	if f.Evidence != nil {
-		fmt.Fprintf(w, "%sexpected: %s\n", indent, trimLines(f.Evidence.Expected, indent+"          "))
-		fmt.Fprintf(w, "%sgot:      %s\n", indent, trimLines(f.Evidence.Got, indent+"          "))
+		fmt.Fprintf(w, "%sexpected: %s\n", indent, trimLines(termSafe(f.Evidence.Expected), indent+"          "))
+		fmt.Fprintf(w, "%sgot:      %s\n", indent, trimLines(termSafe(f.Evidence.Got), indent+"          "))
 	}
 	if f.Fix != "" {
-		fmt.Fprintf(w, "%s%s %s\n", indent, paint(ansiBold, "fix:"), trimLines(f.Fix, indent+"     "))
+		fmt.Fprintf(w, "%s%s %s\n", indent, paint(ansiBold, "fix:"), trimLines(termSafe(f.Fix), indent+"     "))
 	}
 }
 
@@ -154,4 +156,37 @@ func writeAnalysis(w io.Writer, a *account.Analysis, colour bool) {
 		writeFinding(bw, f, paint)
 	}
 	fmt.Fprintf(bw, "\n%s %s\n", paint(ansiBold, "Summary:"), countLine(a.Summary))
+}
+
+// termSafe makes text from the network safe to print on a terminal: control
+// characters (escape sequences among them) and bidirectional overrides,
+// which could rewrite or reorder what the person reads, are shown escaped.
+// Line breaks are kept; tabs become spaces.
+func termSafe(s string) string {
+	if !strings.ContainsFunc(s, unsafeRune) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\n':
+			b.WriteRune(r)
+		case r == '\t':
+			b.WriteByte(' ')
+		case unsafeRune(r):
+			if r < 0x100 {
+				fmt.Fprintf(&b, "\\x%02x", r)
+			} else {
+				fmt.Fprintf(&b, "\\u%04x", r)
+			}
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// unsafeRune reports whether r may not reach a terminal as it is.
+func unsafeRune(r rune) bool {
+	return r != '\n' && (unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == utf8.RuneError)
 }

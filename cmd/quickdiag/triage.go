@@ -86,7 +86,7 @@ func writeTriage(w io.Writer, ms []triage.Match) {
 	}
 	const indent = "   "
 	for i, m := range ms {
-		fmt.Fprintf(bw, "%d. %s — %s (score %.2f)\n", i+1, m.Row, m.Title, m.Score)
+		fmt.Fprintf(bw, "%d. %s — %s (score %.2f)\n", i+1, m.Row, termSafe(m.Title), m.Score)
 		fmt.Fprintf(bw, "%smatched: %q\n", indent, m.Matched)
 		if m.Context != "" {
 			fmt.Fprintf(bw, "%sin:      %q\n", indent, m.Context)
