@@ -2,6 +2,7 @@ package oidc_test
 
 import (
 	"context"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"net"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	jose "github.com/go-jose/go-jose/v4"
 	"github.com/quickdiag/quickdiag/checks"
 	"github.com/quickdiag/quickdiag/checks/catalog"
 	"github.com/quickdiag/quickdiag/checks/oidc"
@@ -385,4 +387,27 @@ func TestProbeNeedsPositiveEvidence(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestKeySetHazards: a key set publishing private key members fails
+// (jwks_private_key); ten thousand unusable keys are summarised, not
+// listed one by one.
+func TestKeySetHazards(t *testing.T) {
+	var f *testidp.Fake
+	f = testidp.NewFake(t, map[string]http.HandlerFunc{"/jwks": func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: f.Key, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
+	}})
+	r := run(t, f.Values(), testidp.ClientTrusting(t, f.Server))
+	testidp.Expect(t, r, "jwks.keys", checks.Fail, catalog.JWKSPrivateKey, "d, p, q")
+
+	bad := testidp.NewFake(t, map[string]http.HandlerFunc{"/jwks": func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"keys":[`+strings.Repeat(`{"kty":"RSA","n":"x"},`, 9999)+`{"kty":"RSA","n":"x"}]}`)
+	}})
+	r = run(t, bad.Values(), testidp.ClientTrusting(t, bad.Server))
+	if n := len(testidp.Findings(r, "jwks.keys")); n > 8 {
+		t.Errorf("%d findings for ten thousand bad keys, want a summary", n)
+	}
+	testidp.Expect(t, r, "jwks.keys", checks.Warn, catalog.JWKSMismatch, "9995 more keys")
 }

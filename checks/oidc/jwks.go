@@ -24,6 +24,8 @@ type Key struct {
 	Thumbprint string `json:"thumbprint,omitempty"`
 	// Problem says why the key is unusable; empty for a usable public key.
 	Problem string `json:"problem,omitempty"`
+	// Private lists the private members the key publishes (d, p, q, k…).
+	Private []string `json:"private,omitempty"`
 }
 
 // Signing reports whether the key can verify signatures.
@@ -107,6 +109,17 @@ func decodeKey(i int, raw json.RawMessage, into *jose.JSONWebKeySet) Key {
 	}
 	_ = json.Unmarshal(raw, &head)
 	k := Key{KID: head.KID, Kty: head.Kty, Alg: head.Alg, Use: head.Use}
+	var members map[string]json.RawMessage
+	_ = json.Unmarshal(raw, &members)
+	for _, m := range []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"} {
+		if _, ok := members[m]; ok {
+			k.Private = append(k.Private, m)
+		}
+	}
+	if len(k.Private) > 0 {
+		k.Problem = fmt.Sprintf("key %d publishes private key material (%s)", i+1, strings.Join(k.Private, ", "))
+		return k
+	}
 	var jwk jose.JSONWebKey
 	if err := jwk.UnmarshalJSON(raw); err != nil {
 		k.Problem = fmt.Sprintf("key %d cannot be decoded: %v", i+1, strings.TrimPrefix(err.Error(), "go-jose/go-jose: "))
@@ -143,12 +156,29 @@ var JWKSKeys = &checks.Check{
 			}
 			return []checks.Finding{f}
 		}
-		var out []checks.Finding
+		var out, private []checks.Finding
+		unusable := 0
 		for _, k := range set.Keys {
-			if k.Problem != "" {
-				out = append(out, checks.Problem(checks.Warn, catalog.JWKSMismatch, "A key in the set is unusable").WithDetail(k.Problem))
+			switch {
+			case len(k.Private) > 0:
+				private = append(private, checks.Problem(checks.Fail, catalog.JWKSPrivateKey, "The key set publishes a private key").
+					WithDetail(fmt.Sprintf("Key %s carries the private members %s: anyone who reads the key set can sign tokens the desktop app accepts.", checks.OrNone(k.KID), strings.Join(k.Private, ", "))).
+					WithEvidence("public keys only (kty, n, e, x, y, crv)", "members "+strings.Join(k.Private, ", ")))
+			case k.Problem != "":
+				unusable++
+				if unusable <= 5 {
+					out = append(out, checks.Problem(checks.Warn, catalog.JWKSMismatch, "A key in the set is unusable").WithDetail(k.Problem))
+				}
 			}
 		}
+		if unusable > 5 {
+			out = append(out, checks.Problem(checks.Warn, catalog.JWKSMismatch, fmt.Sprintf("%d more keys in the set are unusable", unusable-5)).
+				WithDetail("The first five are listed above."))
+		}
+		if len(private) > 5 {
+			private = append(private[:5], checks.Problem(checks.Fail, catalog.JWKSPrivateKey, fmt.Sprintf("%d more keys publish private key material", len(private)-5)))
+		}
+		out = append(private, out...)
 		if len(set.SigningKeys()) == 0 {
 			return append(out, checks.Problem(checks.Fail, catalog.JWKSMismatch, "The key set holds no usable signing key").
 				WithEvidence("at least one public signing key", fmt.Sprintf("%d keys, none usable for signatures", len(set.Keys))))
