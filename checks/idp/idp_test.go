@@ -90,3 +90,31 @@ func TestEveryWordingTriagesToItsRow(t *testing.T) {
 		}
 	}
 }
+
+func TestLookalikeHosts(t *testing.T) {
+	for _, tt := range []struct {
+		name, issuer string
+		status       checks.Status
+	}{
+		{"Cyrillic о in okta.com", "https://acme.оkta.com/oauth2/default", checks.Fail},
+		{"punycode of the same", "https://acme.xn--kta-red.com/oauth2/default", checks.Fail},
+		{"an internationalised self-hosted name", "https://anmeldung.müller.example/realms/x", checks.Warn},
+		{"plain ASCII", "https://acme.okta.com/oauth2/default", checks.Pass},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := suite.Lint(context.Background(), checks.Config{Issuer: tt.issuer, IdP: "generic"})
+			var got *checks.Finding
+			for i, f := range r.Findings {
+				if f.Check == "values.hosts" {
+					got = &r.Findings[i]
+				}
+			}
+			if got == nil || got.Status != tt.status || (tt.status != checks.Pass && got.Row != catalog.LookalikeHost) {
+				t.Fatalf("values.hosts: %+v, want %s", got, tt.status)
+			}
+			if tt.status == checks.Fail && !strings.Contains(got.Detail, "U+043E") {
+				t.Errorf("the character is not shown: %s", got.Detail)
+			}
+		})
+	}
+}

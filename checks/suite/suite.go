@@ -21,7 +21,7 @@ import (
 // is the one place a check is registered; an IdP's own lints come from its
 // entry in idp.All.
 func Checks() []*checks.Check {
-	list := []*checks.Check{lint.URLs, lint.ClientID, lint.IssuerSlash}
+	list := []*checks.Check{lint.URLs, idp.Lookalike, lint.ClientID, lint.IssuerSlash}
 	for _, p := range idp.All() {
 		list = append(list, p.Checks...)
 	}
