@@ -15,9 +15,27 @@ func RedactConfig(cfg Config) Config {
 	if cfg.ClientSecret != "" {
 		cfg.ClientSecret = Redacted
 	}
+	for _, f := range Fields {
+		if f.URL {
+			cfg.Set(f.Key, redactUserinfo(cfg.Get(f.Key)))
+		}
+	}
 	cfg.TokenEndpoint = redactQuery(cfg.TokenEndpoint)
 	return cfg
 }
+
+// userinfoRE matches the credentials of a URL (https://user:password@host).
+var userinfoRE = regexp.MustCompile(`(?i)(\b[a-z][a-z0-9+.-]*://)[^/@\s?#]+@`)
+
+// redactUserinfo replaces the user name and password of URLs in s.
+func redactUserinfo(s string) string {
+	return userinfoRE.ReplaceAllString(s, "${1}"+url.PathEscape(Redacted)+"@")
+}
+
+// credentialRE matches secrets people paste in their own words or in
+// JSON: a Google client secret or token, an Authorization header's
+// credentials, and a "client_secret" or "password" field's value.
+var credentialRE = regexp.MustCompile(`\bGOCSPX-[A-Za-z0-9_-]{8,}|\bya29\.[A-Za-z0-9._-]{10,}|\b1//[A-Za-z0-9_-]{20,}|(?i)\b(?:Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}|(?i)"(?:client_secret|password|refresh_token|access_token)"\s*:\s*"[^"]*"|(?i)\bpassword\s*[:=]\s*\S+`)
 
 // secretParams are query and form parameters whose values are secrets.
 var secretParams = []string{"client_secret", "code", "code_verifier", "refresh_token", "access_token", "id_token", "client_assertion", "password", "assertion"}
@@ -73,6 +91,16 @@ func (r *Redactor) String(s string) string {
 	// Parameters first: a token replaced first would leave its parameter
 	// holding a fragment of the replacement.
 	s = redactQuery(s)
+	s = redactUserinfo(s)
+	s = credentialRE.ReplaceAllStringFunc(s, func(m string) string {
+		if i := strings.IndexAny(m, ":="); i >= 0 && (strings.HasPrefix(m, `"`) || strings.HasPrefix(strings.ToLower(m), "password")) {
+			return m[:i+1] + " " + strings.TrimSpace(strings.Trim(Redacted, " "))
+		}
+		if i := strings.IndexByte(m, ' '); i >= 0 {
+			return m[:i+1] + Redacted // Bearer (redacted)
+		}
+		return Redacted
+	})
 	return jwtRE.ReplaceAllString(s, "(redacted token)")
 }
 

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -110,6 +111,62 @@ type TokenReport struct {
 	Issued   map[string]bool `json:"issued,omitempty"`
 }
 
+func (t *TokenReport) refreshed() *DecodedJWT {
+	if t.Refresh == nil {
+		return nil
+	}
+	return t.Refresh.IDToken
+}
+
+// Bounds on what a report keeps of decoded claims: an IdP (or a forged
+// token) can nest claims thousands deep or send megabytes.
+const (
+	maxClaimDepth  = 8
+	maxClaimString = 2048
+	maxClaimItems  = 200
+)
+
+// boundClaims returns claims with token-shaped and secret values redacted,
+// strings cut to maxClaimString, and nesting and lists bounded.
+func boundClaims(m map[string]any, red *Redactor, depth int) map[string]any {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]any, min(len(m), maxClaimItems))
+	n := 0
+	for k, v := range m {
+		if n++; n > maxClaimItems {
+			out["(more claims)"] = fmt.Sprintf("%d more left out", len(m)-maxClaimItems)
+			break
+		}
+		out[Truncate(red.String(k), 200)] = boundValue(v, red, depth+1)
+	}
+	return out
+}
+
+func boundValue(v any, red *Redactor, depth int) any {
+	if depth > maxClaimDepth {
+		return "(nested too deep: left out)"
+	}
+	switch v := v.(type) {
+	case string:
+		return Truncate(red.String(v), maxClaimString)
+	case map[string]any:
+		return boundClaims(v, red, depth)
+	case []any:
+		out := make([]any, 0, min(len(v), maxClaimItems))
+		for i, e := range v {
+			if i >= maxClaimItems {
+				out = append(out, fmt.Sprintf("(%d more left out)", len(v)-maxClaimItems))
+				break
+			}
+			out = append(out, boundValue(e, red, depth+1))
+		}
+		return out
+	}
+	return v
+}
+
 // RefreshReport is what the refresh grant returned.
 type RefreshReport struct {
 	IDToken *DecodedJWT `json:"id_token,omitempty"`
@@ -154,6 +211,14 @@ func (r *Report) Finish() {
 			f.Evidence = &e
 		}
 		r.Summary.Add(f.Status)
+	}
+	if t := r.Token; t != nil {
+		for _, d := range []*DecodedJWT{t.IDToken, t.refreshed()} {
+			if d != nil {
+				d.Header, d.Claims = boundClaims(d.Header, red, 0), boundClaims(d.Claims, red, 0)
+			}
+		}
+		t.Userinfo = boundClaims(t.Userinfo, red, 0)
 	}
 	r.Verdict = VerdictOK
 	switch {

@@ -112,3 +112,54 @@ func TestVerdict(t *testing.T) {
 		}
 	}
 }
+
+// TestReportBoundsAndRedactsClaims: claims are kept bounded (depth, size)
+// and token-shaped or secret values in them redacted.
+func TestReportBoundsAndRedactsClaims(t *testing.T) {
+	deep := map[string]any{}
+	cur := deep
+	for range 9000 {
+		next := map[string]any{}
+		cur["x"] = next
+		cur = next
+	}
+	r := checks.NewReport(checks.Config{}, nil, time.Now())
+	r.Token = &checks.TokenReport{IDToken: &checks.DecodedJWT{Header: map[string]any{"alg": "RS256"}, Claims: map[string]any{
+		"deep": deep, "big": strings.Repeat("A", 1<<20), "leak": "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl", "email": "alice@example.com",
+	}}, Userinfo: map[string]any{"note": "Bearer abcdefghijklmnop"}}
+	r.Finish()
+	out, _ := json.Marshal(r)
+	if len(out) > 64<<10 {
+		t.Errorf("the report is %d bytes: claims are not bounded", len(out))
+	}
+	for _, leak := range []string{"eyJhbGciOiJSUzI1NiJ9", "abcdefghijklmnop"} {
+		if strings.Contains(string(out), leak) {
+			t.Errorf("%q leaks into the report", leak)
+		}
+	}
+	if !strings.Contains(string(out), "alice@example.com") || !strings.Contains(string(out), "nested too deep") {
+		t.Errorf("the claims lost what they should keep: %.300s", out)
+	}
+}
+
+// TestRedactorCredentials: what people paste carries secrets in many
+// shapes; none survives.
+func TestRedactorCredentials(t *testing.T) {
+	red := &checks.Redactor{}
+	for _, s := range []string{
+		"client secret GOCSPX-q8Zc1vN3tR5wY7uI9oP2aS4d",
+		"Authorization: Bearer ya29.a0AfH6SMBx1234567890abcdef",
+		"refresh 1//0gLmNoPqRsTuVwXyZaBcDeFgHiJkLmNoPq",
+		"Authorization: Basic dXNlcjpzZWNyZXRwYXNz",
+		`{"client_secret": "s3cr3t-value-here"}`,
+		"password: hunter2hunter2",
+		"https://admin:s3cr3tpass@idp.example/oauth2/token",
+	} {
+		got := red.String(s)
+		for _, secret := range []string{"q8Zc1vN3", "a0AfH6SMBx", "0gLmNoPq", "dXNlcjpz", "s3cr3t-value", "hunter2", "s3cr3tpass"} {
+			if strings.Contains(got, secret) {
+				t.Errorf("%q → %q keeps the secret", s, got)
+			}
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -410,4 +411,29 @@ func TestKeySetHazards(t *testing.T) {
 		t.Errorf("%d findings for ten thousand bad keys, want a summary", n)
 	}
 	testidp.Expect(t, r, "jwks.keys", checks.Warn, catalog.JWKSMismatch, "9995 more keys")
+}
+
+// TestCredentialsInAURL: a value with user:password@ in it is a finding,
+// is never sent (net/http would send it as Basic credentials), and the
+// password appears nowhere in the report.
+func TestCredentialsInAURL(t *testing.T) {
+	var sent atomic.Int32
+	f := testidp.NewFake(t, map[string]http.HandlerFunc{"/.well-known/openid-configuration": func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" {
+			sent.Add(1)
+		}
+		w.WriteHeader(http.StatusNotFound)
+	}})
+	c := f.Values()
+	c.Issuer = strings.Replace(c.Issuer, "https://", "https://admin:s3cr3tpass@", 1)
+	c.JWKSURI = strings.Replace(c.JWKSURI, "https://", "https://admin:s3cr3tpass@", 1)
+	r := run(t, c, testidp.ClientTrusting(t, f.Server))
+	if sent.Load() != 0 {
+		t.Error("the URL's credentials were sent")
+	}
+	out, _ := json.Marshal(r)
+	if strings.Contains(string(out), "s3cr3tpass") {
+		t.Errorf("the password appears in the report: %s", out)
+	}
+	testidp.Expect(t, r, "values.urls", checks.Fail, catalog.TokenValidationFailure, "user name or password")
 }

@@ -131,6 +131,8 @@ func (e *FetchError) Error() string {
 	host := e.URL
 	if u, err := url.Parse(e.URL); err == nil && u.Host != "" {
 		host = u.Host
+	} else {
+		host = "the URL"
 	}
 	switch e.Kind {
 	case ErrDNS:
@@ -148,6 +150,9 @@ func (e *FetchError) Error() string {
 	case ErrTooLarge:
 		return fmt.Sprintf("the response from %s is larger than %d KiB; this is not an OIDC document", host, e.Limit>>10)
 	case ErrBadURL:
+		if e.Err != nil && e.Err.Error() == "credentials in the URL" {
+			return "the URL carries a user name or password; quickdiag does not send them"
+		}
 		return "not an absolute https URL that can be fetched"
 	}
 	return fmt.Sprintf("request to %s failed: %v", host, UnwrapMsg(e.Err))
@@ -208,6 +213,10 @@ func (f *Fetcher) Get(ctx context.Context, rawURL, accept string) (*Response, er
 	}
 	if (req.URL.Scheme != "https" && req.URL.Scheme != "http") || req.URL.Host == "" {
 		return nil, &FetchError{Kind: ErrBadURL, URL: rawURL, Err: errors.New("not an absolute http or https URL")}
+	}
+	if req.URL.User != nil {
+		// net/http would send them as Basic credentials: never.
+		return nil, &FetchError{Kind: ErrBadURL, URL: rawURL, Err: errors.New("credentials in the URL")}
 	}
 	if accept != "" {
 		req.Header.Set("Accept", accept)
