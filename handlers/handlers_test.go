@@ -601,3 +601,21 @@ func TestOtherPagesCannotEvictTheSession(t *testing.T) {
 	}
 	do(t, admin, "POST", ts.URL+"/signin/cancel", nil, nil)
 }
+
+// TestBodiesAreBounded: a 10 MB values form is refused and nothing of it
+// kept; no route reads more than its bound.
+func TestBodiesAreBounded(t *testing.T) {
+	ts, c := wizard(t, handlers.Options{})
+	big := strings.Repeat("A", 10<<20)
+	r, _ := do(t, c, "POST", ts.URL+"/values", form("issuer", big), nil)
+	if r.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("a 10 MB values form: HTTP %d, want 413", r.StatusCode)
+	}
+	if _, page := do(t, c, "GET", ts.URL+"/values", nil, nil); strings.Contains(page, "AAAAAAAAAA") {
+		t.Error("the oversized value was kept")
+	}
+	r, _ = do(t, c, "POST", ts.URL+"/triage", form("text", strings.Repeat("B", 60<<20)), nil)
+	if r.StatusCode == http.StatusOK {
+		t.Errorf("a 60 MB triage paste was read whole")
+	}
+}

@@ -30,6 +30,25 @@ type Options struct {
 	MaxSessions int
 }
 
+// maxBody bounds every request's body: the largest is the account page's
+// three pasted inputs (see maxForm); the values forms are far smaller.
+const maxBody = 3*maxForm + 1<<20
+
+// limitBody bounds the body of every request, so that no route keeps more
+// than that in memory whatever it does with the body.
+func limitBody(n int64) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.ContentLength > n {
+				http.Error(w, "the request is too large", http.StatusRequestEntityTooLarge)
+				return
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, n)
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
 // Wizard is the wizard's HTTP handler. Close it when the server stops.
 type Wizard struct {
 	http.Handler
@@ -48,7 +67,7 @@ func New(opts Options) *Wizard {
 	}
 	s := newServer(opts)
 	r := chi.NewRouter()
-	r.Use(hostOnly(opts.Hosts), securityHeaders, crossOriginProtection())
+	r.Use(hostOnly(opts.Hosts), securityHeaders, crossOriginProtection(), limitBody(maxBody))
 	r.Handle("/static/*", http.StripPrefix("/static/", http.FileServerFS(static.FS())))
 	r.Group(func(r chi.Router) {
 		r.Use(s.sessions.middleware)

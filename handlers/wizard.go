@@ -154,9 +154,14 @@ func problems(r *checks.Report) []web.FindingView {
 	return out
 }
 
+// maxValuesForm bounds the values form: five console values and a secret
+// are a few KiB at most.
+const maxValuesForm = 64 << 10
+
 func (s *server) saveValues(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxValuesForm)
 	if err := r.ParseForm(); err != nil {
-		http.Error(w, "read the form: "+err.Error(), http.StatusBadRequest)
+		http.Error(w, "the form is larger than the five values can be (64 KiB): nothing was kept", http.StatusRequestEntityTooLarge)
 		return
 	}
 	sess := sessionOf(r)
@@ -239,7 +244,7 @@ func (s *server) importValues(w http.ResponseWriter, r *http.Request) {
 // lint answers the values form's live feedback with the static findings.
 func (s *server) lint(w http.ResponseWriter, r *http.Request) {
 	var c checks.Config
-	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&c); err != nil {
+	if err := json.NewDecoder(io.LimitReader(r.Body, maxValuesForm)).Decode(&c); err != nil {
 		http.Error(w, "expected the values as JSON", http.StatusBadRequest)
 		return
 	}

@@ -82,6 +82,11 @@ func runServe(ctx context.Context, args []string, s stdio) int {
 	srv := &http.Server{
 		Handler:           wizard,
 		ReadHeaderTimeout: 10 * time.Second,
+		// Bodies are small forms; a slow one is dropped. No WriteTimeout:
+		// the preflight's results stream (server-sent events).
+		ReadTimeout:    30 * time.Second,
+		IdleTimeout:    60 * time.Second,
+		MaxHeaderBytes: 64 << 10,
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(l) }()
