@@ -128,11 +128,9 @@ type FetchError struct {
 
 // Error says what failed, naming the host only: a URL may carry a secret.
 func (e *FetchError) Error() string {
-	host := e.URL
+	host := "the URL" // never the URL itself, which may carry a secret
 	if u, err := url.Parse(e.URL); err == nil && u.Host != "" {
 		host = u.Host
-	} else {
-		host = "the URL"
 	}
 	switch e.Kind {
 	case ErrDNS:

@@ -66,7 +66,7 @@ func runProbe(ctx context.Context, p *checks.Target) []checks.Finding {
 		cur, _ := url.Parse(resp.URL)
 		target, err := cur.Parse(loc)
 		if err != nil {
-			return []checks.Finding{checks.Problem(checks.Fail, catalog.IdPError, "The IdP redirected to an invalid URL").WithEvidence("a valid redirect", loc)}
+			return []checks.Finding{checks.Problem(checks.Fail, catalog.IdPError, "The IdP redirected to an invalid URL").WithEvidence("a valid redirect", checks.Truncate(loc, 300))}
 		}
 		if IsRedirectTarget(target) {
 			return classifyCallback(p, req, target, hops)

@@ -270,10 +270,10 @@ func tokenFailure(ctx context.Context, title string, idp *checks.IdP, tokenURL s
 	}
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode >= 300 && re.Response.StatusCode < 400 {
-		loc := checks.StripQuery(re.Response.Header.Get("Location"))
+		loc := checks.Truncate(checks.StripQuery(re.Response.Header.Get("Location")), 300)
 		return checks.Problem(checks.Fail, catalog.EndpointRedirects, "The token endpoint answered with a redirect").
 			WithDetail(fmt.Sprintf("HTTP %d to %s. quickdiag did not follow it: it would send the code and the PKCE verifier to another address, and the desktop app posts the code to the token endpoint once.", re.Response.StatusCode, checks.OrNone(loc))).
-			WithEvidence("tokens from "+checks.StripQuery(tokenURL), fmt.Sprintf("HTTP %d, Location %s", re.Response.StatusCode, checks.OrNone(loc))).
+			WithEvidence("tokens from "+checks.StripQuery(tokenURL), fmt.Sprintf("HTTP %d, Location %s", re.Response.StatusCode, checks.OrNone(checks.Truncate(loc, 300)))).
 			WithFix("Paste the token endpoint from the IdP's discovery document, where it answers without a redirect.")
 	}
 	if errors.As(err, &re) {
@@ -423,7 +423,7 @@ func userinfo(ctx context.Context, f *oidc.Fetcher, d *oidc.Discovery, tok *oaut
 	switch {
 	case resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden:
 		return []checks.Finding{checks.Problem(checks.Fail, catalog.UserinfoUnauthorized, fmt.Sprintf("Userinfo refused the access token (HTTP %d)", resp.Status)).
-			WithDetail("The access token is not accepted by the issuer's userinfo endpoint: the token endpoint belongs to another authorization server. "+resp.Header.Get("WWW-Authenticate")).
+			WithDetail("The access token is not accepted by the issuer's userinfo endpoint: the token endpoint belongs to another authorization server. "+checks.Truncate(resp.Header.Get("WWW-Authenticate"), 300)).
 			WithEvidence("HTTP 200 from "+d.UserinfoEndpoint, fmt.Sprintf("HTTP %d", resp.Status))}
 	case resp.Status >= 300 && resp.Status < 400:
 		return []checks.Finding{checks.Problem(checks.Warn, catalog.EndpointRedirects, fmt.Sprintf("Userinfo answered with a redirect (HTTP %d)", resp.Status)).
