@@ -41,7 +41,7 @@ func runAnalyze(args []string, s stdio) int {
 		fmt.Fprintf(s.err, "quickdiag analyze %s: %v\n", what, err)
 		return exitUsage
 	}
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseArgs(fs, args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(s.err, analyzeUsage)
 			return exitOK

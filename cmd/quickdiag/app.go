@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 	"time"
 )
 
@@ -146,4 +147,51 @@ func (f durationFlag) String() string {
 func durationVar(fs *flag.FlagSet, p *time.Duration, name string, value time.Duration, usage string) {
 	*p = value
 	fs.Var(durationFlag{p}, name, usage)
+}
+
+// parseArgs parses a command's arguments as the contract has them: flags
+// may come before or after positional arguments, and "--" ends the flags.
+// A flag that takes a value and is followed by another flag (or nothing)
+// is missing its value: that is the error, and the next argument is never
+// taken as the value.
+func parseArgs(fs *flag.FlagSet, args []string) error {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			pos = append(pos, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		f := fs.Lookup(name)
+		if f == nil {
+			continue // fs.Parse reports it
+		}
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			continue
+		}
+		if i+1 >= len(args) || looksLikeFlag(fs, args[i+1]) {
+			return usagef("--%s needs a value", name)
+		}
+		flags = append(flags, args[i+1])
+		i++
+	}
+	return fs.Parse(append(append(flags, "--"), pos...))
+}
+
+// looksLikeFlag reports whether an argument is one of the set's flags.
+func looksLikeFlag(fs *flag.FlagSet, a string) bool {
+	if len(a) < 2 || a[0] != '-' || a == "--" {
+		return a == "--"
+	}
+	name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+	return fs.Lookup(name) != nil || name == "h" || name == "help"
 }

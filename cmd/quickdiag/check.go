@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -21,15 +22,17 @@ import (
 
 // checkOptions are the parsed flags of "quickdiag check".
 type checkOptions struct {
-	config    checks.Config
-	usersFile string
-	users     []account.User
-	live      bool
-	noBrowser bool
-	format    string
-	output    string
-	timeout   time.Duration
-	caFile    string
+	config checks.Config
+	// secretOnCommandLine is true when --client-secret gave the secret itself.
+	secretOnCommandLine bool
+	usersFile           string
+	users               []account.User
+	live                bool
+	noBrowser           bool
+	format              string
+	output              string
+	timeout             time.Duration
+	caFile              string
 }
 
 // defaultTimeout bounds a whole check run, the wait for a live sign-in included.
@@ -47,7 +50,7 @@ func parseCheckFlags(args []string, stderr io.Writer) (*checkOptions, error) {
 	for _, f := range checks.Fields {
 		values[f.Key] = fs.String(f.Flag(), "", f.Usage)
 	}
-	fs.StringVar(&flagCfg.ClientSecret, "client-secret", "", "Google only: the OAuth client's secret")
+	fs.StringVar(&flagCfg.ClientSecret, "client-secret", "", "Google only: the OAuth client's secret; - reads one line of standard input, and without the flag QUICKDIAG_CLIENT_SECRET is read (a secret on the command line shows in the process list)")
 	fs.StringVar(&flagCfg.IdP, "idp", idp.Auto, "the IdP: "+idp.Auto+", "+strings.Join(idp.IDs(), ", "))
 	fs.StringVar(&flagCfg.Email, "email", "", "the user's email as provisioned in the account (exact, case-sensitive)")
 	fs.StringVar(&o.usersFile, "users", "", "the JSON `file` that 'aws quicksight list-users' prints")
@@ -57,7 +60,7 @@ func parseCheckFlags(args []string, stderr io.Writer) (*checkOptions, error) {
 	fs.StringVar(&o.output, "output", "", "write the result to `file` instead of standard output")
 	durationVar(fs, &o.timeout, "timeout", defaultTimeout, "`duration` bounding the whole run, the wait for the sign-in included")
 	fs.StringVar(&o.caFile, "ca-file", "", "PEM `file` of CA certificates to trust besides the system's")
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stderr, "Usage: quickdiag check [flags]\n\nChecks the five values pasted into the console's extension access.\n\nFlags:\n")
 			printFlags(stderr, fs)
@@ -88,6 +91,7 @@ func parseCheckFlags(args []string, stderr io.Writer) (*checkOptions, error) {
 		}
 	}
 	override("client-secret", &o.config.ClientSecret, flagCfg.ClientSecret)
+	o.secretOnCommandLine = set["client-secret"] && flagCfg.ClientSecret != "-"
 	override("email", &o.config.Email, flagCfg.Email)
 	if set["idp"] || o.config.IdP == "" {
 		o.config.IdP = flagCfg.IdP
@@ -125,6 +129,10 @@ func runCheck(ctx context.Context, args []string, s stdio) int {
 		return exitOK
 	}
 	if err != nil {
+		fmt.Fprintf(s.err, "quickdiag check: %v\n", err)
+		return exitUsage
+	}
+	if err := o.readSecret(s); err != nil {
 		fmt.Fprintf(s.err, "quickdiag check: %v\n", err)
 		return exitUsage
 	}
@@ -217,4 +225,27 @@ func signIn(ctx context.Context, o *checkOptions, client *http.Client, pre *chec
 			fmt.Fprintf(s.err, "Sign in at: %s\n", termSafe(u))
 		},
 	})
+}
+
+// readSecret completes the client secret as the contract has it: "-"
+// reads one line of standard input; without --client-secret (nor one in
+// --config), QUICKDIAG_CLIENT_SECRET is read. A secret given on the
+// command line works, with a warning: other users of the machine see it.
+func (o *checkOptions) readSecret(s stdio) error {
+	switch {
+	case o.config.ClientSecret == "-":
+		line, err := bufio.NewReader(io.LimitReader(s.in, 8<<10)).ReadString('\n')
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("--client-secret -: read standard input: %v", err)
+		}
+		o.config.ClientSecret = strings.TrimRight(line, "\r\n")
+		if o.config.ClientSecret == "" {
+			return usagef("--client-secret -: standard input held no secret")
+		}
+	case o.config.ClientSecret == "":
+		o.config.ClientSecret = os.Getenv("QUICKDIAG_CLIENT_SECRET")
+	case o.secretOnCommandLine:
+		fmt.Fprintln(s.err, "quickdiag check: warning: a secret given with --client-secret shows in the process list; use QUICKDIAG_CLIENT_SECRET or --client-secret - (standard input) instead.")
+	}
+	return nil
 }

@@ -240,3 +240,47 @@ func TestCheckHTMLReport(t *testing.T) {
 		}
 	}
 }
+
+// TestFlagsAnywhere: flags come before or after positional arguments, "--"
+// ends them, and a flag missing its value never takes the next argument.
+func TestFlagsAnywhere(t *testing.T) {
+	code, out, _ := runCLI(t, "triage", "User not found", "--format", "json")
+	if code != exitOK || !strings.HasPrefix(strings.TrimSpace(out), "{") {
+		t.Errorf("triage TEXT --format json: exit %d, %q", code, out)
+	}
+	code, out, _ = runCLI(t, "triage", "--", "--format is part of this message")
+	if code != exitOK || strings.HasPrefix(strings.TrimSpace(out), "{") {
+		t.Errorf("-- does not end the flags: exit %d, %q", code, out)
+	}
+	code, _, errOut := runCLI(t, "check", "--issuer", "--client-secret", "S3CRET-VALUE")
+	if code != exitUsage || !strings.Contains(errOut, "--issuer needs a value") || strings.Contains(errOut, "S3CRET-VALUE") {
+		t.Errorf("a flag missing its value: exit %d, %q", code, errOut)
+	}
+}
+
+// TestClientSecretSources: the secret from standard input ("-") or from
+// QUICKDIAG_CLIENT_SECRET; on the command line it works, with a warning.
+func TestClientSecretSources(t *testing.T) {
+	// Loopback values (port 1 refuses): nothing leaves this machine.
+	args := []string{"check", "--idp", "google", "--issuer", "https://127.0.0.1:1", "--authorization-endpoint", "https://127.0.0.1:1/auth",
+		"--token-endpoint", "https://127.0.0.1:1/token", "--jwks-uri", "https://127.0.0.1:1/certs", "--client-id", "1-a.apps.googleusercontent.com",
+		"--timeout", "2s", "--format", "json"}
+	run1 := func(in string, extra ...string) (string, string) {
+		var out, errOut bytes.Buffer
+		run(context.Background(), append(append([]string(nil), args...), extra...), stdio{in: strings.NewReader(in), out: &out, err: &errOut})
+		return out.String(), errOut.String()
+	}
+	_, errOut := run1("", "--client-secret", "GOCSPX-fromtheflag123")
+	if !strings.Contains(errOut, "process list") {
+		t.Errorf("no warning for a secret on the command line: %q", errOut)
+	}
+	out, errOut := run1("GOCSPX-fromstdin12345\n", "--client-secret", "-")
+	if strings.Contains(errOut, "process list") || !strings.Contains(out, `"client_secret": "(redacted)"`) || strings.Contains(out, "fromstdin") {
+		t.Errorf("--client-secret -: stderr %q, config %q", errOut, out)
+	}
+	t.Setenv("QUICKDIAG_CLIENT_SECRET", "GOCSPX-fromtheenv12345")
+	out, errOut = run1("")
+	if strings.Contains(errOut, "process list") || !strings.Contains(out, `"client_secret": "(redacted)"`) || strings.Contains(out, "fromtheenv") {
+		t.Errorf("QUICKDIAG_CLIENT_SECRET: stderr %q, config %q", errOut, out)
+	}
+}

@@ -32,7 +32,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveOptions, error) {
 	fs.BoolVar(&o.noBrowser, "no-browser", false, "print the wizard's URL without opening a browser")
 	fs.StringVar(&o.caFile, "ca-file", "", "PEM `file` of CA certificates to trust besides the system's")
 	durationVar(fs, &o.timeout, "timeout", defaultTimeout, "`duration` bounding a preflight and the wait for a sign-in")
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stderr, "Usage: quickdiag serve [flags]\n\nOpens the step-by-step wizard in the browser, on this machine only.\n\nFlags:\n")
 			printFlags(stderr, fs)
