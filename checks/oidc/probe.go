@@ -15,6 +15,11 @@ import (
 	"github.com/quickdiag/quickdiag/checks/triage"
 )
 
+// maxPageScan bounds how much of a page's raw HTML the wordings are looked
+// for in (its text is read up to checks.PageText's bound): a 2 MiB page
+// must not cost seconds.
+const maxPageScan = 256 << 10
+
 // maxProbeHops bounds the redirects the probe follows inside the IdP.
 const maxProbeHops = 10
 
@@ -145,8 +150,13 @@ func classifyPage(p *checks.Target, resp *Response, hops []Hop) []checks.Finding
 		return []checks.Finding{checks.Problem(checks.Fail, triage.OAuthErrorRow(p.IdP, oe.Error, oe.Description), "The IdP refused the request: "+oe.Error).
 			WithDetail(oe.Description).WithEvidence("a sign-in page", fmt.Sprintf("HTTP %d from %s: %s", resp.Status, where, checks.Truncate(text, 300)))}
 	}
-	// Vendor codes may sit in the page's script data, so look at the raw body too.
-	for _, hay := range []string{text, string(resp.Body)} {
+	// Vendor codes may sit in the page's script data, so look at the raw
+	// body too, as far as an error page's data goes (maxPageScan).
+	raw := resp.Body
+	if len(raw) > maxPageScan {
+		raw = raw[:maxPageScan]
+	}
+	for _, hay := range []string{text, string(raw)} {
 		if row, m, ok := triage.Classify(hay, p.IdP, onAuthorizePage); ok {
 			return []checks.Finding{checks.Problem(checks.Fail, row, "The IdP showed an error page").
 				WithDetail("Instead of a sign-in page the IdP answered with an error; it matches the wording of this row.").
