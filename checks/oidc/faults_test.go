@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -436,4 +437,39 @@ func TestCredentialsInAURL(t *testing.T) {
 		t.Errorf("the password appears in the report: %s", out)
 	}
 	testidp.Expect(t, r, "values.urls", checks.Fail, catalog.TokenValidationFailure, "user name or password")
+}
+
+// TestRedirectIntoThisMachineIsRefused: an IdP reached by name (here
+// through a proxy, as on the internet) that redirects the discovery request
+// to a loopback address is not followed: endpoint_redirects.
+func TestRedirectIntoThisMachineIsRefused(t *testing.T) {
+	var f *testidp.Fake
+	var inward atomic.Int32
+	f = testidp.NewFake(t, map[string]http.HandlerFunc{
+		"/.well-known/openid-configuration": func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, f.URL+"/inside", http.StatusFound) // f.URL is https://127.0.0.1:…
+		},
+		"/inside": func(w http.ResponseWriter, r *http.Request) { inward.Add(1) },
+	})
+	proxy := startConnectProxy(t, f.Listener.Addr().String())
+	t.Setenv("HTTPS_PROXY", "http://"+proxy)
+	t.Setenv("NO_PROXY", "")
+	path := filepath.Join(t.TempDir(), "ca.pem")
+	os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: f.Certificate().Raw}), 0o600)
+	client, err := oidc.NewHTTPClient(oidc.HTTPOptions{CAFile: path, Resolver: nxResolver(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = oidc.FetchDiscovery(context.Background(), &oidc.Fetcher{Client: client}, "https://example.com")
+	var fe *oidc.FetchError
+	if !errors.As(err, &fe) || fe.Row() != catalog.EndpointRedirects || !strings.Contains(fe.Error(), "does not follow") {
+		t.Errorf("want a refused redirect, got %v", err)
+	}
+	if inward.Load() != 0 {
+		t.Error("the redirect into this machine was followed")
+	}
+	// An IdP on this machine may redirect within it.
+	if !oidc.Internal("127.0.0.1") || !oidc.Internal("::1") || !oidc.Internal("10.1.2.3") || oidc.Internal("idp.example") {
+		t.Error("Internal misjudges an address")
+	}
 }

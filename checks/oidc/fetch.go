@@ -76,9 +76,36 @@ func NewHTTPClient(opts HTTPOptions) (*http.Client, error) {
 			if len(via) >= 5 {
 				return errors.New("more than 5 redirects")
 			}
+			// An IdP on the internet does not send relying parties into this
+			// machine or its network: such a redirect is an attack on what
+			// listens there (a sign-in in progress, a router's page).
+			if Internal(req.URL.Hostname()) && !Internal(via[0].URL.Hostname()) {
+				return &redirectInwardError{to: req.URL.Host}
+			}
 			return nil
 		},
 	}, nil
+}
+
+// Internal reports whether a host (an IP address or localhost) is this
+// machine or its private network: loopback, private, link-local or
+// unspecified. A host name other than localhost is not judged: what it
+// resolves to is the network's business.
+func Internal(host string) bool {
+	host = strings.Trim(host, "[]")
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && (ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified())
+}
+
+// redirectInwardError is a redirect from an IdP on the internet into this
+// machine or its network, refused.
+type redirectInwardError struct{ to string }
+
+func (e *redirectInwardError) Error() string {
+	return "a redirect into this machine or its network (" + e.to + "), which quickdiag does not follow"
 }
 
 // Fetcher makes bounded HTTP requests: each has its own timeout and a limit
@@ -114,6 +141,8 @@ const (
 	ErrTooLarge ErrorKind = "too_large"
 	ErrBadURL   ErrorKind = "bad_url"
 	ErrNetwork  ErrorKind = "network"
+	// ErrRedirect: a redirect quickdiag refuses to follow.
+	ErrRedirect ErrorKind = "redirect"
 )
 
 // FetchError is a request that got no usable response.
@@ -147,6 +176,8 @@ func (e *FetchError) Error() string {
 		return fmt.Sprintf("%s refused the connection", host)
 	case ErrTooLarge:
 		return fmt.Sprintf("the response from %s is larger than %d KiB; this is not an OIDC document", host, e.Limit>>10)
+	case ErrRedirect:
+		return fmt.Sprintf("%s answered with %s", host, UnwrapMsg(e.Err))
 	case ErrBadURL:
 		if e.Err != nil && e.Err.Error() == "credentials in the URL" {
 			return "the URL carries a user name or password; quickdiag does not send them"
@@ -166,6 +197,8 @@ func (e *FetchError) Row() catalog.ID {
 		return catalog.DNSUnresolved
 	case ErrTLS:
 		return catalog.TLSUntrusted
+	case ErrRedirect:
+		return catalog.EndpointRedirects
 	}
 	return catalog.DiscoveryUnreachable
 }
@@ -286,7 +319,10 @@ func ClassifyError(ctx context.Context, rawURL string, err error, elapsed time.D
 	var invalid x509.CertificateInvalidError
 	var verify *tls.CertificateVerificationError
 	var netErr net.Error
+	var inward *redirectInwardError
 	switch {
+	case errors.As(err, &inward):
+		fe.Kind = ErrRedirect
 	case errors.As(err, &dnsErr):
 		fe.Kind = ErrDNS
 	case errors.As(err, &unknownCA), errors.As(err, &hostErr), errors.As(err, &invalid), errors.As(err, &verify):

@@ -76,6 +76,11 @@ func runProbe(ctx context.Context, p *checks.Target) []checks.Finding {
 		if IsRedirectTarget(target) {
 			return classifyCallback(p, req, target, hops)
 		}
+		if Internal(target.Hostname()) && !Internal(start.Hostname()) {
+			return []checks.Finding{checks.Problem(checks.Fail, catalog.EndpointRedirects, "The IdP redirected into this machine or its network").
+				WithDetail("An IdP on the internet does not send the browser to an address of this machine or its private network; quickdiag did not follow. Hops: "+hopList(hops)).
+				WithEvidence("redirects within the IdP", checks.Truncate(checks.StripQuery(target.String()), 300))}
+		}
 		if target.Scheme != "https" && !(target.Scheme == "http" && checks.IsLoopback(target.Hostname())) {
 			return []checks.Finding{checks.Problem(checks.Warn, catalog.IdPError, "The IdP redirected outside https").
 				WithDetail("The probe stops at "+target.Scheme+": redirects; a browser may continue.").WithEvidence("https redirects", checks.StripQuery(target.String()))}
