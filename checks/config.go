@@ -149,9 +149,13 @@ func (c Config) Empty() bool {
 // ReadConfig decodes a configuration JSON object. Unknown keys are an error,
 // so that a misspelt key is not silently ignored.
 func ReadConfig(r io.Reader) (Config, error) {
-	data, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	const limit = 1 << 20
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return Config{}, err
+	}
+	if len(data) > limit {
+		return Config{}, errors.New("larger than 1 MiB: a values file is a JSON object of a few hundred bytes")
 	}
 	var c Config
 	dec := json.NewDecoder(bytes.NewReader(data))

@@ -28,9 +28,12 @@ type User struct {
 // ReadUsers decodes the JSON that 'aws quicksight list-users' prints:
 // {"UserList": [{"Email": …}, …]}.
 func ReadUsers(r io.Reader) ([]User, error) {
-	data, err := io.ReadAll(io.LimitReader(r, 64<<20))
+	data, err := io.ReadAll(io.LimitReader(r, MaxInput+1))
 	if err != nil {
 		return nil, err
+	}
+	if len(data) > MaxInput {
+		return nil, fmt.Errorf("larger than %d MiB: quickdiag reads list-users output up to that size", MaxInput>>20)
 	}
 	var doc struct {
 		UserList *[]User `json:"UserList"`

@@ -13,11 +13,15 @@ import (
 
 // readInput reads a command's text: the arguments, or standard input for
 // "-" (and when no argument is given and standard input is not a terminal).
-func readInput(args []string, in io.Reader) (string, error) {
+func readInput(args []string, in io.Reader, errW io.Writer) (string, error) {
 	if len(args) == 1 && args[0] == "-" || len(args) == 0 && in != nil && !isTerminal(in) {
 		b, err := io.ReadAll(io.LimitReader(in, triage.MaxTriageInput+1))
 		if err != nil {
 			return "", fmt.Errorf("read standard input: %v", err)
+		}
+		if len(b) > triage.MaxTriageInput {
+			fmt.Fprintf(errW, "quickdiag triage: the text is longer than %d MiB; only its first %d MiB are read\n", triage.MaxTriageInput>>20, triage.MaxTriageInput>>20)
+			b = b[:triage.MaxTriageInput]
 		}
 		if strings.TrimSpace(string(b)) == "" {
 			return "", usagef("standard input is empty: give the error text as an argument, or pipe it in")
