@@ -63,7 +63,7 @@ func runTriage(args []string, s stdio) int {
 		}
 		return runGuided(s, *format)
 	}
-	text, err := readInput(fs.Args(), s.in)
+	text, err := readInput(fs.Args(), s.in, s.err)
 	if err != nil {
 		fmt.Fprintf(s.err, "quickdiag triage: %v\n", err)
 		return exitUsage
