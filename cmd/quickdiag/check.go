@@ -7,9 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/quickdiag/quickdiag/checks"
@@ -143,11 +146,15 @@ func runCheck(ctx context.Context, args []string, s stdio) int {
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
+	tell := o.format != "json" || isTerminal(s.err)
+	waiting, stopWaiting := progress(s.err, tell, suite.Applicable(o.config), time.Second)
 	report := suite.Run(ctx, o.config, suite.Options{
 		HTTPClient:     client,
 		RequestTimeout: min(oidc.DefaultRequestTimeout, o.timeout),
 		ToolVersion:    toolVersion(),
+		Progress:       waiting,
 	})
+	stopWaiting()
 	if o.live {
 		report = suite.Report(o.config, report, signIn(ctx, o, client, report, s), toolVersion())
 	}
@@ -210,7 +217,11 @@ func trimLines(s, indent string) string {
 // signIn runs the live sign-in, telling the person where to sign in on
 // standard error.
 func signIn(ctx context.Context, o *checkOptions, client *http.Client, pre *checks.Report, s stdio) *checks.SignInResult {
-	fmt.Fprintln(s.err, "Live sign-in: sign in as the user in the browser; quickdiag waits for the redirect to http://localhost:18080 (Ctrl-C stops).")
+	deadline := ""
+	if dl, ok := ctx.Deadline(); ok {
+		deadline = " until " + dl.Format("15:04:05") + " (--timeout)"
+	}
+	fmt.Fprintf(s.err, "Live sign-in: sign in as the user in the browser; quickdiag waits for the redirect to http://localhost:18080%s (Ctrl-C stops).\n", deadline)
 	return suite.SignIn(ctx, o.config, suite.SignInOptions{
 		HTTPClient:     client,
 		RequestTimeout: min(oidc.DefaultRequestTimeout, o.timeout),
@@ -248,4 +259,45 @@ func (o *checkOptions) readSecret(s stdio) error {
 		fmt.Fprintln(s.err, "quickdiag check: warning: a secret given with --client-secret shows in the process list; use QUICKDIAG_CLIENT_SECRET or --client-secret - (standard input) instead.")
 	}
 	return nil
+}
+
+// progress tells, on w, which checks a run still waits for once it has
+// taken longer than after, and again every after; silent when tell is
+// false. It returns the Progress callback and a stop function.
+func progress(w io.Writer, tell bool, list []*checks.Check, after time.Duration) (func(*checks.Check, []checks.Finding), func()) {
+	var mu sync.Mutex
+	pending := map[string]bool{}
+	for _, c := range list {
+		pending[c.ID] = true
+	}
+	done := func(c *checks.Check, _ []checks.Finding) {
+		mu.Lock()
+		delete(pending, c.ID)
+		mu.Unlock()
+	}
+	if !tell {
+		return done, func() {}
+	}
+	stop := make(chan struct{})
+	finished := make(chan struct{})
+	start := time.Now()
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(after)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				mu.Lock()
+				ids := slices.Sorted(maps.Keys(pending))
+				mu.Unlock()
+				if len(ids) > 0 {
+					fmt.Fprintf(w, "quickdiag check: %s: still waiting for %s\n", time.Since(start).Round(time.Second), strings.Join(ids, ", "))
+				}
+			}
+		}
+	}()
+	return done, func() { close(stop); <-finished }
 }

@@ -142,6 +142,15 @@ func TestHungEndpointShortTimeout(t *testing.T) {
 	if !failed || doc.Verdict != "problems" {
 		t.Errorf("verdict %s, findings %+v: want discovery.fetch to fail", doc.Verdict, doc.Findings)
 	}
+	if strings.Contains(errOut, "still waiting") {
+		t.Errorf("--format json to a pipe printed progress: %q", errOut)
+	}
+	// The text format says what it still waits for.
+	_, _, errOut = runCLI(t, "check", "--issuer", c.Issuer, "--authorization-endpoint", c.AuthorizationEndpoint, "--token-endpoint", c.TokenEndpoint,
+		"--jwks-uri", c.JWKSURI, "--client-id", c.ClientID, "--ca-file", ca, "--timeout", "2s")
+	if !strings.Contains(errOut, "still waiting for") || !strings.Contains(errOut, "discovery.fetch") {
+		t.Errorf("no progress on standard error: %q", errOut)
+	}
 }
 
 // TestLiveInterruptedIsIncomplete: Ctrl-C while waiting for the redirect
