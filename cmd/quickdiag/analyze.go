@@ -20,6 +20,10 @@ FILE is what the AWS CLI prints ("-" for standard input):
   aws quicksight describe-account-subscription --aws-account-id …
   aws quicksight list-users --aws-account-id … --namespace default
 The --idp file is a CSV with an email column, or a JSON array of emails or of objects.
+
+Examples:
+  aws kms get-key-policy --key-id … --policy-name default | quickdiag analyze kms-policy -
+  quickdiag analyze users --quick users.json --idp entra-export.csv --format json
 `
 
 func runAnalyze(args []string, s stdio) int {

@@ -65,7 +65,7 @@ func parseCheckFlags(args []string, stderr io.Writer) (*checkOptions, error) {
 	fs.StringVar(&o.caFile, "ca-file", "", "PEM `file` of CA certificates to trust besides the system's")
 	if err := parseArgs(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stderr, "Usage: quickdiag check [flags]\n\nChecks the five values pasted into the console's extension access.\n\nFlags:\n")
+			fmt.Fprint(stderr, "Usage: quickdiag check [flags]\n\nChecks the five values pasted into the console's extension access.\n\nExamples:\n  quickdiag check --config values.json\n  quickdiag check --config values.json --live --email alice@example.com\n  QUICKDIAG_CLIENT_SECRET=… quickdiag check --idp google --config google.json --format json\n\nFlags:\n")
 			printFlags(stderr, fs)
 			return nil, err
 		}

@@ -34,7 +34,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveOptions, error) {
 	durationVar(fs, &o.timeout, "timeout", defaultTimeout, "`duration` bounding a preflight and the wait for a sign-in")
 	if err := parseArgs(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stderr, "Usage: quickdiag serve [flags]\n\nOpens the step-by-step wizard in the browser, on this machine only.\n\nFlags:\n")
+			fmt.Fprint(stderr, "Usage: quickdiag serve [flags]\n\nOpens the step-by-step wizard in the browser, on this machine only.\n\nExamples:\n  quickdiag serve\n  quickdiag serve --addr 127.0.0.1:8765 --no-browser\n\nFlags:\n")
 			printFlags(stderr, fs)
 			return nil, err
 		}

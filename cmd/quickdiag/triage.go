@@ -41,7 +41,7 @@ func runTriage(args []string, s stdio) int {
 	guided := fs.Bool("guided", false, "ask a few questions about what the user sees, instead of reading an error text")
 	if err := parseArgs(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(s.err, "Usage: quickdiag triage [--format text|json] [TEXT | -]\n       quickdiag triage --guided [--format text|json]\n\nFinds the cause and the fix of a reported error message, or, with --guided,\nof \"a user cannot sign in\" through a few questions.\n\nFlags:\n")
+			fmt.Fprint(s.err, "Usage: quickdiag triage [--format text|json] [TEXT | -]\n       quickdiag triage --guided [--format text|json]\n\nFinds the cause and the fix of a reported error message, or, with --guided,\nof \"a user cannot sign in\" through a few questions.\n\nExamples:\n  quickdiag triage \"AADSTS50011: The redirect URI …\"\n  pbpaste | quickdiag triage - --format json\n  quickdiag triage --guided\n\nFlags:\n")
 			printFlags(s.err, fs)
 			return exitOK
 		}
