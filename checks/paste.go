@@ -26,54 +26,19 @@ type Paste struct {
 }
 
 // PasteValues is the one consistent set of the five values to paste,
-// computed together from the IdP's own sources so that they agree.
-type PasteValues struct {
-	Issuer                *Paste `json:"issuer"`
-	AuthorizationEndpoint *Paste `json:"authorization_endpoint"`
-	TokenEndpoint         *Paste `json:"token_endpoint"`
-	JWKSURI               *Paste `json:"jwks_uri"`
-	ClientID              *Paste `json:"client_id"`
-}
+// computed together from the IdP's own sources so that they agree; in JSON,
+// an object keyed by the values' JSON keys.
+type PasteValues map[FieldKey]*Paste
 
 // Get returns the value of one field; nil when the set has none.
-func (v *PasteValues) Get(k FieldKey) *Paste {
-	if v == nil {
-		return nil
-	}
-	switch k {
-	case Issuer:
-		return v.Issuer
-	case AuthorizationEndpoint:
-		return v.AuthorizationEndpoint
-	case TokenEndpoint:
-		return v.TokenEndpoint
-	case JWKSURI:
-		return v.JWKSURI
-	case ClientID:
-		return v.ClientID
-	}
-	return nil
-}
+func (v PasteValues) Get(k FieldKey) *Paste { return v[k] }
 
 // Set sets the value of one field.
-func (v *PasteValues) Set(k FieldKey, p *Paste) {
-	switch k {
-	case Issuer:
-		v.Issuer = p
-	case AuthorizationEndpoint:
-		v.AuthorizationEndpoint = p
-	case TokenEndpoint:
-		v.TokenEndpoint = p
-	case JWKSURI:
-		v.JWKSURI = p
-	case ClientID:
-		v.ClientID = p
-	}
-}
+func (v PasteValues) Set(k FieldKey, p *Paste) { v[k] = p }
 
 // Config returns the values as a configuration (for a re-check, or the
 // values file), with idp and email from base.
-func (v *PasteValues) Config(base Config) Config {
+func (v PasteValues) Config(base Config) Config {
 	c := Config{IdP: base.IdP, Email: base.Email, ClientSecret: base.ClientSecret}
 	for _, f := range Fields {
 		if p := v.Get(f.Key); p != nil {
@@ -84,11 +49,11 @@ func (v *PasteValues) Config(base Config) Config {
 }
 
 // redacted returns a copy with every value passed through red.
-func (v *PasteValues) redacted(red *Redactor) *PasteValues {
+func (v PasteValues) redacted(red *Redactor) PasteValues {
 	if v == nil {
 		return nil
 	}
-	out := &PasteValues{}
+	out := PasteValues{}
 	for _, f := range Fields {
 		if p := v.Get(f.Key); p != nil {
 			q := *p

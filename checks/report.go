@@ -25,17 +25,17 @@ type Report struct {
 	Verdict  Verdict   `json:"verdict"`
 	// ValuesToPaste is the one consistent set of values to paste, secrets
 	// redacted; package suite computes it. RawPaste has the real values.
-	ValuesToPaste *PasteValues `json:"values_to_paste,omitempty"`
+	ValuesToPaste PasteValues  `json:"values_to_paste,omitempty"`
 	Token         *TokenReport `json:"token,omitempty"`
 
 	red    *Redactor
 	inputs *Target
-	paste  *PasteValues
+	paste  PasteValues
 }
 
 // SetPaste sets the values to paste; the report keeps the real values for
 // RawPaste and shows them redacted.
-func (r *Report) SetPaste(v *PasteValues) {
+func (r *Report) SetPaste(v PasteValues) {
 	r.paste = v
 	r.ValuesToPaste = v.redacted(r.redactor())
 }

@@ -47,13 +47,13 @@ func sample() *checks.Report {
 		}},
 	}
 	tenant := "https://login.microsoftonline.com/8f1c2a4e-5b6d-4c3e-9a7f-0d1e2f3a4b5c"
-	r.SetPaste(&checks.PasteValues{
-		Issuer: &checks.Paste{Value: tenant + "/v2.0", Status: checks.Corrected, Entered: tenant,
+	r.SetPaste(checks.PasteValues{
+		checks.Issuer: &checks.Paste{Value: tenant + "/v2.0", Status: checks.Corrected, Entered: tenant,
 			Why: "The IdP's discovery document publishes " + tenant + "/v2.0."},
-		AuthorizationEndpoint: &checks.Paste{Value: tenant + "/oauth2/v2.0/authorize", Status: checks.Verified},
-		TokenEndpoint:         &checks.Paste{Value: tenant + "/oauth2/v2.0/token", Status: checks.Verified},
-		JWKSURI:               &checks.Paste{Value: tenant + "/discovery/v2.0/keys", Status: checks.Verified},
-		ClientID:              &checks.Paste{Value: "3d9b7e21-6c4a-4f8e-b2d1-7a5c9e0f1b23", Status: checks.Unverified, Why: "No document publishes the Client ID."},
+		checks.AuthorizationEndpoint: &checks.Paste{Value: tenant + "/oauth2/v2.0/authorize", Status: checks.Verified},
+		checks.TokenEndpoint:         &checks.Paste{Value: tenant + "/oauth2/v2.0/token", Status: checks.Verified},
+		checks.JWKSURI:               &checks.Paste{Value: tenant + "/discovery/v2.0/keys", Status: checks.Verified},
+		checks.ClientID:              &checks.Paste{Value: "3d9b7e21-6c4a-4f8e-b2d1-7a5c9e0f1b23", Status: checks.Unverified, Why: "No document publishes the Client ID."},
 	})
 	r.Finish()
 	return r

@@ -18,7 +18,7 @@ const secretPlaceholder = "<CLIENT_SECRET>"
 // verified only with proof, corrected only to what the IdP publishes, and
 // otherwise unverified, with the reason; a value that failed is never
 // verified.
-func paste(cfg checks.Config, p *checks.IdP, t *checks.Target, findings []checks.Finding) *checks.PasteValues {
+func paste(cfg checks.Config, p *checks.IdP, t *checks.Target, findings []checks.Finding) checks.PasteValues {
 	passed := func(check string) bool {
 		ok := false
 		for _, f := range findings {
@@ -36,7 +36,7 @@ func paste(cfg checks.Config, p *checks.IdP, t *checks.Target, findings []checks
 	if v, ok := t.Loaded(oidc.DiscoveryInput); ok {
 		d = v.(*oidc.Discovery)
 	}
-	out := &checks.PasteValues{}
+	out := checks.PasteValues{}
 
 	// What the live sign-in proved with the values as entered.
 	signedIn := passed("signin.id_token")                                // iss, aud, signature with the entered JWKS URI

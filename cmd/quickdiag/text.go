@@ -73,7 +73,7 @@ func writeText(w io.Writer, r *checks.Report, colour bool) error {
 
 // writePaste writes the one set of values to paste, each with its status:
 // the last thing on the screen is what to paste.
-func writePaste(w io.Writer, v *checks.PasteValues, paint func(code, s string) string) {
+func writePaste(w io.Writer, v checks.PasteValues, paint func(code, s string) string) {
 	if v == nil {
 		return
 	}
