@@ -3,6 +3,7 @@ package triage
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/quickdiag/quickdiag/checks"
 	"github.com/quickdiag/quickdiag/checks/catalog"
@@ -54,82 +55,84 @@ func compile(providers []*checks.IdP, generic []Sign) []Sign {
 }
 
 // signs are every wording quickdiag knows, specific before generic.
-var signs = compile(idp.All(), generic)
+// Compiled on first use, so that a command that never reads a message
+// (version, serve until triage) does not pay for it.
+var signs = sync.OnceValue(func() []Sign { return compile(idp.All(), generic()) })
 
-// generic are the wordings of no one provider: the desktop app's and the
-// account's own messages, browsers, relying-party libraries, panva's
-// oidc-provider, and the generic OAuth error codes last. They are checked
-// in order after the providers' own; the first match wins.
-var generic = []Sign{
+// generic returns the wordings of no one provider: the desktop app's and
+// the account's own messages, browsers, relying-party libraries, panva's
+// oidc-provider, and the generic OAuth error codes last (they weigh least).
+func generic() []Sign {
+	return []Sign{
+		// panva's oidc-provider (and the many services built on it).
+		sign(catalog.RedirectMismatch, nil, `redirect_uri did not match any of the client'?s registered redirect_uris`, "redirect_uri did not match any of the client's registered redirect_uris"),
+		sign(catalog.InvalidScope, nil, `requested scope is not allowed`, "requested scope is not allowed"),
+		sign(catalog.PKCEUnsupported, nil, `PKCE verification failed|code_challenge_method .*not supported|not supported value of code_challenge_method`, "PKCE verification failed"),
 
-	// panva's oidc-provider (and the many services built on it).
-	sign(catalog.RedirectMismatch, nil, `redirect_uri did not match any of the client'?s registered redirect_uris`, "redirect_uri did not match any of the client's registered redirect_uris"),
-	sign(catalog.InvalidScope, nil, `requested scope is not allowed`, "requested scope is not allowed"),
-	sign(catalog.PKCEUnsupported, nil, `PKCE verification failed|code_challenge_method .*not supported|not supported value of code_challenge_method`, "PKCE verification failed"),
+		// Ory Hydra and fosite (and the providers built on them), Dex.
+		signW(catalog.InvalidClient, nil, 0.97, `requested OAuth 2\.0 Client does not exist`, "Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method). The requested OAuth 2.0 Client does not exist."),
+		signW(catalog.RedirectMismatch, nil, 0.97, `does not match any of the OAuth 2\.0 Client'?s pre-registered redirect urls`, "The 'redirect_uri' parameter does not match any of the OAuth 2.0 Client's pre-registered redirect urls."),
+		signW(catalog.InvalidClient, nil, 0.95, `Invalid client_id \(`, `Bad Request: Invalid client_id ("quick-desktop").`),
+		signW(catalog.RedirectMismatch, nil, 0.95, `Unregistered redirect_uri`, `Unregistered redirect_uri ("http://localhost:18080").`),
+		signW(catalog.InvalidScope, nil, 0.95, `OAuth 2\.0 Client is not allowed to request scope`, "The requested scope is invalid, unknown, or malformed. The OAuth 2.0 Client is not allowed to request scope 'offline_access'."),
+		signW(catalog.InvalidScope, nil, 0.95, `Unrecognized scope\(s\)|Client can.t request scope\(s\)`, `error=invalid_scope&error_description=Unrecognized scope(s) ["offline_access"]`),
 
-	// Ory Hydra and fosite (and the providers built on them), Dex.
-	signW(catalog.InvalidClient, nil, 0.97, `requested OAuth 2\.0 Client does not exist`, "Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method). The requested OAuth 2.0 Client does not exist."),
-	signW(catalog.RedirectMismatch, nil, 0.97, `does not match any of the OAuth 2\.0 Client'?s pre-registered redirect urls`, "The 'redirect_uri' parameter does not match any of the OAuth 2.0 Client's pre-registered redirect urls."),
-	signW(catalog.InvalidClient, nil, 0.95, `Invalid client_id \(`, `Bad Request: Invalid client_id ("quick-desktop").`),
-	signW(catalog.RedirectMismatch, nil, 0.95, `Unregistered redirect_uri`, `Unregistered redirect_uri ("http://localhost:18080").`),
-	signW(catalog.InvalidScope, nil, 0.95, `OAuth 2\.0 Client is not allowed to request scope`, "The requested scope is invalid, unknown, or malformed. The OAuth 2.0 Client is not allowed to request scope 'offline_access'."),
-	signW(catalog.InvalidScope, nil, 0.95, `Unrecognized scope\(s\)|Client can.t request scope\(s\)`, `error=invalid_scope&error_description=Unrecognized scope(s) ["offline_access"]`),
+		// ZITADEL's OpenID library (zitadel/oidc: ZITADEL and the providers built on it).
+		signW(catalog.InvalidClient, nil, 0.9, `unable to retrieve client by id`, "error=invalid_request_redirect_uri: unable to retrieve client by id"),
+		signW(catalog.RedirectMismatch, nil, 0.95, `requested redirect_uri is missing in the client configuration|client.s redirect_uri is (http|using a custom schema) and is not allowed`, "The requested redirect_uri is missing in the client configuration. If you have any questions, you may contact the administrator of the application."),
+		signW(catalog.PKCEUnsupported, nil, 0.85, `\bPKCE required\b`, "error=invalid_request&error_description=PKCE required"),
 
-	// ZITADEL's OpenID library (zitadel/oidc: ZITADEL and the providers built on it).
-	signW(catalog.InvalidClient, nil, 0.9, `unable to retrieve client by id`, "error=invalid_request_redirect_uri: unable to retrieve client by id"),
-	signW(catalog.RedirectMismatch, nil, 0.95, `requested redirect_uri is missing in the client configuration|client.s redirect_uri is (http|using a custom schema) and is not allowed`, "The requested redirect_uri is missing in the client configuration. If you have any questions, you may contact the administrator of the application."),
-	signW(catalog.PKCEUnsupported, nil, 0.85, `\bPKCE required\b`, "error=invalid_request&error_description=PKCE required"),
+		// The desktop app's and the account's own messages (seeds 000, 001, 002, 003).
+		signW(catalog.ExtensionNotCreated, nil, 0.98, `Enterprise sign-in for Quick Desktop has not been configured`, "Enterprise sign-in for Quick Desktop has not been configured for this account."),
+		signW(catalog.UserinfoTimeout, nil, 0.98, `User info request failed \(HTTP 504\)`, "User info request failed (HTTP 504)"),
+		signW(catalog.UserinfoUnauthorized, nil, 0.98, `User info request failed \(HTTP 401\)`, "User info request failed (HTTP 401)"),
+		signW(catalog.RefreshEmailMissing, nil, 0.98, `Missing email claim after refresh`, "Missing email claim after refresh"),
+		signW(catalog.QuickIndexRegion, nil, 0.98, `Unable to initialize Quick index`, "Failed to create space: Unable to initialize Quick index in this region."),
+		signW(catalog.IdentityRegionEndpoint, nil, 0.98, `Operation is being called from endpoint .{1,80}? but your identity region is`, "Operation is being called from endpoint ap-south-1, but your identity region is us-east-1."),
+		signW(catalog.KMSDecryptSSO, nil, 0.98, `sso\.amazonaws\.com is not authorized to perform:? kms:Decrypt`, "Service: sso.amazonaws.com is not authorized to perform: kms:Decrypt on the resource associated with this ciphertext"),
+		signW(catalog.KMSDecryptQuickSight, nil, 0.97, `(quicksight|identitystore)\.amazonaws\.com is not authorized to perform:? kms:Decrypt`, "quicksight.amazonaws.com is not authorized to perform: kms:Decrypt (Service: Identitystoreinternal, Status Code: 400)"),
+		signW(catalog.KMSDecryptQuickSight, nil, 0.9, `Identitystoreinternal`, "(Service: Identitystoreinternal, Status Code: 400)"),
+		signW(catalog.SAMLPermissionNeeded, nil, 0.9, `Permission needed`, "Permission needed"),
+		signW(catalog.ProxyForbidden, nil, 0.95, `not authorized to perform:? execute-api:Invoke`, "User: anonymous is not authorized to perform: execute-api:Invoke on resource"),
+		signW(catalog.ProxyForbidden, nil, 0.8, `403 Forbidden.{0,120}(proxy|execute-api|api ?gateway)|(proxy|execute-api|api ?gateway).{0,120}\b403\b`, "403 Forbidden from https://a1b2c3.execute-api.us-east-1.amazonaws.com/prod/oauth2/authorize"),
+		signW(catalog.SubscriptionConflict, nil, 0.9, `subscription already exists|already (has|have) an? (Amazon )?Quick(Sight)? (account|subscription)|ResourceExistsException.{0,120}(subscription|account)`, "ResourceExistsException: An account subscription already exists for this account"),
+		signW(catalog.ConsoleHomeRegion, nil, 0.85, `console (always )?(targets|uses|opens|goes to|is (fixed|hard-?wired) to).{0,60}home region|hard-?wired to the (IAM )?Identity Center home region`, "the console always targets the IAM Identity Center home Region"),
+		signW(catalog.IdentityRegion, nil, 0.85, `identity region (is|=) (?:ap|eu|ca|sa|me|af|il|mx|us-west|us-east-2)-[a-z]+-\d|desktop (app )?(requires|needs) .{0,40}us-east-1|(homed|home region) (in|outside) .{0,30}(us-east-1|ap-|eu-)`, "the account's identity region is ap-south-1; the desktop app requires us-east-1"),
+		signW(catalog.EnterpriseEditionRequired, nil, 0.85, `\b(Free|Plus|Standard) (account|edition|plan|subscription)\b|Enterprise edition (is )?required|only (available )?(for|to|in) Enterprise|"Edition": ?"STANDARD"`, "We are on a Plus account and there is no Extension access option"),
+		signW(catalog.AccountNotReady, nil, 0.9, `AccountSubscriptionStatus"?:? ?"?(UNSUBSCRIBED|ACCOUNT_CREATION_FAILED|SIGNUP_ATTEMPT_IN_PROGRESS)`, `"AccountSubscriptionStatus": "UNSUBSCRIBED"`),
+		signW(catalog.ExtensionAccessImmutable, nil, 0.85, `extension access.{0,80}(cannot|can.t|won.t) (be )?(edit|change|modif|save)|(cannot|can.t) edit (the )?extension access`, "The extension access cannot be edited after creation"),
+		signW(catalog.LoopbackUnavailable, nil, 0.97, `(localhost|127\.0\.0\.1|\[::1\]):18080.{0,200}(ERR_CONNECTION_REFUSED|refused to connect|connection refused)|(ERR_CONNECTION_REFUSED|refused to connect|connection refused).{0,200}(localhost|127\.0\.0\.1):18080`, "127.0.0.1:18080 ERR_CONNECTION_REFUSED"),
+		signW(catalog.LoopbackUnavailable, nil, 0.85, `localhost refused to connect|ERR_CONNECTION_REFUSED`, "This site can't be reached. localhost refused to connect. ERR_CONNECTION_REFUSED"),
+		signW(catalog.LoopbackUnavailable, nil, 0.85, `(address|port) (already )?in use.{0,40}18080|18080.{0,40}(address|port) (already )?in use`, "listen tcp 127.0.0.1:18080: bind: address already in use"),
+		signW(catalog.DNSUnresolved, nil, 0.95, `DNS_PROBE_FINISHED_NXDOMAIN|server IP address could not be found|no such host|ENOTFOUND|Name or service not known|nodename nor servname provided`, "DNS_PROBE_FINISHED_NXDOMAIN"),
+		signW(catalog.TLSUntrusted, nil, 0.95, `certificate signed by unknown authority|unable to get local issuer certificate|self[- ]signed certificate|CERT_AUTHORITY_INVALID|PKIX path building failed|certificate verify failed|certificate is not trusted`, "x509: certificate signed by unknown authority"),
+		signW(catalog.DiscoveryUnreachable, nil, 0.85, `\.well-known/openid-configuration.{0,120}(404|not found|failed|error|HTML|unexpected)|(404|not found|failed to (get|fetch|query)|error).{0,80}\.well-known/openid-configuration|oidc: failed to (get|decode) provider`, "oidc: failed to get provider: 404 Not Found"),
+		signW(catalog.InvalidIssuer, nil, 0.8, `Invalid issuer`, "Invalid issuer"),
+		signW(catalog.TokenValidationFailure, nil, 0.95, `id token issued by a different provider|IDX10205|issuer (validation failed|mismatch|does not match)|unexpected issuer`, "oidc: id token issued by a different provider, expected \"https://acme.okta.com/oauth2/default\" got \"https://acme.okta.com\""),
+		signW(catalog.JWKSMismatch, nil, 0.95, `failed to verify (id token )?signature|signature verification failed|IDX1050[13]|IDX10511|no matching (signing )?key|unable to find (a|the)? ?(signing )?key|kid .{0,40}not found|key with kid|invalid signature`, "oidc: failed to verify signature: failed to verify id token signature"),
+		signW(catalog.AudienceMismatch, nil, 0.95, `expected audience .{0,120}got|Audience validation failed|IDX10214|invalid aud(ience)?s?\b|not a trusted audience|wrong audience|aud(ience)? (mismatch|does not match)`, "oidc: expected audience \"0oa1abc\" got [\"0oa9xyz\"]"),
+		signW(catalog.ClockSkew, nil, 0.9, `token is expired|token has expired|used before issued|IDX1022[23]|iat .{0,40}future|nbf .{0,40}future|not valid yet|clock skew`, "oidc: token is expired (Token Expiry: 2026-11-24 09:00:00 +0000 UTC)"),
+		signW(catalog.EmailClaimMissing, nil, 0.9, `email claim .{0,20}(is )?(missing|not (found|present))|no email claim|missing (the )?email claim|without an? email claim`, "the ID token has no email claim"),
+		signW(catalog.EmailCaseMismatch, nil, 0.85, `(email|user|address).{0,160}(case[- ]sensitiv|only in (letter )?case|different (letter )?case|upper ?case|lower ?case|capitali[sz])|(case[- ]sensitiv|letter case).{0,80}(email|user)`, "Alice@Example.com vs alice@example.com: email matching is case-sensitive"),
+		signW(catalog.EmailNotProvisioned, nil, 0.85, `(user|email).{0,60}(is )?not provisioned|no (matching|such) user|no user with (that |the |this )?email|user does not exist|not (a )?(registered|provisioned) user|email .{0,40}(not found|does not exist) in (the )?(account|Quick)`, "User not found: no user with email bob@acme.example is provisioned"),
+		signW(catalog.RefreshTokenMissing, nil, 0.9, `Session expires frequently|no refresh[_ ]token|refresh[_ ]token (is )?(missing|not (issued|returned|present))|did not (return|issue) a refresh token|signed out every hour|sign in again every hour`, "Session expires frequently"),
+		signW(catalog.RefreshTokenRejected, nil, 0.85, `invalid_grant.{0,200}refresh|refresh.{0,200}invalid_grant|refresh token (has )?expired|refresh token (is )?(invalid|revoked)`, "invalid_grant: The refresh token has expired due to inactivity"),
+		signW(catalog.RefreshIDTokenMissing, nil, 0.9, `(refresh|refreshing).{0,80}(no|missing|without|did not return an?) id[_ ]token|id[_ ]token (is )?(missing|absent|not returned).{0,80}refresh|Return ID Token On Refresh`, "refresh grant response has no id_token"),
+		signW(catalog.AccessDeniedPolicy, nil, 0.85, `not assigned to (the )?(client )?application|user is not assigned|not authorized to access (this|the) (app|application)`, "User is not assigned to the client application."),
+		signW(catalog.PublicClientDisabled, nil, 0.9, `must contain the following parameter: 'client_assertion' or 'client_secret'|client_assertion or client_secret`, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."),
+		signW(catalog.RedirectMismatch, nil, 0.9, `redirect URI .{0,120}does not match|Redirect URI mismatch|redirect_uri .{0,60}(not registered|not allowed|not whitelisted|is invalid)|must be an absolute URI that is whitelisted`, "The redirect URI in the request, http://localhost:18080, does not match the ones authorized for the OAuth client."),
+		signW(catalog.PKCEUnsupported, nil, 0.8, `code_verifier|code challenge|code_challenge|\bPKCE\b`, "code_verifier does not match the code_challenge"),
+		signW(catalog.EndpointMismatch, nil, 0.7, `endpoint.{0,40}(differs|mismatch|does not match).{0,40}discovery`, "the token endpoint differs from the discovery document"),
 
-	// The desktop app's and the account's own messages (seeds 000, 001, 002, 003).
-	signW(catalog.ExtensionNotCreated, nil, 0.98, `Enterprise sign-in for Quick Desktop has not been configured`, "Enterprise sign-in for Quick Desktop has not been configured for this account."),
-	signW(catalog.UserinfoTimeout, nil, 0.98, `User info request failed \(HTTP 504\)`, "User info request failed (HTTP 504)"),
-	signW(catalog.UserinfoUnauthorized, nil, 0.98, `User info request failed \(HTTP 401\)`, "User info request failed (HTTP 401)"),
-	signW(catalog.RefreshEmailMissing, nil, 0.98, `Missing email claim after refresh`, "Missing email claim after refresh"),
-	signW(catalog.QuickIndexRegion, nil, 0.98, `Unable to initialize Quick index`, "Failed to create space: Unable to initialize Quick index in this region."),
-	signW(catalog.IdentityRegionEndpoint, nil, 0.98, `Operation is being called from endpoint .{1,80}? but your identity region is`, "Operation is being called from endpoint ap-south-1, but your identity region is us-east-1."),
-	signW(catalog.KMSDecryptSSO, nil, 0.98, `sso\.amazonaws\.com is not authorized to perform:? kms:Decrypt`, "Service: sso.amazonaws.com is not authorized to perform: kms:Decrypt on the resource associated with this ciphertext"),
-	signW(catalog.KMSDecryptQuickSight, nil, 0.97, `(quicksight|identitystore)\.amazonaws\.com is not authorized to perform:? kms:Decrypt`, "quicksight.amazonaws.com is not authorized to perform: kms:Decrypt (Service: Identitystoreinternal, Status Code: 400)"),
-	signW(catalog.KMSDecryptQuickSight, nil, 0.9, `Identitystoreinternal`, "(Service: Identitystoreinternal, Status Code: 400)"),
-	signW(catalog.SAMLPermissionNeeded, nil, 0.9, `Permission needed`, "Permission needed"),
-	signW(catalog.ProxyForbidden, nil, 0.95, `not authorized to perform:? execute-api:Invoke`, "User: anonymous is not authorized to perform: execute-api:Invoke on resource"),
-	signW(catalog.ProxyForbidden, nil, 0.8, `403 Forbidden.{0,120}(proxy|execute-api|api ?gateway)|(proxy|execute-api|api ?gateway).{0,120}\b403\b`, "403 Forbidden from https://a1b2c3.execute-api.us-east-1.amazonaws.com/prod/oauth2/authorize"),
-	signW(catalog.SubscriptionConflict, nil, 0.9, `subscription already exists|already (has|have) an? (Amazon )?Quick(Sight)? (account|subscription)|ResourceExistsException.{0,120}(subscription|account)`, "ResourceExistsException: An account subscription already exists for this account"),
-	signW(catalog.ConsoleHomeRegion, nil, 0.85, `console (always )?(targets|uses|opens|goes to|is (fixed|hard-?wired) to).{0,60}home region|hard-?wired to the (IAM )?Identity Center home region`, "the console always targets the IAM Identity Center home Region"),
-	signW(catalog.IdentityRegion, nil, 0.85, `identity region (is|=) (?:ap|eu|ca|sa|me|af|il|mx|us-west|us-east-2)-[a-z]+-\d|desktop (app )?(requires|needs) .{0,40}us-east-1|(homed|home region) (in|outside) .{0,30}(us-east-1|ap-|eu-)`, "the account's identity region is ap-south-1; the desktop app requires us-east-1"),
-	signW(catalog.EnterpriseEditionRequired, nil, 0.85, `\b(Free|Plus|Standard) (account|edition|plan|subscription)\b|Enterprise edition (is )?required|only (available )?(for|to|in) Enterprise|"Edition": ?"STANDARD"`, "We are on a Plus account and there is no Extension access option"),
-	signW(catalog.AccountNotReady, nil, 0.9, `AccountSubscriptionStatus"?:? ?"?(UNSUBSCRIBED|ACCOUNT_CREATION_FAILED|SIGNUP_ATTEMPT_IN_PROGRESS)`, `"AccountSubscriptionStatus": "UNSUBSCRIBED"`),
-	signW(catalog.ExtensionAccessImmutable, nil, 0.85, `extension access.{0,80}(cannot|can.t|won.t) (be )?(edit|change|modif|save)|(cannot|can.t) edit (the )?extension access`, "The extension access cannot be edited after creation"),
-	signW(catalog.LoopbackUnavailable, nil, 0.97, `(localhost|127\.0\.0\.1|\[::1\]):18080.{0,200}(ERR_CONNECTION_REFUSED|refused to connect|connection refused)|(ERR_CONNECTION_REFUSED|refused to connect|connection refused).{0,200}(localhost|127\.0\.0\.1):18080`, "127.0.0.1:18080 ERR_CONNECTION_REFUSED"),
-	signW(catalog.LoopbackUnavailable, nil, 0.85, `localhost refused to connect|ERR_CONNECTION_REFUSED`, "This site can't be reached. localhost refused to connect. ERR_CONNECTION_REFUSED"),
-	signW(catalog.LoopbackUnavailable, nil, 0.85, `(address|port) (already )?in use.{0,40}18080|18080.{0,40}(address|port) (already )?in use`, "listen tcp 127.0.0.1:18080: bind: address already in use"),
-	signW(catalog.DNSUnresolved, nil, 0.95, `DNS_PROBE_FINISHED_NXDOMAIN|server IP address could not be found|no such host|ENOTFOUND|Name or service not known|nodename nor servname provided`, "DNS_PROBE_FINISHED_NXDOMAIN"),
-	signW(catalog.TLSUntrusted, nil, 0.95, `certificate signed by unknown authority|unable to get local issuer certificate|self[- ]signed certificate|CERT_AUTHORITY_INVALID|PKIX path building failed|certificate verify failed|certificate is not trusted`, "x509: certificate signed by unknown authority"),
-	signW(catalog.DiscoveryUnreachable, nil, 0.85, `\.well-known/openid-configuration.{0,120}(404|not found|failed|error|HTML|unexpected)|(404|not found|failed to (get|fetch|query)|error).{0,80}\.well-known/openid-configuration|oidc: failed to (get|decode) provider`, "oidc: failed to get provider: 404 Not Found"),
-	signW(catalog.InvalidIssuer, nil, 0.8, `Invalid issuer`, "Invalid issuer"),
-	signW(catalog.TokenValidationFailure, nil, 0.95, `id token issued by a different provider|IDX10205|issuer (validation failed|mismatch|does not match)|unexpected issuer`, "oidc: id token issued by a different provider, expected \"https://acme.okta.com/oauth2/default\" got \"https://acme.okta.com\""),
-	signW(catalog.JWKSMismatch, nil, 0.95, `failed to verify (id token )?signature|signature verification failed|IDX1050[13]|IDX10511|no matching (signing )?key|unable to find (a|the)? ?(signing )?key|kid .{0,40}not found|key with kid|invalid signature`, "oidc: failed to verify signature: failed to verify id token signature"),
-	signW(catalog.AudienceMismatch, nil, 0.95, `expected audience .{0,120}got|Audience validation failed|IDX10214|invalid aud(ience)?s?\b|not a trusted audience|wrong audience|aud(ience)? (mismatch|does not match)`, "oidc: expected audience \"0oa1abc\" got [\"0oa9xyz\"]"),
-	signW(catalog.ClockSkew, nil, 0.9, `token is expired|token has expired|used before issued|IDX1022[23]|iat .{0,40}future|nbf .{0,40}future|not valid yet|clock skew`, "oidc: token is expired (Token Expiry: 2026-11-24 09:00:00 +0000 UTC)"),
-	signW(catalog.EmailClaimMissing, nil, 0.9, `email claim .{0,20}(is )?(missing|not (found|present))|no email claim|missing (the )?email claim|without an? email claim`, "the ID token has no email claim"),
-	signW(catalog.EmailCaseMismatch, nil, 0.85, `(email|user|address).{0,160}(case[- ]sensitiv|only in (letter )?case|different (letter )?case|upper ?case|lower ?case|capitali[sz])|(case[- ]sensitiv|letter case).{0,80}(email|user)`, "Alice@Example.com vs alice@example.com: email matching is case-sensitive"),
-	signW(catalog.EmailNotProvisioned, nil, 0.85, `(user|email).{0,60}(is )?not provisioned|no (matching|such) user|no user with (that |the |this )?email|user does not exist|not (a )?(registered|provisioned) user|email .{0,40}(not found|does not exist) in (the )?(account|Quick)`, "User not found: no user with email bob@acme.example is provisioned"),
-	signW(catalog.RefreshTokenMissing, nil, 0.9, `Session expires frequently|no refresh[_ ]token|refresh[_ ]token (is )?(missing|not (issued|returned|present))|did not (return|issue) a refresh token|signed out every hour|sign in again every hour`, "Session expires frequently"),
-	signW(catalog.RefreshTokenRejected, nil, 0.85, `invalid_grant.{0,200}refresh|refresh.{0,200}invalid_grant|refresh token (has )?expired|refresh token (is )?(invalid|revoked)`, "invalid_grant: The refresh token has expired due to inactivity"),
-	signW(catalog.RefreshIDTokenMissing, nil, 0.9, `(refresh|refreshing).{0,80}(no|missing|without|did not return an?) id[_ ]token|id[_ ]token (is )?(missing|absent|not returned).{0,80}refresh|Return ID Token On Refresh`, "refresh grant response has no id_token"),
-	signW(catalog.AccessDeniedPolicy, nil, 0.85, `not assigned to (the )?(client )?application|user is not assigned|not authorized to access (this|the) (app|application)`, "User is not assigned to the client application."),
-	signW(catalog.PublicClientDisabled, nil, 0.9, `must contain the following parameter: 'client_assertion' or 'client_secret'|client_assertion or client_secret`, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."),
-	signW(catalog.RedirectMismatch, nil, 0.9, `redirect URI .{0,120}does not match|Redirect URI mismatch|redirect_uri .{0,60}(not registered|not allowed|not whitelisted|is invalid)|must be an absolute URI that is whitelisted`, "The redirect URI in the request, http://localhost:18080, does not match the ones authorized for the OAuth client."),
-	signW(catalog.PKCEUnsupported, nil, 0.8, `code_verifier|code challenge|code_challenge|\bPKCE\b`, "code_verifier does not match the code_challenge"),
-	signW(catalog.EndpointMismatch, nil, 0.7, `endpoint.{0,40}(differs|mismatch|does not match).{0,40}discovery`, "the token endpoint differs from the discovery document"),
-
-	// Generic OAuth error codes, last.
-	sign(catalog.RedirectMismatch, nil, `\bredirect_mismatch\b|\binvalid_redirect_uri\b|\bredirect_uri_mismatch\b`, "error=redirect_mismatch"),
-	sign(catalog.GoogleClientSecretMissing, nil, `client_secret is missing`, "client_secret is missing."),
-	signW(catalog.InvalidClient, nil, 0.7, `\binvalid_client\b|\bclient is invalid\b|\bunknown client\b|client (id )?not found`, "error: invalid_client error_description: client is invalid"),
-	signW(catalog.InvalidScope, nil, 0.7, `\binvalid_scope\b`, "error=invalid_scope"),
-	signW(catalog.AccessDeniedPolicy, nil, 0.65, `\baccess_denied\b|\bunauthorized_client\b`, "error=access_denied"),
-	signW(catalog.ConsentRequired, nil, 0.75, `\bconsent_required\b|\binteraction_required\b`, "error=consent_required"),
-	signW(catalog.IdPError, nil, 0.5, `\binvalid_request\b|\bunsupported_response_type\b|\bserver_error\b|\btemporarily_unavailable\b`, "error=invalid_request"),
+		// Generic OAuth error codes, last.
+		sign(catalog.RedirectMismatch, nil, `\bredirect_mismatch\b|\binvalid_redirect_uri\b|\bredirect_uri_mismatch\b`, "error=redirect_mismatch"),
+		sign(catalog.GoogleClientSecretMissing, nil, `client_secret is missing`, "client_secret is missing."),
+		signW(catalog.InvalidClient, nil, 0.7, `\binvalid_client\b|\bclient is invalid\b|\bunknown client\b|client (id )?not found`, "error: invalid_client error_description: client is invalid"),
+		signW(catalog.InvalidScope, nil, 0.7, `\binvalid_scope\b`, "error=invalid_scope"),
+		signW(catalog.AccessDeniedPolicy, nil, 0.65, `\baccess_denied\b|\bunauthorized_client\b`, "error=access_denied"),
+		signW(catalog.ConsentRequired, nil, 0.75, `\bconsent_required\b|\binteraction_required\b`, "error=consent_required"),
+		signW(catalog.IdPError, nil, 0.5, `\binvalid_request\b|\bunsupported_response_type\b|\bserver_error\b|\btemporarily_unavailable\b`, "error=invalid_request"),
+	}
 }
 
 // Clue is a wording that fits several rows: triage returns them all, with
@@ -147,22 +150,24 @@ func clue(pattern, question, example string, rows ...catalog.ID) Clue {
 }
 
 // clues are the ambiguous wordings.
-var clues = []Clue{
-	clue(`User not found`, "Does the ID token carry an email claim, and is it exactly a provisioned user's email, letter case included? Run the sign-in step (quickdiag check --live --email …, or step 4 of the wizard): it names which.",
-		"User not found", catalog.EmailClaimMissing, catalog.EmailNotProvisioned, catalog.EmailCaseMismatch),
-	clue(`Token validation fail`, "Which part of the token fails? Run the preflight: discovery.issuer compares the issuer, jwks.same_keys the keys; the sign-in step names the claim (iss, aud, kid, exp).",
-		"Token validation failure", catalog.TokenValidationFailure, catalog.InvalidIssuer, catalog.JWKSMismatch, catalog.AudienceMismatch, catalog.ClockSkew),
-	clue(`not authorized to perform:? kms:Decrypt|kms:Decrypt.{0,80}(AccessDenied|denied)`, "Which service does the message name: sso.amazonaws.com (the application-creation flow) or quicksight.amazonaws.com / Identitystoreinternal (the replica key)? Paste both key policies into quickdiag analyze kms-policy.",
-		"is not authorized to perform: kms:Decrypt", catalog.KMSDecryptSSO, catalog.KMSDecryptQuickSight),
-	clue(`\binvalid_scope\b`, "Is the IdP Amazon Cognito (an amazoncognito.com address)? Cognito has no offline_access scope; other IdPs need it enabled for the app.",
-		"invalid_scope", catalog.InvalidScope, catalog.CognitoOfflineAccess),
-	clue(`400 Bad Request|Your request resulted in an error`, "What does the page's Description line say? A redirect_uri message, an invalid client_id, or a policy evaluation failure each have their own fix.",
-		"400 Bad Request — Your request resulted in an error.", catalog.InvalidClient, catalog.RedirectMismatch, catalog.AccessDeniedPolicy),
-	clue(`sign(ed)? out|session (expires|ends)|log(ged)? out|sign in again`, "Is a refresh token issued at all, and does refreshing return an ID token with email? The sign-in step runs the refresh grant and says which.",
-		"users are signed out after an hour", catalog.RefreshTokenMissing, catalog.RefreshTokenRejected, catalog.RefreshIDTokenMissing, catalog.RefreshEmailMissing),
-	clue(`region`, "Which Region is the account's identity region? It shows in every ARN of quickdiag analyze users (list-users output).",
-		"wrong region", catalog.IdentityRegion, catalog.QuickIndexRegion, catalog.IdentityRegionEndpoint),
-}
+var clues = sync.OnceValue(func() []Clue {
+	return []Clue{
+		clue(`User not found`, "Does the ID token carry an email claim, and is it exactly a provisioned user's email, letter case included? Run the sign-in step (quickdiag check --live --email …, or step 4 of the wizard): it names which.",
+			"User not found", catalog.EmailClaimMissing, catalog.EmailNotProvisioned, catalog.EmailCaseMismatch),
+		clue(`Token validation fail`, "Which part of the token fails? Run the preflight: discovery.issuer compares the issuer, jwks.same_keys the keys; the sign-in step names the claim (iss, aud, kid, exp).",
+			"Token validation failure", catalog.TokenValidationFailure, catalog.InvalidIssuer, catalog.JWKSMismatch, catalog.AudienceMismatch, catalog.ClockSkew),
+		clue(`not authorized to perform:? kms:Decrypt|kms:Decrypt.{0,80}(AccessDenied|denied)`, "Which service does the message name: sso.amazonaws.com (the application-creation flow) or quicksight.amazonaws.com / Identitystoreinternal (the replica key)? Paste both key policies into quickdiag analyze kms-policy.",
+			"is not authorized to perform: kms:Decrypt", catalog.KMSDecryptSSO, catalog.KMSDecryptQuickSight),
+		clue(`\binvalid_scope\b`, "Is the IdP Amazon Cognito (an amazoncognito.com address)? Cognito has no offline_access scope; other IdPs need it enabled for the app.",
+			"invalid_scope", catalog.InvalidScope, catalog.CognitoOfflineAccess),
+		clue(`400 Bad Request|Your request resulted in an error`, "What does the page's Description line say? A redirect_uri message, an invalid client_id, or a policy evaluation failure each have their own fix.",
+			"400 Bad Request — Your request resulted in an error.", catalog.InvalidClient, catalog.RedirectMismatch, catalog.AccessDeniedPolicy),
+		clue(`sign(ed)? out|session (expires|ends)|log(ged)? out|sign in again`, "Is a refresh token issued at all, and does refreshing return an ID token with email? The sign-in step runs the refresh grant and says which.",
+			"users are signed out after an hour", catalog.RefreshTokenMissing, catalog.RefreshTokenRejected, catalog.RefreshIDTokenMissing, catalog.RefreshEmailMissing),
+		clue(`region`, "Which Region is the account's identity region? It shows in every ARN of quickdiag analyze users (list-users output).",
+			"wrong region", catalog.IdentityRegion, catalog.QuickIndexRegion, catalog.IdentityRegionEndpoint),
+	}
+})
 
 // Classify returns the row of the surest wording found in text (the
 // highest weight; the first of equal ones), trying the given IdP's own
@@ -173,8 +178,9 @@ func Classify(text string, idp *checks.IdP, where func(catalog.ID) bool) (catalo
 	try := func(keep func(Sign) bool) (catalog.ID, string, bool) {
 		var best *Sign
 		var at []int
-		for i := range signs {
-			s := &signs[i]
+		all := signs()
+		for i := range all {
+			s := &all[i]
 			if !keep(*s) || (where != nil && !where(s.Row)) || (best != nil && s.Weight <= best.Weight) || !mayMatch(lower, s.anchors) {
 				continue
 			}

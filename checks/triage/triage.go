@@ -68,7 +68,7 @@ func Rank(text string) []Match {
 			a.question = question
 		}
 	}
-	for _, s := range signs {
+	for _, s := range signs() {
 		if !mayMatch(lower, s.anchors) {
 			continue
 		}
@@ -85,7 +85,7 @@ func Rank(text string) []Match {
 		}
 		add(s.Row, w, loc, "")
 	}
-	for _, c := range clues {
+	for _, c := range clues() {
 		if !mayMatch(lower, c.anchors) {
 			continue
 		}
@@ -193,7 +193,7 @@ func idpInText(s string) *checks.IdP {
 }
 
 // Signs returns the knowledge table, for listings and tests.
-func Signs() []Sign { return append([]Sign(nil), signs...) }
+func Signs() []Sign { return append([]Sign(nil), signs()...) }
 
 // Clues returns the ambiguous wordings, for listings and tests.
-func Clues() []Clue { return append([]Clue(nil), clues...) }
+func Clues() []Clue { return append([]Clue(nil), clues()...) }
