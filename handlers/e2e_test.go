@@ -61,15 +61,16 @@ func TestWizardEndToEnd(t *testing.T) {
 	t.Run("good values, sign-in, results, export", func(t *testing.T) {
 		tab := testbrowser.NewTab(t, browser)
 		// 1. Choose the IdP.
-		must(t, chromedp.Do(tab, chromedp.Navigate(ts.URL+"/"), chromedp.Click(chromedp.CSS(`input[value=okta]`))))
+		must(t, chromedp.Do(tab, chromedp.Navigate(ts.URL+"/")))
+		must(t, testbrowser.Click(tab, `input[value=okta]`))
 		shot(tab, "1-choose-idp.png")
-		must(t, chromedp.Do(tab, chromedp.Click(chromedp.CSS(`button[type=submit]`))))
+		must(t, testbrowser.Click(tab, `button[type=submit]`))
 		must(t, testbrowser.WaitFor(tab, `location.pathname === "/values"`))
 		// 2. Paste the values; the live feedback has nothing to say.
 		fill(t, tab, values)
 		must(t, testbrowser.WaitFor(tab, `document.getElementById("lint").textContent.includes("Nothing to report")`))
 		shot(tab, "2-values.png")
-		must(t, chromedp.Do(tab, chromedp.Click(chromedp.CSS(`form.values button[type=submit]`))))
+		must(t, testbrowser.Click(tab, `form.values button[type=submit]`))
 		// 3. The preflight streams in.
 		must(t, testbrowser.WaitFor(tab, `document.body.dataset.preflight === "done"`))
 		shot(tab, "3-preflight.png")
@@ -152,11 +153,13 @@ func TestWizardEndToEnd(t *testing.T) {
 			broken[k] = v
 		}
 		broken["jwks_uri"] = idp.ServerConfig("other").JWKSURI
-		must(t, chromedp.Do(tab, chromedp.Navigate(ts.URL+"/"), chromedp.Click(chromedp.CSS(`input[value=okta]`)), chromedp.Click(chromedp.CSS(`button[type=submit]`))))
+		must(t, chromedp.Do(tab, chromedp.Navigate(ts.URL+"/")))
+		must(t, testbrowser.Click(tab, `input[value=okta]`))
+		must(t, testbrowser.Click(tab, `button[type=submit]`))
 		must(t, testbrowser.WaitFor(tab, `location.pathname === "/values"`))
 		fill(t, tab, broken)
 		must(t, testbrowser.WaitFor(tab, `document.querySelector("#lint [data-row=jwks_mismatch]") !== null`))
-		must(t, chromedp.Do(tab, chromedp.Click(chromedp.CSS(`form.values button[type=submit]`))))
+		must(t, testbrowser.Click(tab, `form.values button[type=submit]`))
 		must(t, testbrowser.WaitFor(tab, `document.body.dataset.preflight === "done"`))
 		shot(tab, "8-preflight-broken.png")
 		if n := count(t, tab, `[data-check="jwks.same_keys"][data-status=fail][data-row=jwks_mismatch]`); n != 1 {
@@ -204,8 +207,8 @@ func TestTriagePageInBrowser(t *testing.T) {
 	tab := testbrowser.NewTab(t, browser)
 	out := outputDir(t, "wizard")
 	must(t, chromedp.Do(tab, chromedp.Navigate(ts.URL+"/triage"),
-		chromedp.SendKeys(chromedp.CSS("#text"), "Sign-in failed\nUser not found\nCorrelation Id: 0e1f2a3b-4c5d-6e7f-8a9b-0c1d2e3f4a5b"),
-		chromedp.Click(chromedp.CSS(`form button[type=submit]`))))
+		chromedp.SendKeys(chromedp.CSS("#text"), "Sign-in failed\nUser not found\nCorrelation Id: 0e1f2a3b-4c5d-6e7f-8a9b-0c1d2e3f4a5b")))
+	must(t, testbrowser.Click(tab, `form button[type=submit]`))
 	must(t, testbrowser.WaitFor(tab, `document.querySelector("[data-testid=question]") !== null`))
 	rows, err := testbrowser.Eval[string](tab, `[...document.querySelectorAll("[data-testid=match]")].map(e => e.dataset.row).join(",")`)
 	must(t, err)
@@ -222,12 +225,12 @@ func TestTriagePageInBrowser(t *testing.T) {
 		t.Logf("screenshot not saved: %v", err)
 	}
 	// The guided path, by keyboard-free clicks through to a conclusion.
-	must(t, chromedp.Do(tab, chromedp.Navigate(ts.URL+"/triage/guide"),
-		chromedp.Click(chromedp.CSS(`a[href="/triage/guide?q=after"]`))))
+	must(t, chromedp.Do(tab, chromedp.Navigate(ts.URL+"/triage/guide")))
+	must(t, testbrowser.Click(tab, `a[href="/triage/guide?q=after"]`))
 	must(t, testbrowser.WaitFor(tab, `location.search === "?q=after"`))
-	must(t, chromedp.Do(tab, chromedp.Click(chromedp.CSS(`a[href="/triage/guide?q=user"]`))))
+	must(t, testbrowser.Click(tab, `a[href="/triage/guide?q=user"]`))
 	must(t, testbrowser.WaitFor(tab, `location.search === "?q=user"`))
-	must(t, chromedp.Do(tab, chromedp.Click(chromedp.CSS(`a[href="/triage/guide?row=email_claim_missing"]`))))
+	must(t, testbrowser.Click(tab, `a[href="/triage/guide?row=email_claim_missing"]`))
 	must(t, testbrowser.WaitFor(tab, `document.querySelector("[data-testid=conclusion][data-row=email_claim_missing]") !== null`))
 	if err := testbrowser.Screenshot(tab, out, "10-guided.png"); err != nil {
 		t.Logf("screenshot not saved: %v", err)

@@ -4,6 +4,7 @@ package testbrowser
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -194,4 +195,23 @@ func WaitFor(ctx context.Context, expr string) error {
 // Eval evaluates a JavaScript expression in the tab, awaiting a promise.
 func Eval[T any](ctx context.Context, expr string) (T, error) {
 	return chromedp.Run(ctx, chromedp.Evaluate[T](expr, func(p *runtime.EvaluateParams) { p.AwaitPromise = new(true) }))
+}
+
+// Click clicks the first element matching the CSS selector once the tab's
+// document has finished loading and holds it. It clicks from JavaScript
+// rather than through chromedp's DOM node ids, which a navigation that
+// commits between the query and the click invalidates ("Could not find node
+// with given id").
+func Click(ctx context.Context, selector string) error {
+	sel := jsQuote(selector)
+	if err := WaitFor(ctx, `document.readyState === "complete" && document.querySelector(`+sel+`) !== null`); err != nil {
+		return err
+	}
+	_, err := Eval[bool](ctx, `(() => { document.querySelector(`+sel+`).click(); return true })()`)
+	return err
+}
+
+func jsQuote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }
