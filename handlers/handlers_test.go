@@ -2,14 +2,18 @@ package handlers_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -617,5 +621,28 @@ func TestBodiesAreBounded(t *testing.T) {
 	r, _ = do(t, c, "POST", ts.URL+"/triage", form("text", strings.Repeat("B", 60<<20)), nil)
 	if r.StatusCode == http.StatusOK {
 		t.Errorf("a 60 MB triage paste was read whole")
+	}
+}
+
+// TestUploadLeavesNoTemporaryFile: an imported values file large enough to
+// be spooled to disk is gone from TMPDIR when the request ends.
+func TestUploadLeavesNoTemporaryFile(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	ts, c := wizard(t, handlers.Options{})
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "values.json")
+	fmt.Fprintf(fw, `{"issuer": "https://a.example", "client_id": "from-file"%s}`, strings.Repeat(" ", 600<<10))
+	mw.Close()
+	r, _ := do(t, c, "POST", ts.URL+"/values/import", &body, map[string]string{"Content-Type": mw.FormDataContentType()})
+	if r.StatusCode != http.StatusOK && r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("import: HTTP %d", r.StatusCode)
+	}
+	if _, page := do(t, c, "GET", ts.URL+"/values", nil, nil); !strings.Contains(page, "from-file") {
+		t.Error("the uploaded values were not imported")
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("temporary files left behind: %v", left)
 	}
 }

@@ -216,6 +216,11 @@ func (s *server) discover(w http.ResponseWriter, r *http.Request) {
 func (s *server) importValues(w http.ResponseWriter, r *http.Request) {
 	sess := sessionOf(r)
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	// A file part over 64 KiB goes to a temporary file; remove it with the
+	// request, whatever happens (net/http leaves it in TMPDIR otherwise).
+	if err := r.ParseMultipartForm(64 << 10); err == nil {
+		defer r.MultipartForm.RemoveAll()
+	}
 	var src io.Reader = strings.NewReader(r.FormValue("json"))
 	if f, _, err := r.FormFile("file"); err == nil {
 		defer f.Close()

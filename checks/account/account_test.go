@@ -239,3 +239,21 @@ func TestUsers(t *testing.T) {
 		t.Errorf("good users: %v %+v", err, a.Findings)
 	}
 }
+
+// TestLargestInputs: a list at the bound is analysed and its findings
+// summarised; one past it (a pasted 37 MiB list) is refused, saying the bound.
+func TestLargestInputs(t *testing.T) {
+	quick, idp := largeLists(account.MaxInput)
+	a, err := account.AnalyzeUsers(quick, &idp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := findings(a, "users.case")
+	if len(f) != 1 || len(f[0].Evidence.Got) > 4<<10 || !strings.Contains(f[0].Detail+f[0].Evidence.Got, "more") {
+		t.Errorf("case findings not summarised: %d findings, %.300v", len(f), f)
+	}
+	big := in("users.json", `{"UserList": [`+strings.Repeat(`{"Email": "a@x.example"}, `, 37<<20/26)+`{}]}`)
+	if _, err := account.AnalyzeUsers(big, nil); err == nil || !strings.Contains(err.Error(), "larger than 16 MiB") {
+		t.Errorf("a 37 MiB list: %v", err)
+	}
+}

@@ -79,15 +79,7 @@ func runServe(ctx context.Context, args []string, s stdio) int {
 	engine := &suite.Engine{HTTPClient: client, ToolVersion: toolVersion()}
 	wizard := handlers.New(handlers.Options{Hosts: hosts, Version: toolVersion(), Engine: engine, Timeout: o.timeout})
 	defer wizard.Close() // a sign-in still waiting releases port 18080
-	srv := &http.Server{
-		Handler:           wizard,
-		ReadHeaderTimeout: 10 * time.Second,
-		// Bodies are small forms; a slow one is dropped. No WriteTimeout:
-		// the preflight's results stream (server-sent events).
-		ReadTimeout:    30 * time.Second,
-		IdleTimeout:    60 * time.Second,
-		MaxHeaderBytes: 64 << 10,
-	}
+	srv := newServer(wizard)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(l) }()
 	fmt.Fprintf(s.out, "quickdiag wizard: %s\n", url)
@@ -110,6 +102,23 @@ func runServe(ctx context.Context, args []string, s stdio) int {
 	}
 	fmt.Fprintln(s.err, "Stopped.")
 	return exitOK
+}
+
+// timeouts bound how long the wizard's server waits on a client: for its
+// headers, for a request's body (bodies are small forms; a slow one is
+// dropped) and between requests on a kept-alive connection. There is no
+// write timeout: the preflight's results stream as server-sent events.
+var timeouts = struct{ header, read, idle time.Duration }{10 * time.Second, 30 * time.Second, 60 * time.Second}
+
+// newServer returns the wizard's HTTP server.
+func newServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: timeouts.header,
+		ReadTimeout:       timeouts.read,
+		IdleTimeout:       timeouts.idle,
+		MaxHeaderBytes:    64 << 10,
+	}
 }
 
 // addresses returns the wizard's URL and the Host values it answers to.

@@ -151,3 +151,55 @@ func startServe(t *testing.T, ctx context.Context, args []string, openBrowser fu
 	}
 	return u, done
 }
+
+// TestServerDropsIdleAndSlowConnections: a kept-alive connection left idle
+// and a request whose body never comes are both closed by the server, so
+// that a page cannot hold the wizard's connections open.
+func TestServerDropsIdleAndSlowConnections(t *testing.T) {
+	saved := timeouts
+	timeouts.header, timeouts.read, timeouts.idle = 300*time.Millisecond, 300*time.Millisecond, 300*time.Millisecond
+	t.Cleanup(func() { timeouts = saved })
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		io.WriteString(w, "ok")
+	}))
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	closedWithin := func(name string, conn net.Conn) {
+		t.Helper()
+		conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		start := time.Now()
+		_, err := io.Copy(io.Discard, conn)
+		if err != nil || time.Since(start) > 3*time.Second {
+			t.Errorf("%s: the server kept the connection open (%v after %s)", name, err, time.Since(start))
+		}
+	}
+	dial := func() net.Conn {
+		conn, err := net.Dial("tcp", l.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		return conn
+	}
+
+	idle := dial()
+	io.WriteString(idle, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(idle), nil)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("first request: %v", err)
+	}
+	closedWithin("idle keep-alive", idle)
+
+	slow := dial()
+	io.WriteString(slow, "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\nabc")
+	closedWithin("slow body", slow)
+
+	headers := dial()
+	io.WriteString(headers, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+	closedWithin("headers never finished", headers)
+}
