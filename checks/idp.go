@@ -43,6 +43,9 @@ type IdP struct {
 	// Wordings are how this provider words failures on its pages and in
 	// its error responses, for triage and for reading the probe's page.
 	Wordings []Wording
+	// Codes names this provider's code catalog in checks/triage/data
+	// ("entra.tsv"): each code it prints, the row it means, its own words.
+	Codes string
 
 	// Hosted is true for a service on the provider's public hosts: a host
 	// without a domain cannot be its (a failure, not a warning).

@@ -12,8 +12,9 @@ import (
 // ADFS is Microsoft Active Directory Federation Services, AD FS 2016 and
 // later (PKCE from AD FS 2019), on the federation service's own host.
 var ADFS = &checks.IdP{
-	ID:   "adfs",
-	Name: "Microsoft AD FS",
+	ID:    "adfs",
+	Codes: "adfs.tsv",
+	Name:  "Microsoft AD FS",
 	MatchPath: func(p string) bool {
 		return p == "/adfs" || strings.HasPrefix(p, "/adfs/")
 	},

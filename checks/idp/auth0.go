@@ -12,6 +12,7 @@ import (
 var Auth0 = &checks.IdP{
 	ID:        "auth0",
 	Name:      "Auth0",
+	Codes:     "auth0.tsv",
 	MatchHost: func(h string) bool { return strings.HasSuffix(h, ".auth0.com") },
 	Markers:   []string{"auth0"},
 	Hosted:    true,

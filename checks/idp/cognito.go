@@ -13,6 +13,7 @@ import (
 // Cognito has no offline_access scope, and the desktop app always sends it.
 var Cognito = &checks.IdP{
 	ID:        "cognito",
+	Codes:     "cognito.tsv",
 	Name:      "Amazon Cognito (via proxy)",
 	MatchHost: isCognitoHost,
 	Markers:   []string{"amazoncognito.com", "cognito"},

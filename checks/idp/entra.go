@@ -11,8 +11,9 @@ import (
 
 // Entra is Microsoft Entra ID (Azure AD), through its v2.0 endpoints.
 var Entra = &checks.IdP{
-	ID:   "entra",
-	Name: "Microsoft Entra ID",
+	ID:    "entra",
+	Codes: "entra.tsv",
+	Name:  "Microsoft Entra ID",
 	MatchHost: func(h string) bool {
 		return h == "login.microsoftonline.com" || h == "login.microsoft.com" || h == "sts.windows.net" ||
 			strings.HasSuffix(h, ".ciamlogin.com") || h == "login.microsoftonline.us" || h == "login.partner.microsoftonline.cn"

@@ -10,8 +10,9 @@ import (
 
 // Google is Google Workspace (Google Cloud OAuth clients of type Desktop app).
 var Google = &checks.IdP{
-	ID:   "google",
-	Name: "Google Workspace",
+	ID:    "google",
+	Codes: "google.tsv",
+	Name:  "Google Workspace",
 	MatchHost: func(h string) bool {
 		return h == "accounts.google.com" || strings.HasSuffix(h, ".googleapis.com")
 	},

@@ -15,6 +15,7 @@ import (
 // servers started with --http-relative-path=/auth, https://<host>/auth/realms/<realm>).
 var Keycloak = &checks.IdP{
 	ID:        "keycloak",
+	Codes:     "keycloak.tsv",
 	Name:      "Keycloak",
 	MatchPath: func(p string) bool { return keycloakPathRE.MatchString(p) },
 	Markers:   []string{"keycloak", "/realms/", "protocol/openid-connect"},

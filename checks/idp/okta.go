@@ -13,8 +13,9 @@ import (
 // Okta is Okta, with its org authorization server (/oauth2/v1/…) and its
 // custom servers (/oauth2/<id>/…, such as default), on okta.com or a custom domain.
 var Okta = &checks.IdP{
-	ID:   "okta",
-	Name: "Okta",
+	ID:    "okta",
+	Codes: "okta.tsv",
+	Name:  "Okta",
 	MatchHost: func(h string) bool {
 		return checks.HasAnySuffix(h, ".okta.com", ".oktapreview.com", ".okta-emea.com", ".okta-gov.com", ".okta.mil", ".trexcloud.com")
 	},

@@ -10,8 +10,9 @@ import (
 
 // PingFederate is Ping Identity's self-hosted server, recognised by its paths.
 var PingFederate = &checks.IdP{
-	ID:   "pingfederate",
-	Name: "PingFederate",
+	ID:    "pingfederate",
+	Codes: "pingfederate.tsv",
+	Name:  "PingFederate",
 	MatchPath: func(p string) bool {
 		return strings.HasPrefix(p, "/as/") && strings.HasSuffix(p, ".oauth2") || strings.EqualFold(p, "/pf/JWKS")
 	},

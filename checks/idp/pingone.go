@@ -11,6 +11,7 @@ import (
 // PingOne is Ping Identity's cloud service, one domain per region.
 var PingOne = &checks.IdP{
 	ID:             "pingone",
+	Codes:          "pingone.tsv",
 	Name:           "PingOne",
 	MatchHost:      isPingOneHost,
 	Markers:        []string{"pingone"},

@@ -26,6 +26,8 @@ type Sign struct {
 	Weight float64
 	// anchors rule out texts that cannot match (see anchors).
 	anchors []string
+	// oauth marks a generic OAuth error name (see oauthW).
+	oauth bool
 }
 
 // sign makes a generic sign, of weight 0.75.
@@ -36,6 +38,14 @@ func sign(row catalog.ID, idp *checks.IdP, pattern, example string) Sign {
 // signW makes a sign with an explicit weight.
 func signW(row catalog.ID, idp *checks.IdP, weight float64, pattern, example string) Sign {
 	return Sign{Row: row, IdP: idp, Pattern: regexp.MustCompile(`(?is)` + pattern), Example: example, Weight: weight, anchors: anchors(`(?is)` + pattern)}
+}
+
+// oauthW makes a sign for a generic RFC 6749 error name: it decides only
+// when nothing more specific is in the text.
+func oauthW(row catalog.ID, weight float64, pattern, example string) Sign {
+	s := signW(row, nil, weight, pattern, example)
+	s.oauth = true
+	return s
 }
 
 // compile makes the signs of every provider's wordings (package idp), in
@@ -65,7 +75,7 @@ var signs = sync.OnceValue(func() []Sign { return compile(idp.All(), generic()) 
 func generic() []Sign {
 	return []Sign{
 		// panva's oidc-provider (and the many services built on it).
-		sign(catalog.RedirectMismatch, nil, `redirect_uri did not match any of the client'?s registered redirect_uris`, "redirect_uri did not match any of the client's registered redirect_uris"),
+		signW(catalog.RedirectMismatch, nil, 0.92, `redirect_uri did not match any of the client'?s registered redirect_uris`, "redirect_uri did not match any of the client's registered redirect_uris"),
 		sign(catalog.InvalidScope, nil, `requested scope is not allowed`, "requested scope is not allowed"),
 		sign(catalog.PKCEUnsupported, nil, `PKCE verification failed|code_challenge_method .*not supported|not supported value of code_challenge_method`, "PKCE verification failed"),
 
@@ -127,11 +137,11 @@ func generic() []Sign {
 		// Generic OAuth error codes, last.
 		sign(catalog.RedirectMismatch, nil, `\bredirect_mismatch\b|\binvalid_redirect_uri\b|\bredirect_uri_mismatch\b`, "error=redirect_mismatch"),
 		sign(catalog.GoogleClientSecretMissing, nil, `client_secret is missing`, "client_secret is missing."),
-		signW(catalog.InvalidClient, nil, 0.7, `\binvalid_client\b|\bclient is invalid\b|\bunknown client\b|client (id )?not found`, "error: invalid_client error_description: client is invalid"),
-		signW(catalog.InvalidScope, nil, 0.7, `\binvalid_scope\b`, "error=invalid_scope"),
-		signW(catalog.AccessDeniedPolicy, nil, 0.65, `\baccess_denied\b|\bunauthorized_client\b`, "error=access_denied"),
-		signW(catalog.ConsentRequired, nil, 0.75, `\bconsent_required\b|\binteraction_required\b`, "error=consent_required"),
-		signW(catalog.IdPError, nil, 0.5, `\binvalid_request\b|\bunsupported_response_type\b|\bserver_error\b|\btemporarily_unavailable\b`, "error=invalid_request"),
+		oauthW(catalog.InvalidClient, 0.7, `\binvalid_client\b|\bclient is invalid\b|\bunknown client\b|client (id )?not found`, "error: invalid_client error_description: client is invalid"),
+		oauthW(catalog.InvalidScope, 0.7, `\binvalid_scope\b`, "error=invalid_scope"),
+		oauthW(catalog.AccessDeniedPolicy, 0.65, `\baccess_denied\b|\bunauthorized_client\b`, "error=access_denied"),
+		oauthW(catalog.ConsentRequired, 0.75, `\bconsent_required\b|\binteraction_required\b`, "error=consent_required"),
+		oauthW(catalog.IdPError, 0.5, `\binvalid_request\b|\bunsupported_response_type\b|\bserver_error\b|\btemporarily_unavailable\b`, "error=invalid_request"),
 	}
 }
 

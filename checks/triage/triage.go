@@ -33,41 +33,56 @@ type Match struct {
 	Context string `json:"context,omitempty"`
 	// Question tells candidate rows apart when the text fits several.
 	Question string `json:"question,omitempty"`
+	// Meaning is the vendor's own description of the code matched.
+	Meaning string `json:"meaning,omitempty"`
 }
 
-// Rank ranks the catalog rows that a pasted error message points at,
-// best first: vendor codes and the desktop app's own messages weigh most,
-// generic OAuth error codes least. Text may carry any noise (line breaks,
-// ids, timestamps, URLs); a wording that fits several rows returns all of
-// them with the question that tells them apart. No match, no rows.
-func Rank(text string) []Match {
+// Result is what triage makes of a reported text.
+type Result struct {
+	// Matches are the rows the text points at, best first.
+	Matches []Match `json:"matches"`
+	// Facts are the structured fields read out of the text.
+	Facts *Facts `json:"facts,omitempty"`
+	// Next says where the administrator finds this event in the IdP's
+	// logs, with its id filled in.
+	Next []string `json:"next,omitempty"`
+}
+
+// Rank ranks the catalog rows that a pasted error message points at, best
+// first (see Analyze).
+func Rank(text string) []Match { return Analyze(text).Matches }
+
+// hit is one piece of evidence for a row: a code, a wording, a concept
+// rule or a clue, and where it is in the text.
+type hit struct {
+	row        catalog.ID
+	score      float64
+	start, end int
+	question   string
+	meaning    string
+	// oauth marks a generic RFC 6749 error name, which decides only when
+	// nothing more specific is in the text.
+	oauth bool
+	clue  bool
+}
+
+// Analyze reads a pasted error message, page, JSON body or log: its
+// structured fields first (error, error_description, vendor codes, ids),
+// then the vendor codes' catalogs, the wordings of every IdP, library and
+// browser, and the concepts the text names. Vendor codes and the desktop
+// app's own messages weigh most, generic OAuth error codes least; when one
+// match lies inside a longer one for another row, the longer (the more
+// specific) wins. A wording that fits several rows returns all of them with
+// the question that tells them apart. No match, no rows.
+func Analyze(text string) Result {
 	text = normaliseReport(text)
 	if strings.TrimSpace(text) == "" {
-		return nil
+		return Result{}
 	}
-	idp := idpInText(text)
+	facts := readFacts(text)
+	provider := idpInText(text)
 	lower := strings.ToLower(text)
-	type acc struct {
-		score    float64
-		hits     int
-		at       [2]int // the best match's span in text
-		question string
-	}
-	rows := map[catalog.ID]*acc{}
-	add := func(row catalog.ID, score float64, at []int, question string) {
-		a := rows[row]
-		if a == nil {
-			a = &acc{}
-			rows[row] = a
-		}
-		a.hits++
-		if score > a.score {
-			a.score, a.at = score, [2]int{at[0], at[1]}
-		}
-		if question != "" && a.question == "" {
-			a.question = question
-		}
-	}
+	var hits []hit
 	for _, s := range signs() {
 		if !mayMatch(lower, s.anchors) {
 			continue
@@ -78,12 +93,43 @@ func Rank(text string) []Match {
 		}
 		w := s.Weight
 		switch {
-		case s.IdP != nil && s.IdP == idp:
+		case s.IdP != nil && s.IdP == provider:
 			w += 0.04 // the wording of the IdP the text is about
-		case s.IdP != nil && idp != nil && s.IdP != idp:
+		case s.IdP != nil && provider != nil && s.IdP != provider:
 			w -= 0.1 // another IdP's wording
 		}
-		add(s.Row, w, loc, "")
+		hits = append(hits, hit{row: s.Row, score: w, start: loc[0], end: loc[1], oauth: s.oauth})
+	}
+	table := codes()
+	seen := map[string]bool{}
+	codeWords(text, func(w string, start, end int) bool {
+		c := table.lookup(w)
+		if c == nil || seen[c.Code] {
+			return len(seen) < 64
+		}
+		seen[c.Code] = true
+		score := 0.97
+		if c.Row == catalog.IdPError {
+			score = 0.6 // the vendor's own words, but no row of ours
+		}
+		hits = append(hits, hit{row: c.Row, score: score, start: start, end: end, meaning: c.Meaning})
+		return len(seen) < 64
+	})
+	for _, code := range facts.Codes {
+		if c := table.lookup(code); c != nil && !seen[c.Code] {
+			// A numeric error_codes entry: no span of its own in the text.
+			seen[c.Code] = true
+			score := 0.95
+			if c.Row == catalog.IdPError {
+				score = 0.58
+			}
+			i := strings.Index(text, strings.TrimPrefix(code, "AADSTS"))
+			hits = append(hits, hit{row: c.Row, score: score, start: max(i, 0), end: max(i, 0) + len(code) - len("AADSTS"), meaning: c.Meaning})
+		}
+	}
+	for _, rh := range matchRules(foldWords(text, maxRuleWords)) {
+		r := rules[rh.rule]
+		hits = append(hits, hit{row: r.Row, score: ruleWeight(r), start: rh.start, end: rh.end})
 	}
 	for _, c := range clues() {
 		if !mayMatch(lower, c.anchors) {
@@ -98,7 +144,75 @@ func Rank(text string) []Match {
 			if i == 0 {
 				score = 0.52 // the first row listed is the commonest cause
 			}
-			add(row, score, loc, c.Question)
+			hits = append(hits, hit{row: row, score: score, start: loc[0], end: loc[1], question: c.Question, clue: true})
+		}
+	}
+	hits = preferSpecific(hits)
+	return Result{Matches: rankHits(text, hits, provider), Facts: factsOrNil(facts), Next: nextSteps(facts, provider)}
+}
+
+// maxRuleWords bounds the words the concept rules read (a 1 MiB log has
+// about 150,000).
+const maxRuleWords = 200_000
+
+func factsOrNil(f Facts) *Facts {
+	if f.empty() && f.CorrelationID == "" && f.TraceID == "" && f.ErrorID == "" {
+		return nil
+	}
+	return &f
+}
+
+// preferSpecific lowers the evidence that something more specific
+// explains: a match inside a longer match for another row ("token has
+// expired" inside "refresh token has expired"), and a generic OAuth error
+// name when a code or wording names the cause.
+func preferSpecific(hits []hit) []hit {
+	specific := false
+	for _, h := range hits {
+		if !h.oauth && !h.clue && h.score >= 0.7 && h.row != catalog.IdPError {
+			specific = true
+		}
+	}
+	out := hits[:0]
+	for i, h := range hits {
+		if h.oauth && specific {
+			continue
+		}
+		for j, o := range hits {
+			if i != j && o.row != h.row && !o.clue && !h.clue && o.start <= h.start && o.end >= h.end && o.end-o.start > h.end-h.start && o.score >= h.score-0.2 {
+				h.score -= 0.2
+				break
+			}
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+// rankHits sums the evidence per row and orders the rows, best first.
+func rankHits(text string, hits []hit, provider *checks.IdP) []Match {
+	type acc struct {
+		best  hit
+		hits  int
+		quest string
+		mean  string
+	}
+	rows := map[catalog.ID]*acc{}
+	for _, h := range hits {
+		a := rows[h.row]
+		if a == nil {
+			a = &acc{best: h}
+			rows[h.row] = a
+		}
+		a.hits++
+		if h.score > a.best.score {
+			a.best = h
+		}
+		if h.question != "" && a.quest == "" {
+			a.quest = h.question
+		}
+		if h.meaning != "" && a.mean == "" {
+			a.mean = h.meaning
 		}
 	}
 	// What is echoed back may carry what people paste: codes, tokens, secrets.
@@ -109,10 +223,10 @@ func Rank(text string) []Match {
 		if !ok {
 			continue
 		}
-		score := a.score + 0.02*float64(min(a.hits-1, 3)) // corroboration
-		m := Match{Row: id, Score: round2(min(score, 0.99)), Title: r.Title, Cause: r.Cause, Fix: idp.FixFor(id),
-			Matched: red.String(text[a.at[0]:a.at[1]]), Question: a.question}
-		if ctx := red.String(excerpt(text, a.at[0], a.at[1])); ctx != m.Matched {
+		score := a.best.score + 0.02*float64(min(a.hits-1, 3)) // corroboration
+		m := Match{Row: id, Score: round2(min(score, 0.99)), Title: r.Title, Cause: r.Cause, Fix: provider.FixFor(id),
+			Matched: red.String(text[a.best.start:a.best.end]), Question: a.quest, Meaning: a.mean}
+		if ctx := red.String(excerpt(text, a.best.start, a.best.end)); ctx != m.Matched {
 			m.Context = ctx
 		}
 		out = append(out, m)

@@ -101,6 +101,8 @@ func SignIn(ctx context.Context, signInURL, login string) (string, error) {
 }
 
 // Complete finishes a sign-in already under way in the tab (see SignIn).
+// When nothing answers the redirect (the browser shows its network error
+// page), it returns that page's text.
 func Complete(ctx context.Context, login string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 45*time.Second)
 	defer cancel()
@@ -109,7 +111,7 @@ func Complete(ctx context.Context, login string) (string, error) {
 		if err := ctx.Err(); err != nil {
 			return "", fmt.Errorf("sign-in did not finish (last page: %s): %w", step, err)
 		}
-		kind, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('[data-testid=signin-result]') ? 'result'
+		kind, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('[data-testid=signin-result]') || location.href.startsWith('chrome-error:') ? 'result'
 			: document.querySelector('input[name=login]') ? 'login'
 			: document.querySelector('input[name=username]') && document.querySelector('input[name=password]') ? 'username'
 			: document.querySelector('input[name=prompt][value=consent]') ? 'consent' : 'other'`))

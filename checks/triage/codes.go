@@ -1,0 +1,137 @@
+package triage
+
+import (
+	"embed"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/checks/catalog"
+	"github.com/quickdiag/quickdiag/checks/idp"
+)
+
+// The code catalogs: one reviewable file per vendor, each line a code as
+// the vendor prints it, the row it points at, the vendor's own description
+// and where that description comes from.
+//
+//go:embed data/*.tsv
+var dataFS embed.FS
+
+// Code is one entry of a vendor's code catalog.
+type Code struct {
+	Code string
+	Row  catalog.ID
+	// Meaning is the vendor's own description of the code.
+	Meaning string
+	// Source is where the description was read.
+	Source string
+	// File is the catalog it comes from (data/<file>).
+	File string
+	// IdP is the provider whose catalog it is; nil for a library's,
+	// a browser's or AWS's.
+	IdP *checks.IdP
+}
+
+// codeTable is every vendor code, by its exact spelling and lower-cased.
+type codeTable struct {
+	exact map[string]*Code
+	lower map[string]*Code
+	all   []*Code
+}
+
+var codes = sync.OnceValue(func() *codeTable {
+	t, err := loadCodes(dataFS)
+	if err != nil {
+		panic(err) // the embedded data is checked by TestCodeCatalogs
+	}
+	return t
+})
+
+// Codes returns every entry of the code catalogs, for listings and tests.
+func Codes() []Code {
+	out := make([]Code, 0, len(codes().all))
+	for _, c := range codes().all {
+		out = append(out, *c)
+	}
+	return out
+}
+
+// loadCodes reads the code catalogs. An IdP's catalog is the file its
+// profile names (checks.IdP.Codes); every other file is no one provider's.
+func loadCodes(fsys embed.FS) (*codeTable, error) {
+	owner := map[string]*checks.IdP{}
+	for _, p := range idp.All() {
+		if p.Codes != "" {
+			owner[p.Codes] = p
+		}
+	}
+	entries, err := fsys.ReadDir("data")
+	if err != nil {
+		return nil, err
+	}
+	t := &codeTable{exact: map[string]*Code{}, lower: map[string]*Code{}}
+	for _, e := range entries {
+		data, err := fsys.ReadFile(path.Join("data", e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		for i, line := range strings.Split(string(data), "\n") {
+			line = strings.TrimRight(line, "\r")
+			if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			f := strings.Split(line, "\t")
+			if len(f) != 4 {
+				return nil, fmt.Errorf("data/%s:%d: %d fields, want 4 (code, row, meaning, source)", e.Name(), i+1, len(f))
+			}
+			row := catalog.ID(f[1])
+			if _, ok := catalog.Lookup(row); !ok {
+				return nil, fmt.Errorf("data/%s:%d: unknown row %q", e.Name(), i+1, f[1])
+			}
+			c := &Code{Code: f[0], Row: row, Meaning: f[2], Source: f[3], File: e.Name(), IdP: owner[e.Name()]}
+			if _, dup := t.exact[c.Code]; dup {
+				continue // the first file (in name order) keeps it
+			}
+			t.exact[c.Code] = c
+			if _, dup := t.lower[strings.ToLower(c.Code)]; !dup {
+				t.lower[strings.ToLower(c.Code)] = c
+			}
+			t.all = append(t.all, c)
+		}
+	}
+	sort.SliceStable(t.all, func(i, j int) bool { return t.all[i].File < t.all[j].File })
+	return t, nil
+}
+
+// lookup returns the catalog entry of a code as printed: exact spelling
+// first, then any case for snake_case names (Google's org_internal).
+func (t *codeTable) lookup(word string) *Code {
+	if c := t.exact[word]; c != nil {
+		return c
+	}
+	if strings.Contains(word, "_") {
+		return t.lower[strings.ToLower(word)]
+	}
+	return nil
+}
+
+// codeWordRE finds the words that may be codes: letters, digits and '_',
+// at least four characters, bounded by non-word characters.
+func codeWords(text string, visit func(word string, start, end int) bool) {
+	start := -1
+	for i := 0; i <= len(text); i++ {
+		word := i < len(text) && (text[i] == '_' || text[i] >= '0' && text[i] <= '9' || text[i] >= 'A' && text[i] <= 'Z' || text[i] >= 'a' && text[i] <= 'z')
+		switch {
+		case word && start < 0:
+			start = i
+		case !word && start >= 0:
+			if i-start >= 4 && !visit(text[start:i], start, i) {
+				return
+			}
+			start = -1
+		}
+	}
+}
