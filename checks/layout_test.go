@@ -25,7 +25,7 @@ var allowed = map[string][]string{
 	"checks/suite":   {"checks", "checks/catalog", "checks/idp", "checks/lint", "checks/oidc", "checks/signin"},
 	"checks/har":     {"checks", "checks/catalog", "checks/idp", "checks/triage"},
 	"static":         {},
-	"web":            {"checks", "checks/catalog", "checks/triage", "static"},
+	"web":            {"checks", "checks/catalog", "checks/har", "checks/triage", "static"},
 	"handlers":       {"checks", "checks/account", "checks/catalog", "checks/har", "checks/idp", "checks/triage", "static", "web"},
 	"cmd/quickdiag": {"checks", "checks/account", "checks/catalog", "checks/har", "checks/idp", "checks/oidc", "checks/suite", "checks/triage",
 		"handlers", "web"},

@@ -224,6 +224,18 @@ func TestTriagePageInBrowser(t *testing.T) {
 	if err := testbrowser.Screenshot(tab, out, "9-triage.png"); err != nil {
 		t.Logf("screenshot not saved: %v", err)
 	}
+	// A HAR export uploaded: the request compared, the IdP's answer named.
+	harFile, err := filepath.Abs("../checks/har/testdata/firefox-policy.har")
+	must(t, err)
+	must(t, chromedp.Do(tab, chromedp.Navigate(ts.URL+"/triage"), chromedp.SetUploadFiles(chromedp.CSS("#har"), []string{harFile})))
+	must(t, testbrowser.Click(tab, `[data-testid=har-form] button[type=submit]:not([formaction])`))
+	must(t, testbrowser.WaitFor(tab, `document.querySelector("[data-testid=har-answer][data-row=access_denied_policy]") !== null`))
+	if first, err := testbrowser.Eval[string](tab, `document.querySelector("[data-testid=match]").dataset.row`); err != nil || first != "access_denied_policy" {
+		t.Errorf("HAR: first match %q (%v)", first, err)
+	}
+	if err := testbrowser.Screenshot(tab, out, "11-triage-har.png"); err != nil {
+		t.Logf("screenshot not saved: %v", err)
+	}
 	// The guided path, by keyboard-free clicks through to a conclusion.
 	must(t, chromedp.Do(tab, chromedp.Navigate(ts.URL+"/triage/guide")))
 	must(t, testbrowser.Click(tab, `a[href="/triage/guide?q=after"]`))

@@ -646,3 +646,38 @@ func TestUploadLeavesNoTemporaryFile(t *testing.T) {
 		t.Errorf("temporary files left behind: %v", left)
 	}
 }
+
+// TestTriageHARUpload: an uploaded HAR is read on the Triage page, and its
+// sanitized copy comes back as a download without the secrets.
+func TestTriageHARUpload(t *testing.T) {
+	ts, c := wizard(t, handlers.Options{})
+	data, err := os.ReadFile("../checks/har/testdata/firefox-policy.har")
+	if err != nil {
+		t.Fatal(err)
+	}
+	upload := func(path string) (*http.Response, string) {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, _ := mw.CreateFormFile("file", "signin.har")
+		fw.Write(data)
+		mw.Close()
+		return do(t, c, "POST", ts.URL+path, &body, map[string]string{"Content-Type": mw.FormDataContentType()})
+	}
+	_, page := upload("/triage/har")
+	for _, want := range []string{`data-testid="har"`, `data-row="access_denied_policy"`, `data-name="redirect_uri" data-ok="true"`, "Policy evaluation failed"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the triage page lacks %s", want)
+		}
+	}
+	r, clean := upload("/triage/har/sanitized")
+	if !strings.Contains(r.Header.Get("Content-Disposition"), "attachment") {
+		t.Errorf("the sanitized copy is not a download: %v", r.Header)
+	}
+	if strings.Contains(clean, "Winter2026!") || strings.Contains(clean, "102f7Kd9sEsSIONcookie") || !strings.Contains(clean, `"entries"`) {
+		t.Errorf("sanitized copy: %.300s", clean)
+	}
+	_, page = do(t, c, "POST", ts.URL+"/triage/har", strings.NewReader("x"), map[string]string{"Content-Type": "multipart/form-data; boundary=zz"})
+	if !strings.Contains(page, `data-testid="error"`) {
+		t.Error("a broken upload did not say what is wrong")
+	}
+}

@@ -30,9 +30,10 @@ type Options struct {
 	MaxSessions int
 }
 
-// maxBody bounds every request's body: the largest is the account page's
-// three pasted inputs (see maxForm); the values forms are far smaller.
-const maxBody = 3*maxForm + 1<<20
+// maxBody bounds every request's body: the largest is an uploaded HAR
+// (maxHAR), then the account page's three pasted inputs (see maxForm); each
+// route bounds its own body further, the values forms far smaller.
+const maxBody = max(maxHAR, 3*maxForm+1<<20)
 
 // limitBody bounds the body of every request, so that no route keeps more
 // than that in memory whatever it does with the body.
@@ -93,6 +94,8 @@ func New(opts Options) *Wizard {
 		r.Get("/export/values.json", s.exportValues)
 		r.Get("/triage", s.triage)
 		r.Post("/triage", s.triagePost)
+		r.Post("/triage/har", s.triageHAR)
+		r.Post("/triage/har/sanitized", s.triageHARSanitized)
 		r.Get("/triage/guide", s.guide)
 		r.Get("/analyze", s.analyze)
 		r.Post("/analyze/{kind}", s.analyzePost)

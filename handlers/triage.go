@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/quickdiag/quickdiag/checks/account"
 	"github.com/quickdiag/quickdiag/checks/catalog"
+	"github.com/quickdiag/quickdiag/checks/har"
 	"github.com/quickdiag/quickdiag/checks/idp"
 	"github.com/quickdiag/quickdiag/checks/triage"
 	"github.com/quickdiag/quickdiag/web"
@@ -25,8 +28,75 @@ func (s *server) triage(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) triagePost(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, fmt.Sprintf("The pasted text is larger than %d MiB: paste the error and the lines around it.", maxForm>>20), http.StatusRequestEntityTooLarge)
+		return
+	}
 	text := r.PostFormValue("text")
-	render(w, r, http.StatusOK, web.Triage(web.NewTriage(text, triage.Rank(text))))
+	render(w, r, http.StatusOK, web.Triage(web.NewTriage(text, triage.Analyze(text))))
+}
+
+// maxHAR bounds an uploaded HAR: the export itself and its form's framing.
+const maxHAR = har.MaxInput + 64<<10
+
+// harUpload reads the uploaded export, streaming the multipart body (no
+// temporary file), bounded by har.MaxInput.
+func harUpload(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxHAR)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, errors.New("choose a HAR file to upload")
+	}
+	for {
+		part, err := mr.NextPart()
+		if err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				return nil, fmt.Errorf("the file is larger than %d MiB; quickdiag reads exports up to that size (export only the sign-in's requests)", har.MaxInput>>20)
+			}
+			return nil, errors.New("no file in the upload: choose a HAR file")
+		}
+		if part.FormName() != "file" {
+			continue
+		}
+		data, err := io.ReadAll(io.LimitReader(part, har.MaxInput+1))
+		if err != nil || len(data) > har.MaxInput {
+			return nil, fmt.Errorf("the file is larger than %d MiB; quickdiag reads exports up to that size (export only the sign-in's requests)", har.MaxInput>>20)
+		}
+		return data, nil
+	}
+}
+
+// triageHAR reads an uploaded HAR or SAML-tracer export.
+func (s *server) triageHAR(w http.ResponseWriter, r *http.Request) {
+	data, err := harUpload(w, r)
+	if err != nil {
+		render(w, r, http.StatusOK, web.Triage(web.TriageView{Error: err.Error()}))
+		return
+	}
+	entries, err := har.Decode(data)
+	if err != nil {
+		render(w, r, http.StatusOK, web.Triage(web.TriageView{Error: "Could not read the file: " + err.Error()}))
+		return
+	}
+	render(w, r, http.StatusOK, web.Triage(web.NewTriageHAR(har.Analyze(entries))))
+}
+
+// triageHARSanitized answers an uploaded export with its sanitized copy,
+// as a download.
+func (s *server) triageHARSanitized(w http.ResponseWriter, r *http.Request) {
+	data, err := harUpload(w, r)
+	var clean []byte
+	if err == nil {
+		clean, err = har.Sanitize(data)
+	}
+	if err != nil {
+		render(w, r, http.StatusOK, web.Triage(web.TriageView{Error: "Could not sanitize the file: " + err.Error()}))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Disposition", `attachment; filename="sanitized.har"`)
+	w.Write(clean)
 }
 
 // guide shows one question of the guided triage, or where it ends:

@@ -13,6 +13,7 @@ import (
 
 	"github.com/quickdiag/quickdiag/checks"
 	"github.com/quickdiag/quickdiag/checks/catalog"
+	"github.com/quickdiag/quickdiag/checks/har"
 	"github.com/quickdiag/quickdiag/checks/triage"
 )
 
@@ -367,6 +368,8 @@ func NewSummaryOf(v ReportView) ReportSummary { return v.summary }
 type MatchView struct {
 	Row, Title, Cause, Fix, Question, Score string
 	Before, Matched, After                  string
+	// Meaning is the vendor's own description of the code matched.
+	Meaning string
 }
 
 // TriageView is the triage page.
@@ -374,20 +377,42 @@ type TriageView struct {
 	Text     string
 	Searched bool
 	Matches  []MatchView
+	// Next says where to look next in the IdP's logs.
+	Next []string
+	// HAR is what an uploaded HAR export says, when one was read.
+	HAR *HARView
+	// Error says why an upload could not be read.
+	Error string
 }
 
-// NewTriage makes the triage page's view.
-func NewTriage(text string, ms []triage.Match) TriageView {
-	v := TriageView{Text: text, Searched: true}
+// HARView is the authorization request and the answers of a HAR export.
+type HARView struct {
+	Entries  int
+	Requests []har.Request
+}
+
+// NewTriage makes the triage page's view of a pasted text.
+func NewTriage(text string, res triage.Result) TriageView {
+	v := TriageView{Text: text, Searched: true, Matches: matchViews(res.Matches), Next: res.Next}
+	return v
+}
+
+// NewTriageHAR makes the triage page's view of a HAR export.
+func NewTriageHAR(a *har.Analysis) TriageView {
+	return TriageView{Searched: true, Matches: matchViews(a.Matches), HAR: &HARView{Entries: a.Entries, Requests: a.Requests}}
+}
+
+func matchViews(ms []triage.Match) []MatchView {
+	var out []MatchView
 	for _, m := range ms {
 		mv := MatchView{Row: string(m.Row), Title: m.Title, Cause: m.Cause, Fix: m.Fix, Matched: m.Matched, Question: m.Question,
-			Score: fmt.Sprintf("%.0f%%", 100*m.Score)}
+			Meaning: m.Meaning, Score: fmt.Sprintf("%.0f%%", 100*m.Score)}
 		if before, after, ok := strings.Cut(m.Context, m.Matched); ok && m.Matched != "" {
 			mv.Before, mv.After = before, after
 		}
-		v.Matches = append(v.Matches, mv)
+		out = append(out, mv)
 	}
-	return v
+	return out
 }
 
 // GuideAnswer is one answer of the guided triage, as a link.
