@@ -34,6 +34,9 @@ var Auth0 = &checks.IdP{
 	Checks: []*checks.Check{checkAuth0Issuer},
 	// Auth0's Universal Login error page.
 	Wordings: []checks.Wording{
+		{Row: catalog.IdPError, Pattern: `Service not found`, Example: "Service not found: https://api.acme.example", Weight: 0.85},
+		{Row: catalog.PublicClientDisabled, Pattern: `access_denied\W{1,5}Unauthorized\b`, Example: "access_denied: Unauthorized", Weight: 0.8},
+		{Row: catalog.RefreshTokenRejected, Pattern: `Grant type 'refresh_token' not allowed for the client|while trying to use the Refresh Token to renew`, Example: "Grant type 'refresh_token' not allowed for the client."},
 		// As Auth0's error page shows it (pasted in public threads).
 		{Row: catalog.InvalidClient, Pattern: `Unknown client: `,
 			Example: "Oops!, something went wrong. invalid_request: Unknown client: n2j2pQXwj2Lf5I6Y8N1O0P"},

@@ -88,7 +88,9 @@ var Keycloak = &checks.IdP{
 			Example: `{"error":"Realm does not exist"}`, Weight: 0.95},
 		{Row: catalog.AccessDeniedPolicy, Pattern: `Standard flow is disabled for the client`,
 			Example: "Client is not allowed to initiate browser login with given response_type. Standard flow is disabled for the client."},
-		{Row: catalog.RefreshTokenRejected, Pattern: `Token is not active|Offline session not active|Offline user session not found|Maximum allowed refresh token reuse exceeded`,
+		{Row: catalog.IdPError, Pattern: `Cookie not found\. Please make sure cookies are enabled`,
+			Example: "We are sorry... Cookie not found. Please make sure cookies are enabled in your browser.", Weight: 0.85},
+		{Row: catalog.RefreshTokenRejected, Pattern: `Token is not active|Session not active|Stale token|Offline session not active|Offline user session not found|Maximum allowed refresh token reuse exceeded`,
 			Example: `{"error":"invalid_grant","error_description":"Token is not active"}`, Weight: 0.85},
 	},
 }

@@ -79,6 +79,9 @@ var Okta = &checks.IdP{
 	},
 	Checks: []*checks.Check{checkOktaHost, checkOktaAuthServer},
 	Wordings: []checks.Wording{
+		{Row: catalog.AccessDeniedPolicy, Pattern: `App Not Assigned|not assigned this app`, Example: "403 App Not Assigned", Weight: 0.95},
+		{Row: catalog.InvalidScope, Pattern: `may not include the offline_access scope`, Example: "Browser requests to the token endpoint may not include the offline_access scope.", Weight: 0.95},
+		{Row: catalog.UserinfoUnauthorized, Pattern: `access token provided has an invalid issuer`, Example: "The access token provided has an invalid issuer.", Weight: 0.92},
 		{Row: catalog.RedirectMismatch, Pattern: `redirect_uri'? parameter must be a Login redirect URI`,
 			Example: "The 'redirect_uri' parameter must be a Login redirect URI in the client app settings"},
 		{Row: catalog.InvalidClient, Pattern: `Invalid value for 'client_id' parameter`,

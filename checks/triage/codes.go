@@ -118,12 +118,17 @@ func (t *codeTable) lookup(word string) *Code {
 	return nil
 }
 
-// codeWordRE finds the words that may be codes: letters, digits and '_',
-// at least four characters, bounded by non-word characters.
+// codeWords finds the words that may be codes: letters, digits, '_', and
+// '.' or '-' inside a word (KC-SERVICES0014, Errors.User.NotFound), at
+// least four characters. visit returns false to stop.
 func codeWords(text string, visit func(word string, start, end int) bool) {
+	isWord := func(c byte) bool {
+		return c == '_' || c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
+	}
 	start := -1
 	for i := 0; i <= len(text); i++ {
-		word := i < len(text) && (text[i] == '_' || text[i] >= '0' && text[i] <= '9' || text[i] >= 'A' && text[i] <= 'Z' || text[i] >= 'a' && text[i] <= 'z')
+		inner := i < len(text) && (text[i] == '.' || text[i] == '-') && start >= 0 && i+1 < len(text) && isWord(text[i+1])
+		word := i < len(text) && (isWord(text[i]) || inner)
 		switch {
 		case word && start < 0:
 			start = i
@@ -134,4 +139,23 @@ func codeWords(text string, visit func(word string, start, end int) bool) {
 			start = -1
 		}
 	}
+}
+
+// lookupWord looks a scanned word up whole, then, for a dotted or hyphened
+// word, each of its parts (a code inside "error.AADSTS50011").
+func (t *codeTable) lookupWord(w string) *Code {
+	if c := t.lookup(w); c != nil {
+		return c
+	}
+	if !strings.ContainsAny(w, ".-") {
+		return nil
+	}
+	for _, part := range strings.FieldsFunc(w, func(r rune) bool { return r == '.' || r == '-' }) {
+		if len(part) >= 4 {
+			if c := t.lookup(part); c != nil {
+				return c
+			}
+		}
+	}
+	return nil
 }

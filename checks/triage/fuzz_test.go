@@ -2,6 +2,7 @@ package triage_test
 
 import (
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/quickdiag/quickdiag/checks/triage"
@@ -40,4 +41,49 @@ func BenchmarkTriageLarge(b *testing.B) {
 			b.Fatalf("got %+v", ms)
 		}
 	}
+}
+
+// FuzzReadStructure feeds arbitrary JSON bodies, query strings and log
+// lines to the structured readers, through Analyze: none may panic, every
+// fact is bounded.
+func FuzzReadStructure(f *testing.F) {
+	f.Add(`{"error":"invalid_client","error_description":"AADSTS7000218: x\r\nTrace ID: 9a8b\r\nCorrelation ID: aaaa1111-bbbb","error_codes":[7000218]}`)
+	f.Add(`http://localhost:18080/?error=access_denied&error_description=Policy+evaluation+failed&state=x#error=x`)
+	f.Add(`{"errorCode":"E0000011","errorSummary":"Invalid token provided","errorId":"oae123","errorCauses":[{"a":{"b":{"c":{"d":{"e":[1]}}}}}]}`)
+	f.Add(`type=LOGIN_ERROR, error=invalid_redirect_uri, error_description="x" {{{{{{{{`)
+	f.Add(strings.Repeat(`{"error":`, 5000))
+	f.Fuzz(func(t *testing.T, text string) {
+		r := triage.Analyze(text)
+		if r.Facts != nil && (len(r.Facts.Codes) > 16 || len(r.Facts.Descriptions) > 8 || len(r.Facts.Error) > 100) {
+			t.Fatalf("unbounded facts: %+v", r.Facts)
+		}
+	})
+}
+
+// BenchmarkTriageShort measures short messages, as pasted one by one:
+// messages per second is the figure in the README.
+func BenchmarkTriageShort(b *testing.B) {
+	corpus := loadCorpus(b)
+	b.ResetTimer()
+	n := 0
+	for b.Loop() {
+		triage.Rank(corpus[n%len(corpus)].Text)
+		n++
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "messages/s")
+}
+
+// BenchmarkTriageShortParallel is BenchmarkTriageShort on every core, as
+// the wizard serves several helpdesk tabs at once.
+func BenchmarkTriageShortParallel(b *testing.B) {
+	corpus := loadCorpus(b)
+	b.ResetTimer()
+	var n atomic.Int64
+	b.RunParallel(func(pb *testing.PB) {
+		for i := 0; pb.Next(); i++ {
+			triage.Rank(corpus[i%len(corpus)].Text)
+			n.Add(1)
+		}
+	})
+	b.ReportMetric(float64(n.Load())/b.Elapsed().Seconds(), "messages/s")
 }

@@ -69,6 +69,24 @@ func compile(providers []*checks.IdP, generic []Sign) []Sign {
 // (version, serve until triage) does not pay for it.
 var signs = sync.OnceValue(func() []Sign { return compile(idp.All(), generic()) })
 
+// signAnchors and clueAnchors find the signs and clues a text may match.
+var (
+	signAnchors = sync.OnceValue(func() *anchorIndex {
+		var sets [][]string
+		for _, s := range signs() {
+			sets = append(sets, s.anchors)
+		}
+		return newAnchorIndex(sets)
+	})
+	clueAnchors = sync.OnceValue(func() *anchorIndex {
+		var sets [][]string
+		for _, c := range clues() {
+			sets = append(sets, c.anchors)
+		}
+		return newAnchorIndex(sets)
+	})
+)
+
 // generic returns the wordings of no one provider: the desktop app's and
 // the account's own messages, browsers, relying-party libraries, panva's
 // oidc-provider, and the generic OAuth error codes last (they weigh least).
@@ -108,16 +126,18 @@ func generic() []Sign {
 		signW(catalog.SubscriptionConflict, nil, 0.9, `subscription already exists|already (has|have) an? (Amazon )?Quick(Sight)? (account|subscription)|ResourceExistsException.{0,120}(subscription|account)`, "ResourceExistsException: An account subscription already exists for this account"),
 		signW(catalog.ConsoleHomeRegion, nil, 0.85, `console (always )?(targets|uses|opens|goes to|is (fixed|hard-?wired) to).{0,60}home region|hard-?wired to the (IAM )?Identity Center home region`, "the console always targets the IAM Identity Center home Region"),
 		signW(catalog.IdentityRegion, nil, 0.85, `identity region (is|=) (?:ap|eu|ca|sa|me|af|il|mx|us-west|us-east-2)-[a-z]+-\d|desktop (app )?(requires|needs) .{0,40}us-east-1|(homed|home region) (in|outside) .{0,30}(us-east-1|ap-|eu-)`, "the account's identity region is ap-south-1; the desktop app requires us-east-1"),
-		signW(catalog.EnterpriseEditionRequired, nil, 0.85, `\b(Free|Plus|Standard) (account|edition|plan|subscription)\b|Enterprise edition (is )?required|only (available )?(for|to|in) Enterprise|"Edition": ?"STANDARD"`, "We are on a Plus account and there is no Extension access option"),
+		signW(catalog.EnterpriseEditionRequired, nil, 0.85, `\b(Free|Plus|Standard) (account|edition|plan|subscription)\b|Enterprise edition (is )?required|requires Enterprise Edition|QuickSight standard|only (available )?(for|to|in) Enterprise|"Edition": ?"STANDARD"`, "We are on a Plus account and there is no Extension access option"),
 		signW(catalog.AccountNotReady, nil, 0.9, `AccountSubscriptionStatus"?:? ?"?(UNSUBSCRIBED|ACCOUNT_CREATION_FAILED|SIGNUP_ATTEMPT_IN_PROGRESS)`, `"AccountSubscriptionStatus": "UNSUBSCRIBED"`),
 		signW(catalog.ExtensionAccessImmutable, nil, 0.85, `extension access.{0,80}(cannot|can.t|won.t) (be )?(edit|change|modif|save)|(cannot|can.t) edit (the )?extension access`, "The extension access cannot be edited after creation"),
 		signW(catalog.LoopbackUnavailable, nil, 0.97, `(localhost|127\.0\.0\.1|\[::1\]):18080.{0,200}(ERR_CONNECTION_REFUSED|refused to connect|connection refused)|(ERR_CONNECTION_REFUSED|refused to connect|connection refused).{0,200}(localhost|127\.0\.0\.1):18080`, "127.0.0.1:18080 ERR_CONNECTION_REFUSED"),
 		signW(catalog.LoopbackUnavailable, nil, 0.85, `localhost refused to connect|ERR_CONNECTION_REFUSED`, "This site can't be reached. localhost refused to connect. ERR_CONNECTION_REFUSED"),
 		signW(catalog.LoopbackUnavailable, nil, 0.85, `(address|port) (already )?in use.{0,40}18080|18080.{0,40}(address|port) (already )?in use`, "listen tcp 127.0.0.1:18080: bind: address already in use"),
-		signW(catalog.DNSUnresolved, nil, 0.95, `DNS_PROBE_FINISHED_NXDOMAIN|server IP address could not be found|no such host|ENOTFOUND|Name or service not known|nodename nor servname provided`, "DNS_PROBE_FINISHED_NXDOMAIN"),
+		signW(catalog.DNSUnresolved, nil, 0.95, `\bDNS_PROBE_FINISHED_NXDOMAIN\b|server IP address could not be found|\bno such host\b|\bENOTFOUND\b|Name or service not known|nodename nor servname provided|\bERR_NAME_NOT_RESOLVED\b|getaddrinfo failed|Could not resolve host`, "DNS_PROBE_FINISHED_NXDOMAIN"),
 		signW(catalog.TLSUntrusted, nil, 0.95, `certificate signed by unknown authority|unable to get local issuer certificate|self[- ]signed certificate|CERT_AUTHORITY_INVALID|PKIX path building failed|certificate verify failed|certificate is not trusted`, "x509: certificate signed by unknown authority"),
 		signW(catalog.DiscoveryUnreachable, nil, 0.85, `\.well-known/openid-configuration.{0,120}(404|not found|failed|error|HTML|unexpected)|(404|not found|failed to (get|fetch|query)|error).{0,80}\.well-known/openid-configuration|oidc: failed to (get|decode) provider`, "oidc: failed to get provider: 404 Not Found"),
-		signW(catalog.InvalidIssuer, nil, 0.8, `Invalid issuer`, "Invalid issuer"),
+		// The desktop app's "Invalid issuer: <Entra …/v2.0>" is Entra's (package
+		// idp); elsewhere an issuer the validator rejects is the issuer entered.
+		signW(catalog.TokenValidationFailure, nil, 0.8, `Invalid issuer`, "Invalid issuer"),
 		signW(catalog.TokenValidationFailure, nil, 0.95, `id token issued by a different provider|IDX10205|issuer (validation failed|mismatch|does not match)|unexpected issuer`, "oidc: id token issued by a different provider, expected \"https://acme.okta.com/oauth2/default\" got \"https://acme.okta.com\""),
 		signW(catalog.JWKSMismatch, nil, 0.95, `failed to verify (id token )?signature|signature verification failed|IDX1050[13]|IDX10511|no matching (signing )?key|unable to find (a|the)? ?(signing )?key|kid .{0,40}not found|key with kid|invalid signature`, "oidc: failed to verify signature: failed to verify id token signature"),
 		signW(catalog.AudienceMismatch, nil, 0.95, `expected audience .{0,120}got|Audience validation failed|IDX10214|invalid aud(ience)?s?\b|not a trusted audience|wrong audience|aud(ience)? (mismatch|does not match)`, "oidc: expected audience \"0oa1abc\" got [\"0oa9xyz\"]"),
@@ -132,6 +152,25 @@ func generic() []Sign {
 		signW(catalog.PublicClientDisabled, nil, 0.9, `must contain the following parameter: 'client_assertion' or 'client_secret'|client_assertion or client_secret`, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."),
 		signW(catalog.RedirectMismatch, nil, 0.9, `redirect URI .{0,120}does not match|Redirect URI mismatch|redirect_uri .{0,60}(not registered|not allowed|not whitelisted|is invalid)|must be an absolute URI that is whitelisted`, "The redirect URI in the request, http://localhost:18080, does not match the ones authorized for the OAuth client."),
 		signW(catalog.PKCEUnsupported, nil, 0.8, `code_verifier|code challenge|code_challenge|\bPKCE\b`, "code_verifier does not match the code_challenge"),
+		// The loopback listener, on any port, in the words of browsers, OSes and runtimes.
+		signW(catalog.LoopbackUnavailable, nil, 0.9, `HttpListenerException|Only one usage of each socket address|\bEADDRINUSE\b|address already in use|port \d+ is already in use|conflicts with an existing registration on the machine|WSAEADDRINUSE|\b10048\b`, "bind: Only one usage of each socket address (protocol/network address/port) is normally permitted."),
+		signW(catalog.LoopbackUnavailable, nil, 0.88, `(localhost|127\.0\.0\.1)(:\d+)?\b.{0,120}(ERR_CONNECTION_REFUSED|refused to connect|connection refused|ECONNREFUSED|can.t establish a connection|Unable to connect)|(ERR_CONNECTION_REFUSED|refused to connect|Unable to connect|can.t establish a connection).{0,120}(localhost|127\.0\.0\.1)`, "Firefox can't establish a connection to the server at localhost:18080."),
+		signW(catalog.LoopbackUnavailable, nil, 0.9, `access a socket in a way forbidden by its access permissions|WSAEACCES|\b10013\b`, "An attempt was made to access a socket in a way forbidden by its access permissions."),
+		signW(catalog.LoopbackHTTPSUpgrade, nil, 0.93, `You cannot visit (localhost|127\.0\.0\.1) right now because the website uses HSTS`, "You cannot visit localhost right now because the website uses HSTS."),
+		signW(catalog.BrowserBlocksLoopback, nil, 0.9, `ERR_BLOCKED_BY_ADMINISTRATOR|ERR_NETWORK_ACCESS_DENIED|Your Internet access is blocked|would like to find and connect to devices on your local network`, "ERR_NETWORK_ACCESS_DENIED"),
+		signW(catalog.ProxyInterceptsLoopback, nil, 0.9, `The proxy server is refusing connections|ERR_PROXY_CONNECTION_FAILED`, "The proxy server is refusing connections"),
+		signW(catalog.LocalhostResolution, nil, 0.93, `ECONNREFUSED ::1|connect to ::1 port \d+ failed|\[::1\]:\d+.{0,60}refused|(changing|change|replacing|replace|using) (the address |localhost )?(to|with) 127\.0\.0\.1 (works|allows|fixes)|localhost resolves to ::1`, "Error: connect ECONNREFUSED ::1:8080"),
+		signW(catalog.LoopbackHTTPSUpgrade, nil, 0.92, `https://(localhost|127\.0\.0\.1)(:\d+)?.{0,200}(can.t provide a secure connection|ERR_SSL_PROTOCOL_ERROR|SSL_ERROR_RX_RECORD_TOO_LONG)|(can.t provide a secure connection|ERR_SSL_PROTOCOL_ERROR|SSL_ERROR_RX_RECORD_TOO_LONG).{0,200}(localhost|127\.0\.0\.1)|HTTPS-Only Mode.{0,80}localhost`, "redirect to https://localhost:18080/ ... This site can't provide a secure connection"),
+		signW(catalog.BrowserBlocksLoopback, nil, 0.95, `initiated by a public page to connect to devices or servers on your private network|Private Network Access|local network access|ERR_BLOCKED_BY_CLIENT|ERR_ACCESS_DENIED|Look for and connect to any device on your local network`, "The connection is blocked because it was initiated by a public page to connect to devices or servers on your private network."),
+		signW(catalog.ProxyInterceptsLoopback, nil, 0.93, `\b(Zscaler|Netskope|Forcepoint|Blue ?Coat|McAfee Web Gateway|squid)\b|The requested URL could not be retrieved|ERR_TUNNEL_CONNECTION_FAILED|407 Proxy Authentication Required|\bcorporate proxy\b`, "The requested URL could not be retrieved http://127.0.0.1:18080/"),
+		signW(catalog.AccountNotReady, nil, 0.95, `is not signed up with QuickSight|not subscribed (for|to) QuickSight`, "ResourceNotFoundException: Account 111122223333 is not signed up with QuickSight with namespace default."),
+		signW(catalog.RefreshIDTokenMissing, nil, 0.85, `id_token not present in TokenSet`, "Error: id_token not present in TokenSet"),
+		signW(catalog.IdPError, nil, 0.85, `Code was already redeemed|authorization code (has been|was) (already )?(used|redeemed)`, `{"error": "invalid_grant", "error_description": "Code was already redeemed."}`),
+		signW(catalog.IDTokenSignatureInvalid, nil, 0.9, `signed with the HS256 algorithm|HS256.{0,60}(not supported|public (applications|clients))`, "The id_token cannot be validated because it was signed with the HS256 algorithm"),
+		signW(catalog.PublicClientDisabled, nil, 0.85, `No client credentials found`, "No client credentials found."),
+		signW(catalog.AccessDeniedPolicy, nil, 0.88, `not authorized to access the requested resource|belong to one of the authorized groups`, "Sorry, you're not authorized to access the requested resource."),
+		signW(catalog.InvalidScope, nil, 0.85, `Missing required scope`, `Missing required scope(s) ["openid"].`),
+		signW(catalog.IdPError, nil, 0.6, `An error occurred\. Contact your administrator|Login error\. Please contact your administrator`, "An error occurred. Contact your administrator for more information."),
 		signW(catalog.EndpointMismatch, nil, 0.7, `endpoint.{0,40}(differs|mismatch|does not match).{0,40}discovery`, "the token endpoint differs from the discovery document"),
 
 		// Generic OAuth error codes, last.
@@ -139,7 +178,10 @@ func generic() []Sign {
 		sign(catalog.GoogleClientSecretMissing, nil, `client_secret is missing`, "client_secret is missing."),
 		oauthW(catalog.InvalidClient, 0.7, `\binvalid_client\b|\bclient is invalid\b|\bunknown client\b|client (id )?not found`, "error: invalid_client error_description: client is invalid"),
 		oauthW(catalog.InvalidScope, 0.7, `\binvalid_scope\b`, "error=invalid_scope"),
-		oauthW(catalog.AccessDeniedPolicy, 0.65, `\baccess_denied\b|\bunauthorized_client\b`, "error=access_denied"),
+		oauthW(catalog.AccessDeniedPolicy, 0.65, `\baccess_denied\b`, "error=access_denied"),
+		oauthW(catalog.RefreshTokenRejected, 0.6, `\binvalid_grant\b`, `{"error": "invalid_grant"}`),
+		// The client may not use this grant or response type: its settings, no row of ours.
+		oauthW(catalog.IdPError, 0.6, `\bunauthorized_client\b`, "error=unauthorized_client"),
 		oauthW(catalog.ConsentRequired, 0.75, `\bconsent_required\b|\binteraction_required\b`, "error=consent_required"),
 		oauthW(catalog.IdPError, 0.5, `\binvalid_request\b|\bunsupported_response_type\b|\bserver_error\b|\btemporarily_unavailable\b`, "error=invalid_request"),
 	}
@@ -170,11 +212,11 @@ var clues = sync.OnceValue(func() []Clue {
 			"is not authorized to perform: kms:Decrypt", catalog.KMSDecryptSSO, catalog.KMSDecryptQuickSight),
 		clue(`\binvalid_scope\b`, "Is the IdP Amazon Cognito (an amazoncognito.com address)? Cognito has no offline_access scope; other IdPs need it enabled for the app.",
 			"invalid_scope", catalog.InvalidScope, catalog.CognitoOfflineAccess),
-		clue(`400 Bad Request|Your request resulted in an error`, "What does the page's Description line say? A redirect_uri message, an invalid client_id, or a policy evaluation failure each have their own fix.",
+		clue(`Your request resulted in an error`, "What does the page's Description line say? A redirect_uri message, an invalid client_id, or a policy evaluation failure each have their own fix.",
 			"400 Bad Request — Your request resulted in an error.", catalog.InvalidClient, catalog.RedirectMismatch, catalog.AccessDeniedPolicy),
 		clue(`sign(ed)? out|session (expires|ends)|log(ged)? out|sign in again`, "Is a refresh token issued at all, and does refreshing return an ID token with email? The sign-in step runs the refresh grant and says which.",
 			"users are signed out after an hour", catalog.RefreshTokenMissing, catalog.RefreshTokenRejected, catalog.RefreshIDTokenMissing, catalog.RefreshEmailMissing),
-		clue(`region`, "Which Region is the account's identity region? It shows in every ARN of quickdiag analyze users (list-users output).",
+		clue(`wrong region|(another|different|other) region|region (mismatch|is wrong)|identity region|home region`, "Which Region is the account's identity region? It shows in every ARN of quickdiag analyze users (list-users output).",
 			"wrong region", catalog.IdentityRegion, catalog.QuickIndexRegion, catalog.IdentityRegionEndpoint),
 	}
 })
@@ -185,13 +227,14 @@ var clues = sync.OnceValue(func() []Clue {
 // all), and the matched part with its context.
 func Classify(text string, idp *checks.IdP, where func(catalog.ID) bool) (catalog.ID, string, bool) {
 	lower := strings.ToLower(text)
-	try := func(keep func(Sign) bool) (catalog.ID, string, bool) {
+	maySign := signAnchors().possible(lower)
+	try := func(keep func(Sign) bool) (catalog.ID, string, float64, bool) {
 		var best *Sign
 		var at []int
 		all := signs()
 		for i := range all {
 			s := &all[i]
-			if !keep(*s) || (where != nil && !where(s.Row)) || (best != nil && s.Weight <= best.Weight) || !mayMatch(lower, s.anchors) {
+			if !keep(*s) || (where != nil && !where(s.Row)) || (best != nil && s.Weight <= best.Weight) || !maySign[i] {
 				continue
 			}
 			if loc := s.Pattern.FindStringIndex(text); loc != nil {
@@ -199,16 +242,32 @@ func Classify(text string, idp *checks.IdP, where func(catalog.ID) bool) (catalo
 			}
 		}
 		if best == nil {
-			return "", "", false
+			return "", "", 0, false
 		}
-		return best.Row, excerpt(text, at[0], at[1]), true
+		return best.Row, excerpt(text, at[0], at[1]), best.Weight, true
+	}
+	// A vendor code names the failure exactly: the surest code first.
+	var code *Code
+	var codeAt [2]int
+	codeWords(text, func(w string, start, end int) bool {
+		if c := codes().lookupWord(w); c != nil && (where == nil || where(c.Row)) && (code == nil || codeWeight(c) > codeWeight(code)) {
+			code, codeAt = c, [2]int{start, end}
+		}
+		return true
+	})
+	if code != nil && code.Row != catalog.IdPError {
+		return code.Row, excerpt(text, codeAt[0], codeAt[1]), true
 	}
 	if idp != nil {
-		if row, m, ok := try(func(s Sign) bool { return s.IdP == idp }); ok {
+		if row, m, _, ok := try(func(s Sign) bool { return s.IdP == idp }); ok {
 			return row, m, ok
 		}
 	}
-	return try(func(s Sign) bool { return s.IdP == nil || s.IdP != idp })
+	row, m, w, ok := try(func(s Sign) bool { return s.IdP == nil || s.IdP != idp })
+	if code != nil && (!ok || w < codeWeight(code)) {
+		return code.Row, excerpt(text, codeAt[0], codeAt[1]), true
+	}
+	return row, m, ok
 }
 
 // excerpt returns the matched part of text with some context, cut at spaces.

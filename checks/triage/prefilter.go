@@ -81,3 +81,57 @@ func mayMatch(lower string, anchors []string) bool {
 	}
 	return false
 }
+
+// anchorIndex finds, in one pass over a text, which of many patterns may
+// match: every anchor is filed under its first three bytes, and each
+// position of the text looks its three bytes up. A pattern without
+// anchors may always match.
+type anchorIndex struct {
+	byPrefix map[uint32][]anchorRef
+	always   []int
+	n        int
+}
+
+type anchorRef struct {
+	anchor  string
+	pattern int
+}
+
+func newAnchorIndex(sets [][]string) *anchorIndex {
+	ix := &anchorIndex{byPrefix: map[uint32][]anchorRef{}, n: len(sets)}
+	for i, anchors := range sets {
+		if anchors == nil {
+			ix.always = append(ix.always, i)
+			continue
+		}
+		for _, a := range anchors {
+			k := key3(a)
+			ix.byPrefix[k] = append(ix.byPrefix[k], anchorRef{a, i})
+		}
+	}
+	return ix
+}
+
+// possible returns, for each pattern, whether lower-cased text holds one
+// of its anchors.
+func (ix *anchorIndex) possible(lower string) []bool {
+	out := make([]bool, ix.n)
+	for _, i := range ix.always {
+		out[i] = true
+	}
+	for i := 0; i+3 <= len(lower); i++ {
+		refs, ok := ix.byPrefix[key3(lower[i:])]
+		if !ok {
+			continue
+		}
+		for _, r := range refs {
+			if !out[r.pattern] && strings.HasPrefix(lower[i:], r.anchor) {
+				out[r.pattern] = true
+			}
+		}
+	}
+	return out
+}
+
+// key3 packs the first three bytes of s.
+func key3(s string) uint32 { return uint32(s[0])<<16 | uint32(s[1])<<8 | uint32(s[2]) }

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/quickdiag/quickdiag/checks"
 )
@@ -66,50 +64,161 @@ func (f *Facts) addCode(c string) {
 // maxJSONScan bounds how many JSON objects are decoded out of one text.
 const maxJSONScan = 32
 
-// readers are the structured readers' patterns, compiled on first use.
-var readers = sync.OnceValue(func() (r struct{ param, label, codeShape *regexp.Regexp }) {
-	// error=…, error_description=… in a query string, fragment, form or log.
-	r.param = regexp.MustCompile(`(?i)(?:^|[?&#\s;,(\[{"'])(error|error_description|error_uri|error_codes|errorCode|errorSummary|errorId|trace_id|correlation_id)\s*[=:]\s*("[^"]{0,1000}"|'[^']{0,1000}'|[^&#\s"'<>]{1,1000})`)
-	// Entra's page and token responses: "Trace ID: …", "Correlation ID: …",
-	// "Timestamp: …"; AD FS's "Activity ID: …"; Okta's "Error ID"/"Request ID".
-	r.label = regexp.MustCompile(`(?i)\b(trace ?id|correlation ?id|request ?id|activity ?id|error ?id|timestamp)\s*[:=]\s*([0-9A-Za-z][0-9A-Za-z:._+-]{5,80}(?: [0-9:.]{5,20}Z?)?)`)
-	// Vendor codes by shape; the code catalogs (data/*.tsv) say what each means.
-	r.codeShape = regexp.MustCompile(`\b(AADSTS\d{4,7}|IDX\d{5}|E0000\d{3}|MSIS\d{4}|ADFS\d{3,5})\b`)
-	return r
-})
+// paramNames are the fields of an error response read out of query
+// strings, fragments, forms, logs ("error=…", "error_description: …").
+var paramNames = []string{"error_description", "error_uri", "error_codes", "errorcode", "errorsummary", "errorid", "trace_id", "correlation_id", "error"}
 
-// readFacts pulls the structured fields out of a (normalised) text.
+// labels are the labelled ids of error pages: Entra's "Trace ID: …",
+// "Correlation ID: …", "Timestamp: …", AD FS's "Activity ID: …", Okta's
+// "Error ID"/"Request ID".
+var labels = []struct{ label, kind string }{
+	{"trace id", "traceid"}, {"traceid", "traceid"}, {"correlation id", "correlationid"}, {"correlationid", "correlationid"},
+	{"error id", "errorid"}, {"request id", "requestid"}, {"requestid", "requestid"}, {"activity id", "activityid"}, {"activityid", "activityid"},
+	{"timestamp", "timestamp"},
+}
+
+// codePrefixes are the shapes of vendor codes kept as facts even when no
+// code catalog knows them.
+var codePrefixes = []struct {
+	prefix string
+	digits int
+}{{"AADSTS", 4}, {"IDX", 5}, {"E0000", 3}, {"MSIS", 4}}
+
+// readFacts pulls the structured fields out of a (normalised) text. It
+// scans for literal names rather than running patterns over the text, so
+// a megabyte of log costs a few milliseconds.
 func readFacts(text string) Facts {
 	var f Facts
-	re := readers()
 	if strings.Contains(text, "{") {
 		readJSONObjects(text, &f)
 	}
-	for _, m := range re.param.FindAllStringSubmatch(text, 64) {
-		v := strings.Trim(m[2], `"'`)
-		if d, err := url.QueryUnescape(v); err == nil {
-			v = d
-		}
-		setField(&f, m[1], v)
+	lower := strings.ToLower(text)
+	for _, name := range paramNames {
+		eachField(text, lower, name, 16, func(i, from int, v string) { setField(&f, text[i:from], v) })
 	}
-	for _, m := range re.label.FindAllStringSubmatch(text, 16) {
-		label := strings.ToLower(strings.ReplaceAll(m[1], " ", ""))
-		v := strings.TrimRight(m[2], ".,;")
-		switch label {
-		case "traceid":
-			setOnce(&f.TraceID, v)
-		case "correlationid":
-			setOnce(&f.CorrelationID, v)
-		case "timestamp":
-			setOnce(&f.Timestamp, v)
-		case "requestid", "activityid", "errorid":
-			setOnce(&f.ErrorID, v)
-		}
+	for _, l := range labels {
+		kind := l.kind
+		eachField(text, lower, l.label, 4, func(_, from int, v string) {
+			if len(v) < 6 || !isWordByte(v[0]) {
+				return
+			}
+			v = strings.TrimRight(v, ".,;")
+			switch kind {
+			case "traceid":
+				setOnce(&f.TraceID, v)
+			case "correlationid":
+				setOnce(&f.CorrelationID, v)
+			case "timestamp":
+				setOnce(&f.Timestamp, timestampAfter(text, from, v))
+			default:
+				setOnce(&f.ErrorID, v)
+			}
+		})
 	}
-	for _, c := range re.codeShape.FindAllString(text, 32) {
-		f.addCode(c)
-	}
+	f.addShapedCodes(text)
 	return f
+}
+
+// addShapedCodes records the vendor codes in text by their shape
+// (codePrefixes), known to a code catalog or not.
+func (f *Facts) addShapedCodes(text string) {
+	codeWords(text, func(w string, _, _ int) bool {
+		for _, p := range codePrefixes {
+			if len(w) >= len(p.prefix)+p.digits && strings.HasPrefix(w, p.prefix) && allDigits(w[len(p.prefix):]) {
+				f.addCode(w)
+			}
+		}
+		return len(f.Codes) < 16
+	})
+}
+
+// eachField calls visit with the value of each of the first n fields
+// named name (a whole word of lower, the lower-cased text) that has one.
+func eachField(text, lower, name string, n int, visit func(start, end int, value string)) {
+	for from := 0; n > 0; n-- {
+		i := strings.Index(lower[from:], name)
+		if i < 0 {
+			return
+		}
+		i += from
+		from = i + len(name)
+		if i > 0 && isWordByte(lower[i-1]) || from < len(lower) && isWordByte(lower[from]) {
+			continue // part of a longer name
+		}
+		if v, ok := valueAfter(text, from); ok {
+			visit(i, from, v)
+		}
+	}
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// valueAfter reads the value of a field whose name ends at i: after "=",
+// ":" or "\":" (JSON in a log), quoted or up to the next separator,
+// URL-decoded, at most 1,000 bytes.
+func valueAfter(text string, i int) (string, bool) {
+	j := i
+	for j < len(text) && (text[j] == ' ' || text[j] == '"' || text[j] == '\\' || text[j] == '\'') {
+		j++
+	}
+	if j >= len(text) || text[j] != '=' && text[j] != ':' {
+		return "", false
+	}
+	j++
+	for j < len(text) && text[j] == ' ' {
+		j++
+	}
+	if j >= len(text) {
+		return "", false
+	}
+	var v string
+	if q := text[j]; q == '"' || q == '\'' {
+		end := strings.IndexByte(text[j+1:min(len(text), j+1+1000)], q)
+		if end < 0 {
+			return "", false
+		}
+		v = text[j+1 : j+1+end]
+	} else {
+		end := j
+		for end < len(text) && end-j < 1000 && !strings.ContainsRune("&# \"'<>,;)]}", rune(text[end])) {
+			end++
+		}
+		v = text[j:end]
+	}
+	if d, err := url.QueryUnescape(v); err == nil {
+		v = d
+	}
+	v = strings.TrimSpace(v)
+	return v, v != ""
+}
+
+// timestampAfter extends a timestamp's date to its time of day when the
+// two are separated by a space ("2026-11-20 09:15:11Z").
+func timestampAfter(text string, from int, v string) string {
+	i := strings.Index(text[from:], v)
+	if i < 0 {
+		return v
+	}
+	rest := text[from+i+len(v):]
+	if len(rest) > 1 && rest[0] == ' ' && rest[1] >= '0' && rest[1] <= '9' {
+		end := 1
+		for end < len(rest) && end < 20 && (rest[end] >= '0' && rest[end] <= '9' || rest[end] == ':' || rest[end] == '.' || rest[end] == 'Z') {
+			end++
+		}
+		return v + rest[:end]
+	}
+	return v
 }
 
 func setOnce(dst *string, v string) {
@@ -133,9 +242,7 @@ func setField(f *Facts, name, v string) {
 		}
 	case "error_description", "errorsummary", "message", "detail", "error_message", "errormessage":
 		f.addDescription(v)
-		for _, c := range readers().codeShape.FindAllString(v, 8) {
-			f.addCode(c)
-		}
+		f.addShapedCodes(v)
 	case "error_uri":
 		setOnce(&f.ErrorURI, v)
 	case "errorcode", "code":

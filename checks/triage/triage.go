@@ -6,7 +6,6 @@ package triage
 
 import (
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 	"unicode"
@@ -45,7 +44,7 @@ type Result struct {
 	Facts *Facts `json:"facts,omitempty"`
 	// Next says where the administrator finds this event in the IdP's
 	// logs, with its id filled in.
-	Next []string `json:"next,omitempty"`
+	Next []string `json:"where_to_look,omitempty"`
 }
 
 // Rank ranks the catalog rows that a pasted error message points at, best
@@ -64,6 +63,8 @@ type hit struct {
 	// nothing more specific is in the text.
 	oauth bool
 	clue  bool
+	// nearest marks the nearest labelled messages' vote (neighbours.go).
+	nearest bool
 }
 
 // Analyze reads a pasted error message, page, JSON body or log: its
@@ -83,8 +84,9 @@ func Analyze(text string) Result {
 	provider := idpInText(text)
 	lower := strings.ToLower(text)
 	var hits []hit
-	for _, s := range signs() {
-		if !mayMatch(lower, s.anchors) {
+	maySign := signAnchors().possible(lower)
+	for i, s := range signs() {
+		if !maySign[i] {
 			continue
 		}
 		loc := s.Pattern.FindStringIndex(text)
@@ -103,15 +105,12 @@ func Analyze(text string) Result {
 	table := codes()
 	seen := map[string]bool{}
 	codeWords(text, func(w string, start, end int) bool {
-		c := table.lookup(w)
+		c := table.lookupWord(w)
 		if c == nil || seen[c.Code] {
 			return len(seen) < 64
 		}
 		seen[c.Code] = true
-		score := 0.97
-		if c.Row == catalog.IdPError {
-			score = 0.6 // the vendor's own words, but no row of ours
-		}
+		score := codeWeight(c)
 		hits = append(hits, hit{row: c.Row, score: score, start: start, end: end, meaning: c.Meaning})
 		return len(seen) < 64
 	})
@@ -119,10 +118,7 @@ func Analyze(text string) Result {
 		if c := table.lookup(code); c != nil && !seen[c.Code] {
 			// A numeric error_codes entry: no span of its own in the text.
 			seen[c.Code] = true
-			score := 0.95
-			if c.Row == catalog.IdPError {
-				score = 0.58
-			}
+			score := codeWeight(c) - 0.02
 			i := strings.Index(text, strings.TrimPrefix(code, "AADSTS"))
 			hits = append(hits, hit{row: c.Row, score: score, start: max(i, 0), end: max(i, 0) + len(code) - len("AADSTS"), meaning: c.Meaning})
 		}
@@ -131,8 +127,9 @@ func Analyze(text string) Result {
 		r := rules[rh.rule]
 		hits = append(hits, hit{row: r.Row, score: ruleWeight(r), start: rh.start, end: rh.end})
 	}
-	for _, c := range clues() {
-		if !mayMatch(lower, c.anchors) {
+	mayClue := clueAnchors().possible(lower)
+	for i, c := range clues() {
+		if !mayClue[i] {
 			continue
 		}
 		loc := c.Pattern.FindStringIndex(text)
@@ -147,8 +144,51 @@ func Analyze(text string) Result {
 			hits = append(hits, hit{row: row, score: score, start: loc[0], end: loc[1], question: c.Question, clue: true})
 		}
 	}
+	if !hasEvidence(hits) {
+		if h, ok := nearestHit(text); ok {
+			hits = append(hits, h)
+		}
+	}
 	hits = preferSpecific(hits)
 	return Result{Matches: rankHits(text, hits, provider), Facts: factsOrNil(facts), Next: nextSteps(facts, provider)}
+}
+
+// codeWeight is how surely a vendor code means its row. A numbered code
+// (AADSTS50076, IDX10214, E0000011) names the failure exactly, even when it
+// is none of the rows (idp_error), so only a vendor's specific wording
+// outranks it; an exception or error name (NOT_FOUND, ValidationException)
+// is less sure. A browser's network error (ERR_CONNECTION_REFUSED) means the
+// loopback only when the text says so: a wording naming localhost decides.
+func codeWeight(c *Code) float64 {
+	precise := strings.ContainsAny(c.Code, "0123456789")
+	switch {
+	case loopbackRows[c.Row]:
+		return 0.7
+	case c.Row != catalog.IdPError && precise:
+		return 0.97
+	case c.Row != catalog.IdPError:
+		return 0.8 // a name (NOT_FOUND, InvalidScopeException): a wording may say more
+	case precise:
+		return 0.8
+	}
+	return 0.6
+}
+
+// loopbackRows are the rows of the redirect to localhost:18080.
+var loopbackRows = map[catalog.ID]bool{
+	catalog.LoopbackUnavailable: true, catalog.LoopbackHTTPSUpgrade: true, catalog.BrowserBlocksLoopback: true,
+	catalog.ProxyInterceptsLoopback: true, catalog.LocalhostResolution: true,
+}
+
+// hasEvidence reports whether any code, wording, concept or clue (not a
+// generic OAuth name alone) points at a row.
+func hasEvidence(hits []hit) bool {
+	for _, h := range hits {
+		if !h.oauth {
+			return true
+		}
+	}
+	return false
 }
 
 // maxRuleWords bounds the words the concept rules read (a 1 MiB log has
@@ -258,11 +298,8 @@ func rankHits(text string, hits []hit, provider *checks.IdP) []Match {
 
 func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
 
-var (
-	reportSpaceRE = regexp.MustCompile(`\s+`)
-	// The same wording with different quotes and dashes.
-	reportQuotes = strings.NewReplacer("‘", "'", "’", "'", "“", `"`, "”", `"`, "–", "-", "—", "-", "\u00a0", " ")
-)
+// reportQuotes makes the same wording with different quotes and dashes one.
+var reportQuotes = strings.NewReplacer("‘", "'", "’", "'", "“", `"`, "”", `"`, "–", "-", "—", "-", "\u00a0", " ")
 
 // normaliseReport makes pasted text comparable: bounded in size, one kind of
 // quote, no invisible characters, white space (line breaks included)
@@ -289,7 +326,7 @@ func normaliseReport(s string) string {
 		}
 		return r
 	}, s)
-	return reportSpaceRE.ReplaceAllString(s, " ")
+	return strings.Join(strings.Fields(s), " ")
 }
 
 // idpInText guesses which IdP a reported text is about, from its markers

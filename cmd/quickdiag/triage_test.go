@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -149,6 +151,46 @@ func TestGuidedPathsAllEnd(t *testing.T) {
 					t.Errorf("%s / %q: no command for the wizard step %q", q.ID, a.Text, a.Step)
 				}
 			}
+		}
+	}
+}
+
+// TestTriageHAR: triage --har reads an export, compares the app's request,
+// names the IdP's answer; --sanitized writes a copy without its secrets.
+func TestTriageHAR(t *testing.T) {
+	const file = "../../checks/har/testdata/firefox-policy.har"
+	safe := filepath.Join(t.TempDir(), "safe.har")
+	code, out, errOut := runCLI(t, "triage", "--har", file, "--format", "json", "--sanitized", safe)
+	var doc struct {
+		Matches  []triage.Match
+		Requests []struct {
+			Kind   string
+			Params []struct {
+				Name string
+				OK   bool
+			}
+		}
+	}
+	if code != exitOK || json.Unmarshal([]byte(out), &doc) != nil || len(doc.Matches) == 0 || doc.Matches[0].Row != catalog.AccessDeniedPolicy ||
+		len(doc.Requests) == 0 || doc.Requests[0].Kind != "authorize" || len(doc.Requests[0].Params) != 5 {
+		t.Fatalf("exit %d: %s %s", code, out, errOut)
+	}
+	clean, err := os.ReadFile(safe)
+	if err != nil || bytes.Contains(clean, []byte("Winter2026!")) || !strings.Contains(errOut, "Wrote "+safe) {
+		t.Errorf("sanitized copy: %v %q", err, errOut)
+	}
+	code, out, _ = runCLI(t, "triage", "--har", file)
+	if code != exitOK || !strings.Contains(out, "ok   redirect_uri") || !strings.Contains(out, "1. access_denied_policy") {
+		t.Errorf("text: %s", out)
+	}
+	for _, args := range [][]string{
+		{"triage", "--sanitized", safe, "x"},
+		{"triage", "--har", "no-such-file.har"},
+		{"triage", "--har", "triage_test.go"},
+		{"triage", "--har", file, "some text"},
+	} {
+		if code, _, errOut := runCLI(t, args...); code != exitUsage || errOut == "" {
+			t.Errorf("%v: exit %d %q", args, code, errOut)
 		}
 	}
 }

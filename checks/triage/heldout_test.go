@@ -1,0 +1,206 @@
+package triage_test
+
+import (
+	"encoding/json"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/quickdiag/quickdiag/checks/catalog"
+	"github.com/quickdiag/quickdiag/checks/triage"
+)
+
+// collected is one message of the collected corpus: real messages from
+// vendor docs, issue threads and library source, each with its source.
+// Split says which part it is in, drawn once at random (by the SHA-256 of
+// the text): "knowledge", which the knowledge table may be written from,
+// or "heldout", which it may not.
+type collected struct {
+	corpusEntry
+	Wrapped bool   `json:"wrapped"`
+	Vendor  string `json:"vendor"`
+	Split   string `json:"split"`
+}
+
+func loadCollected(t testing.TB) []collected {
+	data, err := os.ReadFile("testdata/collected_corpus.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c []collected
+	if err := json.Unmarshal(data, &c); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// heldOutFloor is the top-1 accuracy on the held-out part below which the
+// test fails: the README reports the figure measured.
+const heldOutFloor = 0.74
+
+// TestHeldOut measures top-1 on both parts of the collected corpus and
+// fails when the held-out part falls below its floor or the knowledge part
+// below 95%. Misses are listed for the knowledge part only: the held-out
+// part's texts must not shape the knowledge (set QUICKDIAG_HELDOUT_MISSES=1
+// to list them when deciding, once, that the split is spent).
+func TestHeldOut(t *testing.T) {
+	all := loadCollected(t)
+	right := map[string]int{}
+	total := map[string]int{}
+	for _, e := range all {
+		total[e.Split]++
+		total[e.Split+" "+e.Vendor]++
+		ms := triage.Rank(e.Text)
+		if len(ms) > 0 && (ms[0].Row == e.Row || slices.Contains(e.Also, ms[0].Row)) {
+			right[e.Split]++
+			right[e.Split+" "+e.Vendor]++
+			continue
+		}
+		if e.Split == "knowledge" || os.Getenv("QUICKDIAG_HELDOUT_MISSES") != "" {
+			got := catalog.ID("(none)")
+			if len(ms) > 0 {
+				got = ms[0].Row
+			}
+			t.Logf("%s miss: want %s got %s: %.200q", e.Split, e.Row, got, e.Text)
+		}
+	}
+	var vendors []string
+	for k := range total {
+		if strings.Contains(k, " ") {
+			vendors = append(vendors, k)
+		}
+	}
+	slices.Sort(vendors)
+	for _, k := range vendors {
+		t.Logf("  %-24s %3d of %3d", k, right[k], total[k])
+	}
+	for _, part := range []string{"knowledge", "heldout"} {
+		acc := float64(right[part]) / float64(max(total[part], 1))
+		t.Logf("top-1 on the %s part: %.1f%% (%d of %d)", part, 100*acc, right[part], total[part])
+		floor := 0.95
+		if part == "heldout" {
+			floor = heldOutFloor
+		}
+		if acc < floor {
+			t.Errorf("top-1 on the %s part %.1f%% < %.0f%%", part, 100*acc, 100*floor)
+		}
+	}
+}
+
+// TestCorpusShape: at least 400 messages from at least 80 sources, each
+// with its source, ten per IdP, a quarter wrapped as helpdesks paste.
+func TestCorpusShape(t *testing.T) {
+	all := loadCollected(t)
+	sources := map[string]bool{}
+	perIdP := map[string]int{}
+	wrapped := 0
+	for _, e := range loadCorpus(t) {
+		sources[e.Source] = true
+		perIdP[e.IdP]++
+	}
+	for _, e := range all {
+		if e.Source == "" || e.Split != "knowledge" && e.Split != "heldout" {
+			t.Errorf("entry without source or split: %.80q", e.Text)
+		}
+		if _, ok := catalog.Lookup(e.Row); !ok {
+			t.Errorf("unknown row %s", e.Row)
+		}
+		sources[e.Source] = true
+		perIdP[e.IdP]++
+		if e.Wrapped {
+			wrapped++
+		}
+	}
+	n := len(all) + len(loadCorpus(t))
+	t.Logf("%d messages, %d sources, %d wrapped, per IdP %v", n, len(sources), wrapped, perIdP)
+	if n < 400 || len(sources) < 80 {
+		t.Errorf("%d messages from %d sources; want at least 400 from 80", n, len(sources))
+	}
+	if wrapped*4 < len(all) {
+		t.Errorf("%d of %d wrapped; want a quarter", wrapped, len(all))
+	}
+	for _, idp := range []string{"entra", "okta", "google", "pingfederate", "pingone", "cognito", "auth0", "keycloak", "adfs"} {
+		if perIdP[idp] < 10 {
+			t.Errorf("only %d messages for %s", perIdP[idp], idp)
+		}
+	}
+}
+
+var foldRE = regexp.MustCompile(`[^a-z0-9]+`)
+
+func fold(s string) string {
+	return strings.Trim(foldRE.ReplaceAllString(strings.ToLower(s), " "), " ")
+}
+
+// TestHeldOutIsNotKnowledge: no held-out text is an example the knowledge
+// was written from (a sign's, a rule's or a clue's), nor a code catalog's
+// description, nor holds one of forty characters or more.
+func TestHeldOutIsNotKnowledge(t *testing.T) {
+	var examples []string
+	for _, s := range triage.Signs() {
+		examples = append(examples, s.Example)
+	}
+	for _, r := range triage.Rules() {
+		examples = append(examples, r.Example)
+	}
+	for _, c := range triage.Clues() {
+		examples = append(examples, c.Example)
+	}
+	for _, e := range loadCorpus(t) {
+		examples = append(examples, e.Text)
+	}
+	for _, e := range triage.Examples() {
+		examples = append(examples, e.Text)
+	}
+	folded := make([]string, 0, len(examples))
+	for _, x := range examples {
+		folded = append(folded, fold(x))
+	}
+	if path := os.Getenv("QUICKDIAG_DUMP_EXAMPLES"); path != "" {
+		// For the corpus import: it moves a held-out text that is already an
+		// example to the knowledge part before the split is used.
+		b, _ := json.Marshal(folded)
+		_ = os.WriteFile(path, b, 0o644)
+	}
+	for _, e := range loadCollected(t) {
+		if e.Split != "heldout" {
+			continue
+		}
+		text := fold(e.Text)
+		for i, x := range folded {
+			if x == text || len(x) >= 40 && strings.Contains(text, x) || len(text) >= 40 && strings.Contains(x, text) {
+				t.Errorf("held-out text %.80q is the knowledge example %.80q", e.Text, examples[i])
+			}
+		}
+	}
+}
+
+// TestExamplesAreTheKnowledgePart: the nearest-neighbour fallback's
+// examples (data/examples.json) are exactly the corpus the knowledge may be
+// written from: testdata/triage_corpus.json and the knowledge part of the
+// collected corpus, never a held-out text. QUICKDIAG_UPDATE_EXAMPLES=1
+// rewrites the file from them.
+func TestExamplesAreTheKnowledgePart(t *testing.T) {
+	var want []triage.Example
+	for _, e := range loadCorpus(t) {
+		want = append(want, triage.Example{Row: e.Row, Text: e.Text})
+	}
+	for _, e := range loadCollected(t) {
+		if e.Split == "knowledge" {
+			want = append(want, triage.Example{Row: e.Row, Text: e.Text})
+		}
+	}
+	if os.Getenv("QUICKDIAG_UPDATE_EXAMPLES") != "" {
+		b, _ := json.MarshalIndent(want, "", "")
+		if err := os.WriteFile("data/examples.json", b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	got := triage.Examples()
+	if !slices.Equal(got, want) {
+		t.Errorf("data/examples.json holds %d examples, the knowledge part %d: rerun with QUICKDIAG_UPDATE_EXAMPLES=1", len(got), len(want))
+	}
+}
