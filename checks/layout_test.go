@@ -24,6 +24,7 @@ var allowed = map[string][]string{
 	"checks/signin":  {"checks", "checks/catalog", "checks/oidc", "checks/triage"},
 	"checks/suite":   {"checks", "checks/catalog", "checks/idp", "checks/lint", "checks/oidc", "checks/signin"},
 	"checks/har":     {"checks", "checks/catalog", "checks/idp", "checks/triage"},
+	"checks/demo":    {"checks", "checks/catalog"},
 	"static":         {},
 	"web":            {"checks", "checks/catalog", "checks/har", "checks/triage", "static"},
 	"handlers":       {"checks", "checks/account", "checks/catalog", "checks/har", "checks/idp", "checks/triage", "static", "web"},

@@ -1,0 +1,109 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/checks/catalog"
+	"github.com/quickdiag/quickdiag/checks/demo"
+	"github.com/quickdiag/quickdiag/checks/suite"
+	"github.com/quickdiag/quickdiag/internal/testbrowser"
+	"github.com/quickdiag/quickdiag/internal/testidp"
+)
+
+func start(t *testing.T, s demo.Scenario) *demo.Provider {
+	t.Helper()
+	p, err := demo.Start(s, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	return p
+}
+
+// problems returns the rows of the report's failures and warnings.
+func problems(r *checks.Report) map[catalog.ID]bool {
+	out := map[catalog.ID]bool{}
+	for _, f := range r.Findings {
+		if f.Status == checks.Fail || f.Status == checks.Warn {
+			out[f.Row] = true
+		}
+	}
+	return out
+}
+
+// TestScenariosPreflight: for every scenario, the preflight ends with
+// exactly its row (a failure), or clean for the good ones and for those
+// that only a sign-in shows.
+func TestScenariosPreflight(t *testing.T) {
+	for _, s := range demo.All() {
+		t.Run(s.Name, func(t *testing.T) {
+			t.Parallel()
+			p := start(t, s)
+			r := suite.Run(context.Background(), p.Values(), suite.Options{})
+			got := problems(r)
+			switch {
+			case s.Row == "" || s.Live:
+				if len(got) != 0 || r.Verdict != checks.VerdictOK {
+					t.Errorf("want a clean preflight, got %v (%s):\n%s", got, r.Verdict, testidp.Dump(r))
+				}
+			case !got[s.Row]:
+				t.Errorf("want %s, got %v:\n%s", s.Row, got, testidp.Dump(r))
+			}
+		})
+	}
+}
+
+// TestScenariosSignIn: every scenario that only a sign-in shows, signed in
+// through the practice login page by headless Chromium, ends with exactly
+// its row; a good one signs in cleanly.
+func TestScenariosSignIn(t *testing.T) {
+	browser := testbrowser.Start(t)
+	for _, s := range demo.All() {
+		if !s.Live && s.Name != "okta-good" && s.Name != "entra-good" {
+			continue
+		}
+		t.Run(s.Name, func(t *testing.T) {
+			p := start(t, s)
+			cfg := p.Values()
+			pre := suite.Run(context.Background(), cfg, suite.Options{})
+			email := s.Email
+			if email == "" {
+				email = demo.Users[0].Email
+			}
+			testidp.LockLoopbackPort(t)
+			tab := testbrowser.NewTab(t, browser)
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			urls := make(chan string, 1)
+			done := make(chan *checks.SignInResult, 1)
+			go func() {
+				done <- suite.SignIn(ctx, cfg, suite.SignInOptions{Preflight: pre, Users: []string{email}, Ready: func(u string) { urls <- u }})
+			}()
+
+			select {
+			case u := <-urls:
+				if _, err := testbrowser.SignIn(tab, u, demo.Users[0].Username); err != nil {
+					t.Logf("browser: %v", err)
+				}
+			case res := <-done:
+				t.Fatalf("the sign-in ended before it listened: %+v", res)
+			}
+			res := <-done
+			rep := suite.Report(cfg, pre, res, "test")
+			got := problems(rep)
+			if s.Row == "" {
+				if len(got) != 0 {
+					t.Errorf("want a clean sign-in, got %v:\n%s", got, testidp.Dump(rep))
+				}
+				return
+			}
+			if !got[s.Row] {
+				t.Errorf("want %s, got %v:\n%s", s.Row, got, testidp.Dump(rep))
+			}
+
+		})
+	}
+}
