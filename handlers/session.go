@@ -23,6 +23,8 @@ type session struct {
 	live liveState
 	// users and email are what step 4 was given.
 	email, users string
+	// practice is the hidden scenario of practice mode.
+	practice string
 }
 
 // liveState tracks a sign-in running in the background.

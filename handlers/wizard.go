@@ -32,6 +32,8 @@ type server struct {
 	base    context.Context
 	stop    context.CancelFunc
 	signIns sync.WaitGroup
+	// practice are the practice IdPs started from the Practice IdP page.
+	practice practiceIdPs
 }
 
 // startSignIn counts a new background sign-in, unless the wizard is closed.
@@ -53,6 +55,7 @@ func (s *server) close() {
 	s.stop()
 	s.mu.Unlock()
 	s.signIns.Wait()
+	s.practice.close()
 }
 
 func newServer(opts Options) *server {

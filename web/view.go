@@ -13,6 +13,7 @@ import (
 
 	"github.com/quickdiag/quickdiag/checks"
 	"github.com/quickdiag/quickdiag/checks/catalog"
+	"github.com/quickdiag/quickdiag/checks/demo"
 	"github.com/quickdiag/quickdiag/checks/har"
 	"github.com/quickdiag/quickdiag/checks/triage"
 )
@@ -443,4 +444,54 @@ type AnalyzeView struct {
 	Error    string
 	// The inputs, kept to edit and run again.
 	KMSPrimary, KMSReplica, Subscription, Region, Quick, IdPUsers string
+}
+
+// DemoView is the practice IdP's scenario picker, grouped by IdP.
+type DemoView struct {
+	Groups []DemoGroup
+}
+
+// DemoGroup is one IdP's scenarios.
+type DemoGroup struct {
+	IdP, Name string
+	Scenarios []DemoScenario
+}
+
+// DemoScenario is one scenario to choose.
+type DemoScenario struct {
+	Name, Title, Row, Symptom string
+	Live                      bool
+}
+
+// NewDemoView groups the scenarios by IdP, in the order given; name gives
+// an IdP's display name.
+func NewDemoView(all []demo.Scenario, name func(idp string) string) DemoView {
+	var v DemoView
+	index := map[string]int{}
+	for _, s := range all {
+		i, ok := index[s.IdP]
+		if !ok {
+			i = len(v.Groups)
+			index[s.IdP] = i
+			v.Groups = append(v.Groups, DemoGroup{IdP: s.IdP, Name: name(s.IdP)})
+		}
+		v.Groups[i].Scenarios = append(v.Groups[i].Scenarios, DemoScenario{Name: s.Name, Title: s.Title, Row: string(s.Row), Symptom: s.Symptom, Live: s.Live})
+	}
+	return v
+}
+
+// RowOption is a catalog row a trainee may name.
+type RowOption struct{ ID, Title string }
+
+// PracticeView is the training mode's page.
+type PracticeView struct {
+	// Active is true once a hidden scenario is chosen.
+	Active  bool
+	Symptom string
+	Rows    []RowOption
+	// Answered, Right, Answer, Scenario and Row tell the trainee how they did.
+	Answered, Right bool
+	Answer          string
+	Scenario        string
+	Row             RowView
 }

@@ -50,8 +50,10 @@ type Faults struct {
 	AuthorizeRedirect *OAuthError
 	// AfterLogin sends an error back once the user has signed in.
 	AfterLogin *OAuthError
-	// Token answers the token request.
-	Token *Response
+	// Token answers the token request; Refresh only the refresh grant.
+	Token, Refresh *Response
+	// PrivateJWKS publishes the private key members in the key set.
+	PrivateJWKS bool
 	// Userinfo answers the userinfo request.
 	Userinfo *Response
 	// Discovery edits the discovery document.
@@ -75,9 +77,14 @@ type Response struct {
 	Status      int
 	ContentType string
 	Body        string
+	// Location is sent with a redirect.
+	Location string
 }
 
 func (r *Response) write(w http.ResponseWriter) {
+	if r.Location != "" {
+		w.Header().Set("Location", r.Location)
+	}
 	ct := r.ContentType
 	if ct == "" {
 		ct = "application/json"

@@ -343,6 +343,10 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	refresh := r.PostForm.Get("grant_type") == "refresh_token"
+	if refresh && f.Refresh != nil {
+		f.Refresh.write(w)
+		return
+	}
 	// The library's native client takes no secret: the shape's is checked above.
 	form := url.Values{}
 	for k, v := range r.PostForm {
@@ -426,11 +430,15 @@ func (p *Provider) keySet(k *rsa.PublicKey) map[string]any {
 	if k != &p.key.PublicKey {
 		kid = "other-" + p.kid
 	}
-	return map[string]any{"keys": []any{map[string]any{
+	jwk := map[string]any{
 		"kty": "RSA", "use": "sig", "alg": "RS256", "kid": kid,
 		"n": base64.RawURLEncoding.EncodeToString(k.N.Bytes()),
 		"e": base64.RawURLEncoding.EncodeToString(big.NewInt(int64(k.E)).Bytes()),
-	}}}
+	}
+	if p.Scenario.Faults.PrivateJWKS && k == &p.key.PublicKey {
+		jwk["d"] = base64.RawURLEncoding.EncodeToString(p.key.D.Bytes())
+	}
+	return map[string]any{"keys": []any{jwk}}
 }
 
 // redirectError sends the browser back to the redirect URI with an OAuth error.
@@ -461,3 +469,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
 }
+
+// ClientSecret is the secret the shape's client needs (Google's), or "".
+func (p *Provider) ClientSecret() string { return p.shape.Secret }

@@ -74,6 +74,19 @@ var scenarios = []Scenario{
 		Symptom: "After signing in, the token exchange fails: invalid_request — client_secret is missing.",
 		Values:  func(c *checks.Config, s Shape, origin string) { c.TokenEndpoint = origin + s.Token }},
 
+	{Name: "entra-guest-not-in-tenant", IdP: "entra", Row: catalog.IdPError, Live: true, Title: "Entra: the user's account is not in the tenant",
+		Symptom: "After signing in: AADSTS50020: User account … from identity provider 'live.com' does not exist in tenant 'Acme'",
+		Faults: Faults{AfterLogin: &OAuthError{"invalid_request", "AADSTS50020: User account 'alice@acme.example' from identity provider 'live.com' does not exist in tenant 'Acme' " +
+			"and cannot access the application '3d9b7e21-6c4a-4f8e-b2d1-7a5c9e0f1b23'(Amazon Quick Desktop) in that tenant."}}},
+	{Name: "generic-token-redirects", IdP: "generic", Row: catalog.EndpointRedirects, Live: true, Title: "The token endpoint redirects elsewhere",
+		Symptom: "The sign-in fails after the login page",
+		Faults:  Faults{Token: &Response{Status: http.StatusTemporaryRedirect, Location: "https://login.other.example/token", Body: "{}"}}},
+	{Name: "okta-refresh-rejected", IdP: "okta", Row: catalog.RefreshTokenRejected, Live: true, Title: "Okta: the refresh token is refused",
+		Symptom: "Users are asked to sign in again",
+		Faults:  Faults{Refresh: &Response{Status: http.StatusBadRequest, Body: `{"error":"invalid_grant","error_description":"The refresh token is invalid or expired."}`}}},
+	{Name: "generic-private-keys", IdP: "generic", Row: catalog.JWKSPrivateKey, Title: "The key set publishes its private key",
+		Symptom: "Nothing visible: anyone can forge tokens", Faults: Faults{PrivateJWKS: true}},
+
 	// What the tokens carry.
 	{Name: "entra-no-email", IdP: "entra", Row: catalog.EmailClaimMissing, Live: true, Title: "Entra: no email optional claim",
 		Symptom: "After signing in the app says: User not found",

@@ -49,6 +49,7 @@ type stdio struct {
 const usage = `quickdiag finds out why OpenID Connect sign-in into the Amazon Quick desktop app fails.
 
 Usage:
+  quickdiag demo    [flags]   try it with the practice IdP built in: no IdP needed
   quickdiag serve   [flags]   open the step-by-step wizard in the browser (this machine only)
   quickdiag check   [flags]   check the five console values; --live also signs in
   quickdiag triage  [TEXT|-]  find the cause and fix of a reported error message
@@ -74,6 +75,8 @@ func run(ctx context.Context, args []string, s stdio) int {
 		return runTriage(args[1:], s)
 	case "analyze":
 		return runAnalyze(args[1:], s)
+	case "demo":
+		return runDemo(ctx, args[1:], s)
 	case "version", "--version":
 		fmt.Fprintf(s.out, "quickdiag %s\n", toolVersion())
 		return exitOK

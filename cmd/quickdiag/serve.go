@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/quickdiag/quickdiag/checks/oidc"
@@ -65,17 +66,25 @@ func runServe(ctx context.Context, args []string, s stdio) int {
 		fmt.Fprintf(s.err, "quickdiag serve: %v\n", err)
 		return exitUsage
 	}
+	return serveWizard(ctx, s, o, "serve", "")
+}
+
+// serveWizard serves the wizard until ctx ends, opening the browser at
+// path (the wizard's first page when empty); cmd names the command in
+// messages.
+func serveWizard(ctx context.Context, s stdio, o *serveOptions, cmd, path string) int {
 	client, err := oidc.NewHTTPClient(oidc.HTTPOptions{CAFile: o.caFile})
 	if err != nil {
-		fmt.Fprintf(s.err, "quickdiag serve: --ca-file: %v\n", err)
+		fmt.Fprintf(s.err, "quickdiag %s: --ca-file: %v\n", cmd, err)
 		return exitUsage
 	}
 	l, err := net.Listen("tcp", o.addr)
 	if err != nil {
-		fmt.Fprintf(s.err, "quickdiag serve: listen on %s: %v (choose another port with --addr)\n", o.addr, unwrapOp(err))
+		fmt.Fprintf(s.err, "quickdiag %s: listen on %s: %v (choose another port with --addr)\n", cmd, o.addr, unwrapOp(err))
 		return exitUsage
 	}
 	url, hosts := addresses(l.Addr().(*net.TCPAddr))
+	url += strings.TrimPrefix(path, "/")
 	engine := &suite.Engine{HTTPClient: client, ToolVersion: toolVersion()}
 	wizard := handlers.New(handlers.Options{Hosts: hosts, Version: toolVersion(), Engine: engine, Timeout: o.timeout})
 	defer wizard.Close() // a sign-in still waiting releases port 18080
@@ -92,7 +101,7 @@ func runServe(ctx context.Context, args []string, s stdio) int {
 	select {
 	case <-ctx.Done():
 	case err := <-served:
-		fmt.Fprintf(s.err, "quickdiag serve: %v\n", err)
+		fmt.Fprintf(s.err, "quickdiag %s: %v\n", cmd, err)
 		return exitFail
 	}
 	shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
