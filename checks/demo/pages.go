@@ -12,7 +12,7 @@ import (
 // URI.
 var vendorPages = map[string]map[string]Page{
 	"entra": {
-		"invalid_client": {http.StatusBadRequest, "Sign in to your account", "Sorry, but we're having trouble signing you in. AADSTS700016: Application with identifier '{client_id}' was not found in the directory 'Acme'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant."},
+		"invalid_client":    {http.StatusBadRequest, "Sign in to your account", "Sorry, but we're having trouble signing you in. AADSTS700016: Application with identifier '{client_id}' was not found in the directory 'Acme'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant."},
 		"redirect_mismatch": {http.StatusBadRequest, "Sign in to your account", "Sorry, but we're having trouble signing you in. AADSTS50011: The redirect URI '{redirect_uri}' specified in the request does not match the redirect URIs configured for the application '{client_id}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal."},
 	},
 	"okta": {

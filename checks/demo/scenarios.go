@@ -69,7 +69,7 @@ var scenarios = []Scenario{
 			"'3d9b7e21-6c4a-4f8e-b2d1-7a5c9e0f1b23' named 'Amazon Quick Desktop'. Send an interactive authorization request for this user and resource."}}},
 	{Name: "entra-secret-required", IdP: "entra", Row: catalog.PublicClientDisabled, Live: true, Title: "Entra: registered as a web app, not a public client",
 		Symptom: "After signing in: AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
-		Faults: Faults{Token: &Response{Status: http.StatusUnauthorized, Body: `{"error":"invalid_client","error_description":"AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'.","error_codes":[7000218]}`}}},
+		Faults:  Faults{Token: &Response{Status: http.StatusUnauthorized, Body: `{"error":"invalid_client","error_description":"AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'.","error_codes":[7000218]}`}}},
 	{Name: "google-no-secret", IdP: "google", Row: catalog.GoogleClientSecretMissing, Title: "Google: the token endpoint without its client_secret",
 		Symptom: "After signing in, the token exchange fails: invalid_request — client_secret is missing.",
 		Values:  func(c *checks.Config, s Shape, origin string) { c.TokenEndpoint = origin + s.Token }},

@@ -12,7 +12,7 @@ type Shape struct {
 	// Issuer is the issuer's path ("" for the origin itself).
 	Issuer string
 	// IssuerSlash is true when the issuer ends with a slash (Auth0).
-	IssuerSlash bool
+	IssuerSlash                      bool
 	Authorize, Token, JWKS, Userinfo string
 	// ClientID is a client ID of the IdP's shape.
 	ClientID string
