@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
+	"github.com/quickdiag/quickdiag/checks/demo"
 	"github.com/quickdiag/quickdiag/checks/suite"
 	"github.com/quickdiag/quickdiag/handlers"
 	"github.com/quickdiag/quickdiag/internal/testbrowser"
@@ -259,4 +260,61 @@ func must(t *testing.T, err error) {
 func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// TestPracticeIdPInBrowser: from the wizard's first page to the practice
+// IdP, a scenario whose failure only a sign-in shows (the email differs in
+// letter case): its values filled, a clean preflight, the provisioned email
+// ready for the sign-in; then practice mode, answered right.
+func TestPracticeIdPInBrowser(t *testing.T) {
+	ts, _ := wizard(t, handlers.Options{Timeout: 60 * time.Second, PracticePick: func(broken []demo.Scenario) demo.Scenario {
+		for _, s := range broken {
+			if s.Name == "entra-no-email" {
+				return s
+			}
+		}
+		return broken[0]
+	}})
+	browser := testbrowser.Start(t)
+	tab := testbrowser.NewTab(t, browser)
+	out := outputDir(t, "wizard")
+	must(t, chromedp.Do(tab, chromedp.Navigate(ts.URL+"/")))
+	must(t, testbrowser.Click(tab, `[data-testid=try-demo] a`))
+	must(t, testbrowser.WaitFor(tab, `location.pathname === "/demo" && document.readyState === "complete"`))
+	if n, err := testbrowser.Eval[int](tab, `document.querySelectorAll("[data-testid=demo-group]").length`); err != nil || n < 10 {
+		t.Errorf("%d IdP groups on the practice page (%v)", n, err)
+	}
+	if err := testbrowser.Screenshot(tab, out, "12-demo.png"); err != nil {
+		t.Logf("screenshot not saved: %v", err)
+	}
+	must(t, testbrowser.Click(tab, `[data-testid=scenario][data-name=okta-email-case] button`))
+	must(t, testbrowser.WaitFor(tab, `location.pathname === "/values" && document.querySelector("#f-issuer").value.startsWith("http://127.0.0.1:")`))
+	must(t, testbrowser.Click(tab, `form.values button[type=submit]`))
+	must(t, testbrowser.WaitFor(tab, `document.body.dataset.preflight === "done"`))
+	if n, err := testbrowser.Eval[int](tab, `document.querySelectorAll("[data-testid=finding][data-status=fail], [data-testid=finding][data-status=warn]").length`); err != nil || n != 0 {
+		t.Errorf("the preflight of a sign-in-only scenario found %d problems (%v)", n, err)
+	}
+	must(t, chromedp.Do(tab, chromedp.Navigate(ts.URL+"/signin")))
+	if email, _ := testbrowser.Eval[string](tab, `document.querySelector("#email").value`); email != demo.Users[0].Email {
+		t.Errorf("the sign-in's email is %q, want the provisioned user's", email)
+	}
+	// The sign-in through the practice login page, scenario by scenario, is
+	// checks/demo's TestScenariosSignIn.
+	// Practice mode: the symptom only, then the answer.
+	must(t, chromedp.Do(tab, chromedp.Navigate(ts.URL+"/practice")))
+	must(t, testbrowser.Click(tab, `[data-testid=practice-new]`))
+	must(t, testbrowser.WaitFor(tab, `document.querySelector("[data-testid=symptom]") !== null && document.readyState === "complete"`))
+	symptom, _ := testbrowser.Eval[string](tab, `document.querySelector("[data-testid=symptom]").textContent`)
+	if !strings.Contains(symptom, "User not found") || strings.Contains(symptom, "optional claim") {
+		t.Errorf("symptom %q", symptom)
+	}
+	must(t, chromedp.Do(tab, chromedp.SetValue(chromedp.CSS("#row"), "email_claim_missing")))
+	must(t, testbrowser.Click(tab, `[data-testid=practice-answer] button[type=submit]`))
+	must(t, testbrowser.WaitFor(tab, `document.querySelector("[data-testid=verdict]") !== null`))
+	if right, _ := testbrowser.Eval[string](tab, `document.querySelector("[data-testid=verdict]").dataset.right`); right != "true" {
+		t.Errorf("the right answer was not taken as right: %q", right)
+	}
+	if err := testbrowser.Screenshot(tab, out, "13-practice.png"); err != nil {
+		t.Logf("screenshot not saved: %v", err)
+	}
 }

@@ -126,6 +126,9 @@ func (s *server) practiceNew(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	sc := broken[rand.IntN(len(broken))]
+	if s.opts.PracticePick != nil {
+		sc = s.opts.PracticePick(broken)
+	}
 	sess := sessionOf(r)
 	if err := s.usePractice(sess, sc); err != nil {
 		http.Error(w, "could not start the practice IdP: "+err.Error(), http.StatusInternalServerError)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/quickdiag/quickdiag/checks/demo"
 	"github.com/quickdiag/quickdiag/static"
 )
 
@@ -28,6 +29,9 @@ type Options struct {
 	Timeout time.Duration
 	// MaxSessions bounds the sessions kept in memory. Zero means 64.
 	MaxSessions int
+	// PracticePick chooses practice mode's hidden scenario among the
+	// broken ones. Nil means at random.
+	PracticePick func(broken []demo.Scenario) demo.Scenario
 }
 
 // maxBody bounds every request's body: the largest is an uploaded HAR

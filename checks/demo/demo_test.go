@@ -2,6 +2,9 @@ package demo_test
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,5 +108,22 @@ func TestScenariosSignIn(t *testing.T) {
 			}
 
 		})
+	}
+}
+
+// TestLoginPageListsUsers: the practice login page names the practice
+// users and their passwords, and never the scenario.
+func TestLoginPageListsUsers(t *testing.T) {
+	s, _ := demo.Lookup("entra-no-email")
+	p := start(t, s)
+	resp, err := http.Get(p.Origin + "/login/username?authRequestID=x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	page := string(body)
+	if !strings.Contains(page, demo.Users[0].Password) || !strings.Contains(page, demo.Users[0].Email) || strings.Contains(page, s.Title) {
+		t.Errorf("login page: %.500s", page)
 	}
 }

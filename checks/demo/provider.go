@@ -306,7 +306,7 @@ func (p *Provider) callback(w http.ResponseWriter, r *http.Request) {
 func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 	rec := p.record(r, r.URL.Path)
 	body := rec.Body.Bytes()
-	if r.Method == http.MethodGet && strings.Contains(rec.Header().Get("Content-Type"), "html") {
+	if r.Method == http.MethodGet && bytes.Contains(body, []byte("<form")) {
 		var list strings.Builder
 		// The scenario's name stays hidden: the page is what a user would see.
 		list.WriteString(`<div data-testid="practice-users" style="margin:1em 0;padding:.6em;border:1px solid #999"><strong>quickdiag's practice IdP</strong> — sign in as:<ul>`)
