@@ -264,8 +264,9 @@ func jsString(s string) string {
 
 // TestPracticeIdPInBrowser: from the wizard's first page to the practice
 // IdP, a scenario whose failure only a sign-in shows (the email differs in
-// letter case): its values filled, a clean preflight, the provisioned email
-// ready for the sign-in; then practice mode, answered right.
+// letter case): its values filled, a clean preflight, the sign-in through
+// the practice login page, the results with its row; then practice mode,
+// answered right.
 func TestPracticeIdPInBrowser(t *testing.T) {
 	ts, _ := wizard(t, handlers.Options{Timeout: 60 * time.Second, PracticePick: func(broken []demo.Scenario) demo.Scenario {
 		for _, s := range broken {
@@ -298,8 +299,23 @@ func TestPracticeIdPInBrowser(t *testing.T) {
 	if email, _ := testbrowser.Eval[string](tab, `document.querySelector("#email").value`); email != demo.Users[0].Email {
 		t.Errorf("the sign-in's email is %q, want the provisioned user's", email)
 	}
-	// The sign-in through the practice login page, scenario by scenario, is
-	// checks/demo's TestScenariosSignIn.
+	testidp.LockLoopbackPort(t)
+	opened := chromedp.WaitNewTarget(tab, func(i *target.Info) bool { return i.Type == "page" })
+	must(t, chromedp.Do(tab, chromedp.Click(chromedp.CSS(`[data-testid=start-signin]`))))
+	var id target.ID
+	select {
+	case id = <-opened:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the sign-in tab did not open")
+	}
+	signInTab, closeTab := chromedp.NewContext(tab, chromedp.WithTargetID(id))
+	_, err := testbrowser.Complete(signInTab, demo.Users[0].Username)
+	closeTab()
+	must(t, err)
+	must(t, testbrowser.WaitFor(tab, `location.pathname === "/results"`))
+	if n, err := testbrowser.Eval[int](tab, `document.querySelectorAll("[data-testid=finding][data-status=fail][data-row=email_case_mismatch]").length`); err != nil || n == 0 {
+		t.Errorf("the results do not name email_case_mismatch (%v)", err)
+	}
 	// Practice mode: the symptom only, then the answer.
 	must(t, chromedp.Do(tab, chromedp.Navigate(ts.URL+"/practice")))
 	must(t, testbrowser.Click(tab, `[data-testid=practice-new]`))

@@ -99,7 +99,7 @@ func (s *server) usePractice(sess *session, sc demo.Scenario) error {
 	defer sess.mu.Unlock()
 	sess.config = pr.Values()
 	sess.preflight = nil
-	sess.email, sess.users = email, email
+	sess.email = email // the users list stays as the admin left it (list-users output)
 	return nil
 }
 
