@@ -127,3 +127,14 @@ func TestLoginPageListsUsers(t *testing.T) {
 		t.Errorf("login page: %.500s", page)
 	}
 }
+
+// TestLoopbackOnly: the practice IdP refuses to listen beyond loopback.
+func TestLoopbackOnly(t *testing.T) {
+	s, _ := demo.Lookup("okta-good")
+	for _, addr := range []string{"0.0.0.0:0", ":0", "192.0.2.1:0", "nonsense"} {
+		if p, err := demo.Start(s, addr); err == nil {
+			p.Close()
+			t.Errorf("listened on %s", addr)
+		}
+	}
+}
