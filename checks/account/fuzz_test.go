@@ -47,7 +47,7 @@ func FuzzUsers(f *testing.F) {
 }
 
 // BenchmarkUsersLargest compares the largest list-users output an analyzer
-// reads (16 MiB, about 110,000 users) with an IdP export of the same users.
+// reads (16 MiB, about 96,000 users) with an IdP export of the same users.
 func BenchmarkUsersLargest(b *testing.B) {
 	quick, idp := largeLists(account.MaxInput)
 	b.SetBytes(int64(len(quick.Data) + len(idp.Data)))
