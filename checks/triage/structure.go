@@ -96,6 +96,18 @@ func readFacts(text string) Facts {
 	for _, name := range paramNames {
 		eachField(text, lower, name, 16, func(i, from int, v string) { setField(&f, text[i:from], v) })
 	}
+	// A JSON description holds its own labelled ids ("…\r\nTrace ID: …"),
+	// its line breaks escaped in the text: read them from the decoded value.
+	for _, d := range f.Descriptions {
+		readLabels(d, strings.ToLower(d), &f)
+	}
+	readLabels(text, lower, &f)
+	f.addShapedCodes(text)
+	return f
+}
+
+// readLabels reads the labelled ids of text (Trace ID: …, Timestamp: …).
+func readLabels(text, lower string, f *Facts) {
 	for _, l := range labels {
 		kind := l.kind
 		eachField(text, lower, l.label, 4, func(_, from int, v string) {
@@ -115,8 +127,6 @@ func readFacts(text string) Facts {
 			}
 		})
 	}
-	f.addShapedCodes(text)
-	return f
 }
 
 // addShapedCodes records the vendor codes in text by their shape
@@ -191,7 +201,7 @@ func valueAfter(text string, i int) (string, bool) {
 		v = text[j+1 : j+1+end]
 	} else {
 		end := j
-		for end < len(text) && end-j < 1000 && !strings.ContainsRune("&# \"'<>,;)]}", rune(text[end])) {
+		for end < len(text) && end-j < 1000 && !strings.ContainsRune("&# \"'<>,;)]}\r\n\t", rune(text[end])) {
 			end++
 		}
 		v = text[j:end]

@@ -144,7 +144,8 @@ func Analyze(text string) Result {
 			hits = append(hits, hit{row: row, score: score, start: loc[0], end: loc[1], question: c.Question, clue: true})
 		}
 	}
-	if !hasEvidence(hits) {
+	if len(hits) == 0 {
+		// Nothing named the cause, not even a generic OAuth error name.
 		if h, ok := nearestHit(text); ok {
 			hits = append(hits, h)
 		}
@@ -180,17 +181,6 @@ var loopbackRows = map[catalog.ID]bool{
 	catalog.ProxyInterceptsLoopback: true, catalog.LocalhostResolution: true,
 }
 
-// hasEvidence reports whether any code, wording, concept or clue (not a
-// generic OAuth name alone) points at a row.
-func hasEvidence(hits []hit) bool {
-	for _, h := range hits {
-		if !h.oauth {
-			return true
-		}
-	}
-	return false
-}
-
 // maxRuleWords bounds the words the concept rules read (a 1 MiB log has
 // about 150,000).
 const maxRuleWords = 200_000
@@ -219,7 +209,7 @@ func preferSpecific(hits []hit) []hit {
 			continue
 		}
 		for j, o := range hits {
-			if i != j && o.row != h.row && !o.clue && !h.clue && o.start <= h.start && o.end >= h.end && o.end-o.start > h.end-h.start && o.score >= h.score-0.2 {
+			if i != j && o.row != h.row && !o.clue && !h.clue && !o.nearest && o.start <= h.start && o.end >= h.end && o.end-o.start > h.end-h.start && o.score >= h.score-0.2 {
 				h.score -= 0.2
 				break
 			}
