@@ -269,3 +269,20 @@ func TestSanitizeSAMLResponse(t *testing.T) {
 		}
 	}
 }
+
+// TestSanitizeMultipart: a multipart form's password and code are removed,
+// its other fields kept.
+func TestSanitizeMultipart(t *testing.T) {
+	body := "--b\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\nalice\r\n--b\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\nWinter2026!\r\n--b\r\nContent-Disposition: form-data; name=\"code\"\r\n\r\nSplxlOBeZQQYbYS6WxSbIA\r\n--b--\r\n"
+	doc := map[string]any{"log": map[string]any{"entries": []any{map[string]any{
+		"request":  map[string]any{"method": "POST", "url": "https://idp.example/login", "postData": map[string]any{"mimeType": "multipart/form-data; boundary=b", "text": body}},
+		"response": map[string]any{"status": 200}}}}}
+	data, _ := json.Marshal(doc)
+	clean, err := har.Sanitize(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(clean, []byte("Winter2026!")) || bytes.Contains(clean, []byte("SplxlOBeZQQYbYS6WxSbIA")) || !bytes.Contains(clean, []byte("alice")) {
+		t.Errorf("sanitized multipart: %s", clean)
+	}
+}

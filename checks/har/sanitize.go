@@ -179,6 +179,20 @@ func (s *sanitizer) body(t string) string {
 	return s.text(t)
 }
 
+// multipartRE finds a multipart form's fields: their names and values.
+var multipartRE = regexp.MustCompile(`(?i)(Content-Disposition:\s*form-data;\s*name="([^"]+)"[^\r\n]*\r?\n(?:[^\r\n]+\r?\n)*\r?\n)([^\r\n]*)`)
+
+// multipart removes the values of a multipart form's secret fields.
+func (s *sanitizer) multipart(t string) string {
+	return multipartRE.ReplaceAllStringFunc(t, func(m string) string {
+		sub := multipartRE.FindStringSubmatch(m)
+		if secretParams[strings.ToLower(sub[2])] {
+			return sub[1] + Removed
+		}
+		return m
+	})
+}
+
 // hiddenInputRE finds the value of a form field a page posts on (a SAML
 // response, a code in form_post mode, a CSRF token).
 var hiddenInputRE = regexp.MustCompile(`(?is)(<input[^>]*\bname=["']?(?:SAMLResponse|SAMLart|code|id_token|access_token|state_token|_csrf|csrf_token|RelayState)["']?[^>]*\bvalue=["'])[^"']*(["'])|(<input[^>]*\bvalue=["'])[^"']*(["'][^>]*\bname=["']?(?:SAMLResponse|SAMLart|code|id_token|access_token|_csrf|csrf_token)\b)`)
@@ -186,6 +200,9 @@ var hiddenInputRE = regexp.MustCompile(`(?is)(<input[^>]*\bname=["']?(?:SAMLResp
 // text redacts a string: URLs' secret parameters, token shapes, SAML
 // signatures, a page's hidden form values.
 func (s *sanitizer) text(t string) string {
+	if strings.Contains(t, "form-data") {
+		t = s.multipart(t)
+	}
 	if strings.Contains(t, "Value>") || strings.Contains(t, "Certificate>") {
 		t = signatureRE.ReplaceAllString(t, "${1}"+Removed+"${2}")
 	}
