@@ -10,8 +10,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"net/url"
 	"strings"
 	"unicode/utf8"
@@ -45,19 +43,8 @@ type Entry struct {
 // maxBody bounds the response body kept per entry.
 const maxBody = 256 << 10
 
-// Read decodes a HAR (log.entries) or a SAML-tracer export (requests).
-func Read(r io.Reader) ([]Entry, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxInput+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > MaxInput {
-		return nil, fmt.Errorf("the file is larger than %d MiB; quickdiag reads exports up to that size (export only the sign-in's requests)", MaxInput>>20)
-	}
-	return Decode(data)
-}
-
-// Decode decodes an export held in memory.
+// Decode decodes a HAR (log.entries) or a SAML-tracer export (requests)
+// held in memory; callers bound it to MaxInput.
 func Decode(data []byte) ([]Entry, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if len(bytes.TrimSpace(data)) == 0 {
