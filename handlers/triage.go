@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/quickdiag/quickdiag/checks"
 	"github.com/quickdiag/quickdiag/checks/account"
 	"github.com/quickdiag/quickdiag/checks/catalog"
 	"github.com/quickdiag/quickdiag/checks/har"
@@ -188,7 +189,7 @@ func (s *server) analyzePost(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	var ie *account.InputError
+	var ie *checks.InputError
 	switch {
 	case errors.As(err, &ie):
 		v.Error = "Could not read " + ie.Name + ": " + ie.Msg

@@ -11,66 +11,29 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"time"
 
 	"github.com/quickdiag/quickdiag/checks"
 )
 
 // MaxInput is the largest input an analyzer reads.
-const MaxInput = 16 << 20
+const MaxInput = checks.MaxInput
 
 // Input is one file given to an analyzer.
-type Input struct {
-	// Name names the input in messages (the file's path).
-	Name string
-	Data []byte
+type Input = checks.File
+
+// Analysis is the result of an account-side analyzer.
+type Analysis = checks.Analysis
+
+func inputErr(in Input, format string, args ...any) *checks.InputError {
+	return checks.InputErrorf(in, format, args...)
 }
-
-// InputError is input an analyzer cannot read; it names the input and the
-// line or field.
-type InputError struct {
-	Name string
-	Msg  string
-}
-
-// Error names the input and what is wrong with it.
-func (e *InputError) Error() string { return e.Name + ": " + e.Msg }
-
-func inputErr(in Input, format string, args ...any) *InputError {
-	return &InputError{Name: in.Name, Msg: fmt.Sprintf(format, args...)}
-}
-
-// Analysis is the result of an account-side analyzer, in the shape of
-// check's JSON result.
-type Analysis struct {
-	Schema      int              `json:"schema"`
-	ToolVersion string           `json:"tool_version"`
-	StartedAt   time.Time        `json:"started_at"`
-	Analyzer    string           `json:"analyzer"`
-	Inputs      []string         `json:"inputs"`
-	Findings    []checks.Finding `json:"findings"`
-	Summary     checks.Summary   `json:"summary"`
-}
-
-// Failed reports whether any finding failed.
-func (a *Analysis) Failed() bool { return a.Summary.Fail > 0 }
 
 func newAnalysis(name string, ins ...Input) *Analysis {
-	a := &Analysis{Schema: 1, Analyzer: name, StartedAt: time.Now().UTC().Truncate(time.Millisecond)}
+	var names []string
 	for _, in := range ins {
-		a.Inputs = append(a.Inputs, in.Name)
+		names = append(names, in.Name)
 	}
-	return a
-}
-
-func (a *Analysis) add(check string, fs ...checks.Finding) {
-	for _, f := range fs {
-		f.Check = check
-		f.Complete(nil)
-		a.Findings = append(a.Findings, f)
-		a.Summary.Add(f.Status)
-	}
+	return checks.NewAnalysis(name, names...)
 }
 
 // decodeJSON decodes data into v, naming the line and column of a syntax

@@ -178,7 +178,7 @@ func TestAnalyzerInputErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		err := tt.run()
-		var ie *account.InputError
+		var ie *checks.InputError
 		if err == nil || !strings.Contains(err.Error(), tt.want) || (tt.name != "kms three files" && !errors.As(err, &ie)) {
 			t.Errorf("%s: err = %v, want %q", tt.name, err, tt.want)
 		}

@@ -143,7 +143,7 @@ func parseKMSPolicy(in Input) (statements, error) {
 	}
 	var doc kmsPolicy
 	if err := decodeJSON(in, data, &doc); err != nil {
-		var ie *InputError
+		var ie *checks.InputError
 		if errors.As(err, &ie) && !bytes.Equal(data, in.Data) {
 			ie.Msg = "in the policy document held by \"Policy\": " + ie.Msg
 		}
@@ -195,11 +195,11 @@ func AnalyzeKMSPolicies(ins ...Input) (*Analysis, error) {
 	}
 	for i, p := range policies {
 		for _, n := range kmsNeeds {
-			a.add(n.check, kmsNeedFindings(p, n, label(i), ins[i].Name)...)
+			a.Add(n.check, kmsNeedFindings(p, n, label(i), ins[i].Name)...)
 		}
 	}
 	if len(policies) == 2 {
-		a.add("kms.replica", replicaFindings(policies[0], policies[1])...)
+		a.Add("kms.replica", replicaFindings(policies[0], policies[1])...)
 	}
 	return a, nil
 }

@@ -40,40 +40,40 @@ func AnalyzeSubscription(in Input, region string) (*Analysis, error) {
 	a := newAnalysis("subscription", in)
 	switch strings.ToUpper(info.Edition) {
 	case "ENTERPRISE", "ENTERPRISE_AND_Q":
-		a.add("subscription.edition", checks.Passf("Edition %s has enterprise sign-in for the desktop app", info.Edition))
+		a.Add("subscription.edition", checks.Passf("Edition %s has enterprise sign-in for the desktop app", info.Edition))
 	case "":
-		a.add("subscription.edition", checks.Skipf("Not checked: the output has no Edition"))
+		a.Add("subscription.edition", checks.Skipf("Not checked: the output has no Edition"))
 	default:
-		a.add("subscription.edition", checks.Problem(checks.Fail, catalog.EnterpriseEditionRequired, "Edition "+info.Edition+" has no enterprise sign-in for the desktop app").
+		a.Add("subscription.edition", checks.Problem(checks.Fail, catalog.EnterpriseEditionRequired, "Edition "+info.Edition+" has no enterprise sign-in for the desktop app").
 			WithEvidence("ENTERPRISE or ENTERPRISE_AND_Q", info.Edition))
 	}
 	switch strings.ToUpper(info.AccountSubscriptionStatus) {
 	case "ACCOUNT_CREATED":
-		a.add("subscription.status", checks.Passf("The subscription is active (ACCOUNT_CREATED)"))
+		a.Add("subscription.status", checks.Passf("The subscription is active (ACCOUNT_CREATED)"))
 	case "":
-		a.add("subscription.status", checks.Skipf("Not checked: the output has no AccountSubscriptionStatus"))
+		a.Add("subscription.status", checks.Skipf("Not checked: the output has no AccountSubscriptionStatus"))
 	default:
-		a.add("subscription.status", checks.Problem(checks.Fail, catalog.AccountNotReady, "The subscription is not active").WithEvidence("ACCOUNT_CREATED", info.AccountSubscriptionStatus))
+		a.Add("subscription.status", checks.Problem(checks.Fail, catalog.AccountNotReady, "The subscription is not active").WithEvidence("ACCOUNT_CREATED", info.AccountSubscriptionStatus))
 	}
 	auth := strings.ToUpper(info.AuthenticationType)
 	switch auth {
 	case "IAM_IDENTITY_CENTER":
 		f := checks.Passf("Authentication type IAM_IDENTITY_CENTER")
 		f.Detail = "Web and desktop can both ride IAM Identity Center (its KMS key policies must allow sso, identitystore and quicksight: quickdiag analyze kms-policy). An OIDC extension access, if you add one, governs the desktop app only; the web keeps IAM Identity Center."
-		a.add("subscription.authentication", f)
+		a.Add("subscription.authentication", f)
 	case "":
-		a.add("subscription.authentication", checks.Skipf("Not checked: the output has no AuthenticationType"))
+		a.Add("subscription.authentication", checks.Skipf("Not checked: the output has no AuthenticationType"))
 	default:
 		f := checks.Passf("Authentication type %s", info.AuthenticationType)
 		f.Detail = "The desktop app signs in through the OIDC extension access (your IdP); the web keeps " + info.AuthenticationType + ". The account's users must carry the same emails as the IdP."
-		a.add("subscription.authentication", f)
+		a.Add("subscription.authentication", f)
 	}
 	if region == "" {
 		if m := arnRegionRE.FindSubmatch(in.Data); m != nil {
 			region = string(m[1])
 		}
 	}
-	a.add("subscription.region", regionFinding(region, "describe-account-subscription output carries no Region: give --region, or run quickdiag analyze users on list-users output, whose ARNs show the identity region"))
+	a.Add("subscription.region", regionFinding(region, "describe-account-subscription output carries no Region: give --region, or run quickdiag analyze users on list-users output, whose ARNs show the identity region"))
 	return a, nil
 }
 

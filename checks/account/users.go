@@ -170,7 +170,7 @@ func emailKey(names []string) string {
 func AnalyzeUsers(quick Input, idp *Input) (*Analysis, error) {
 	users, err := ReadUsers(bytes.NewReader(quick.Data))
 	if err != nil {
-		return nil, &InputError{Name: quick.Name, Msg: err.Error()}
+		return nil, &checks.InputError{Name: quick.Name, Msg: err.Error()}
 	}
 	ins := []Input{quick}
 	var idpEmails []string
@@ -198,28 +198,28 @@ func AnalyzeUsers(quick Input, idp *Input) (*Analysis, error) {
 			regions[m[1]]++
 		}
 	}
-	a.add("users.count", checks.Passf("%d users in the account, %d with an email", len(users), len(emails)))
+	a.Add("users.count", checks.Passf("%d users in the account, %d with an email", len(users), len(emails)))
 	if len(empty) > 0 {
-		a.add("users.empty", checks.Problem(checks.Warn, catalog.EmailNotProvisioned, fmt.Sprintf("%d users have no email", len(empty))).
+		a.Add("users.empty", checks.Problem(checks.Warn, catalog.EmailNotProvisioned, fmt.Sprintf("%d users have no email", len(empty))).
 			WithDetail("They cannot be matched to an ID token's email, so they cannot sign in to the desktop app.").
 			WithEvidence("an email for every user", listSome(empty)))
 	}
-	a.add("users.duplicates", duplicateFindings(emails, "in the account")...)
+	a.Add("users.duplicates", duplicateFindings(emails, "in the account")...)
 	switch len(regions) {
 	case 0:
-		a.add("users.region", checks.Skipf("Not checked: no user ARN shows the identity region."))
+		a.Add("users.region", checks.Skipf("Not checked: no user ARN shows the identity region."))
 	case 1:
 		for r := range regions {
-			a.add("users.region", regionFinding(r, ""))
+			a.Add("users.region", regionFinding(r, ""))
 		}
 	default:
-		a.add("users.region", checks.Problem(checks.Warn, catalog.IdentityRegionEndpoint, "The users' ARNs name several Regions").
+		a.Add("users.region", checks.Problem(checks.Warn, catalog.IdentityRegionEndpoint, "The users' ARNs name several Regions").
 			WithDetail("One account has one identity region; the list may mix accounts.").WithEvidence("one Region", strings.Join(slices.Sorted(maps.Keys(regions)), ", ")))
 	}
 	if idp == nil {
 		return a, nil
 	}
-	a.add("users.idp_duplicates", duplicateFindings(idpEmails, "in the IdP export")...)
+	a.Add("users.idp_duplicates", duplicateFindings(idpEmails, "in the IdP export")...)
 	exact := map[string]bool{}
 	folded := map[string]string{}
 	for _, e := range emails {
@@ -243,13 +243,13 @@ func AnalyzeUsers(quick Input, idp *Input) (*Analysis, error) {
 			missing = append(missing, e)
 		}
 	}
-	a.add("users.match", checks.Passf("%d of %d IdP users match an account user exactly", matched, len(idpEmails)))
+	a.Add("users.match", checks.Passf("%d of %d IdP users match an account user exactly", matched, len(idpEmails)))
 	if len(caseOnly) > 0 {
-		a.add("users.case", checks.Problem(checks.Fail, catalog.EmailCaseMismatch, fmt.Sprintf("%d users differ only in letter case", len(caseOnly))).
+		a.Add("users.case", checks.Problem(checks.Fail, catalog.EmailCaseMismatch, fmt.Sprintf("%d users differ only in letter case", len(caseOnly))).
 			WithDetail("Matching is exact: these users see \"User not found\".").WithEvidence("identical emails", listSome(caseOnly)))
 	}
 	if len(missing) > 0 {
-		a.add("users.missing_in_account", checks.Problem(checks.Fail, catalog.EmailNotProvisioned, fmt.Sprintf("%d IdP users are not provisioned in the account", len(missing))).
+		a.Add("users.missing_in_account", checks.Problem(checks.Fail, catalog.EmailNotProvisioned, fmt.Sprintf("%d IdP users are not provisioned in the account", len(missing))).
 			WithDetail("They can sign in at the IdP but see \"User not found\" in the desktop app.").WithEvidence("an account user for each", listSome(missing)))
 	}
 	var notInIdP []string
@@ -259,7 +259,7 @@ func AnalyzeUsers(quick Input, idp *Input) (*Analysis, error) {
 		}
 	}
 	if len(notInIdP) > 0 {
-		a.add("users.missing_in_idp", checks.Problem(checks.Warn, catalog.EmailNotProvisioned, fmt.Sprintf("%d account users are not in the IdP export", len(notInIdP))).
+		a.Add("users.missing_in_idp", checks.Problem(checks.Warn, catalog.EmailNotProvisioned, fmt.Sprintf("%d account users are not in the IdP export", len(notInIdP))).
 			WithDetail("They cannot sign in to the desktop app through this IdP.").WithEvidence("an IdP user for each", listSome(notInIdP)))
 	}
 	return a, nil
