@@ -58,7 +58,8 @@ func (p *practiceIdPs) close() {
 	p.running, p.order = nil, nil
 }
 
-// demoPage lists the scenarios to choose from.
+// demoPage lists the scenarios to choose from, by IdP or (?by=symptom) by
+// the row each shows; ?scenario=NAME offers that one first.
 func (s *server) demoPage(w http.ResponseWriter, r *http.Request) {
 	name := func(id string) string {
 		if p := idp.Lookup(id); p != nil {
@@ -66,7 +67,7 @@ func (s *server) demoPage(w http.ResponseWriter, r *http.Request) {
 		}
 		return id
 	}
-	render(w, r, http.StatusOK, web.Demo(web.NewDemoView(demo.All(), name)))
+	render(w, r, http.StatusOK, web.Demo(web.NewDemoView(demo.All(), name, r.URL.Query().Get("by") == "symptom", r.URL.Query().Get("scenario"))))
 }
 
 // demoStart starts a scenario's provider and fills the session's values

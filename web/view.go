@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -446,12 +447,18 @@ type AnalyzeView struct {
 	KMSPrimary, KMSReplica, Subscription, Region, Quick, IdPUsers string
 }
 
-// DemoView is the practice IdP's scenario picker, grouped by IdP.
+// DemoView is the practice IdP's scenario picker, grouped by IdP or by
+// symptom (the catalog row each scenario shows).
 type DemoView struct {
 	Groups []DemoGroup
+	// BySymptom is true when the groups are rows, not IdPs.
+	BySymptom bool
+	// Chosen is the scenario named in the URL (quickdiag demo --scenario),
+	// offered first; nil when none is.
+	Chosen *DemoScenario
 }
 
-// DemoGroup is one IdP's scenarios.
+// DemoGroup is one IdP's scenarios, or one symptom's.
 type DemoGroup struct {
 	IdP, Name string
 	Scenarios []DemoScenario
@@ -460,22 +467,39 @@ type DemoGroup struct {
 // DemoScenario is one scenario to choose.
 type DemoScenario struct {
 	Name, Title, Row, Symptom string
-	Live                      bool
+	// IdPName is the display name of the scenario's IdP.
+	IdPName string
+	Live    bool
 }
 
-// NewDemoView groups the scenarios by IdP, in the order given; name gives
-// an IdP's display name.
-func NewDemoView(all []demo.Scenario, name func(idp string) string) DemoView {
-	var v DemoView
+// NewDemoView groups the scenarios by IdP (or, bySymptom, by catalog row:
+// the good configurations first), in the order given; name gives an IdP's
+// display name; chosen names the scenario to offer first ("" for none).
+func NewDemoView(all []demo.Scenario, name func(idp string) string, bySymptom bool, chosen string) DemoView {
+	v := DemoView{BySymptom: bySymptom}
 	index := map[string]int{}
 	for _, s := range all {
-		i, ok := index[s.IdP]
+		key, title := s.IdP, name(s.IdP)
+		if bySymptom {
+			key, title = string(s.Row), "Nothing wrong: a good configuration"
+			if row, ok := catalog.Lookup(s.Row); ok {
+				title = row.Title
+			}
+		}
+		i, ok := index[key]
 		if !ok {
 			i = len(v.Groups)
-			index[s.IdP] = i
-			v.Groups = append(v.Groups, DemoGroup{IdP: s.IdP, Name: name(s.IdP)})
+			index[key] = i
+			v.Groups = append(v.Groups, DemoGroup{IdP: key, Name: title})
 		}
-		v.Groups[i].Scenarios = append(v.Groups[i].Scenarios, DemoScenario{Name: s.Name, Title: s.Title, Row: string(s.Row), Symptom: s.Symptom, Live: s.Live})
+		ds := DemoScenario{Name: s.Name, Title: s.Title, Row: string(s.Row), Symptom: s.Symptom, IdPName: name(s.IdP), Live: s.Live}
+		v.Groups[i].Scenarios = append(v.Groups[i].Scenarios, ds)
+		if s.Name == chosen {
+			v.Chosen = &ds
+		}
+	}
+	if bySymptom {
+		sort.SliceStable(v.Groups, func(i, j int) bool { return v.Groups[i].IdP == "" && v.Groups[j].IdP != "" })
 	}
 	return v
 }

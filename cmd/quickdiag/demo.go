@@ -8,13 +8,14 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"strconv"
 	"text/tabwriter"
 
 	"github.com/quickdiag/quickdiag/checks/demo"
 )
 
-const demoUsage = `Usage: quickdiag demo [--addr ADDR] [--no-browser]
+const demoUsage = `Usage: quickdiag demo [--scenario NAME] [--addr ADDR] [--no-browser]
        quickdiag demo --list [--format text|json]
        quickdiag demo idp --scenario NAME [--port P]
 
@@ -28,6 +29,7 @@ as one JSON line, for scripts; it serves until stopped.
 
 Examples:
   quickdiag demo
+  quickdiag demo --scenario entra-no-email
   quickdiag demo --list --format json
   quickdiag demo idp --scenario entra-no-email --port 0
 `
@@ -39,6 +41,7 @@ func runDemo(ctx context.Context, args []string, s stdio) int {
 	fs := flag.NewFlagSet("quickdiag demo", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	list := fs.Bool("list", false, "list the scenarios")
+	scenario := fs.String("scenario", "", "open the wizard with this scenario `name` ready to start (quickdiag demo --list)")
 	format := fs.String("format", "text", "with --list: text or json")
 	o := &serveOptions{timeout: defaultTimeout}
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:0", "loopback `address` the wizard listens on (port 0: a free port)")
@@ -68,7 +71,15 @@ func runDemo(ctx context.Context, args []string, s stdio) int {
 		fmt.Fprintf(s.err, "quickdiag demo: --addr %q: the wizard listens on loopback only (127.0.0.1, ::1 or localhost)\n", o.addr)
 		return exitUsage
 	}
-	return serveWizard(ctx, s, o, "demo", "/demo")
+	path := "/demo"
+	if *scenario != "" {
+		if _, ok := demo.Lookup(*scenario); !ok {
+			fmt.Fprintf(s.err, "quickdiag demo: no scenario %q: run \"quickdiag demo --list\"\n", *scenario)
+			return exitUsage
+		}
+		path += "?scenario=" + url.QueryEscape(*scenario)
+	}
+	return serveWizard(ctx, s, o, "demo", path)
 }
 
 func isLoopbackHost(h string) bool {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -87,5 +88,41 @@ func TestDemoIdP(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Error("demo idp did not stop")
+	}
+}
+
+// TestDemoScenario: demo --scenario opens the wizard on the picker with
+// that scenario offered first; an unknown name is a usage error; the
+// picker groups by symptom on request.
+func TestDemoScenario(t *testing.T) {
+	if code, _, errOut := runCLI(t, "demo", "--no-browser", "--scenario", "no-such"); code != exitUsage || !strings.Contains(errOut, `no scenario "no-such"`) {
+		t.Errorf("unknown scenario: exit %d, %q", code, errOut)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	u, done := startServe(t, ctx, []string{"demo", "--scenario", "entra-no-email", "--no-browser"}, nil)
+	if !strings.HasSuffix(u, "/demo?scenario=entra-no-email") {
+		t.Errorf("URL %s", u)
+	}
+	get := func(u string) string {
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if page := get(u); !strings.Contains(page, `data-testid="chosen" data-name="entra-no-email"`) || !strings.Contains(page, "Start this scenario") {
+		t.Errorf("the chosen scenario is not offered first:\n%.2000s", page)
+	}
+	base, _, _ := strings.Cut(u, "?")
+	page := get(base + "?by=symptom")
+	if !strings.Contains(page, "Nothing wrong: a good configuration") || !strings.Contains(page, `data-idp="email_case_mismatch"`) || strings.Contains(page, `data-testid="chosen"`) {
+		t.Errorf("by symptom:\n%.2000s", page)
+	}
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Errorf("exit %d", code)
 	}
 }
