@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -12,8 +13,10 @@ import (
 	"github.com/quickdiag/quickdiag/checks/catalog"
 	"github.com/quickdiag/quickdiag/checks/demo"
 	"github.com/quickdiag/quickdiag/checks/suite"
+	"github.com/quickdiag/quickdiag/checks/triage"
 	"github.com/quickdiag/quickdiag/internal/testbrowser"
 	"github.com/quickdiag/quickdiag/internal/testidp"
+	"golang.org/x/oauth2"
 )
 
 func start(t *testing.T, s demo.Scenario) *demo.Provider {
@@ -136,5 +139,80 @@ func TestLoopbackOnly(t *testing.T) {
 			p.Close()
 			t.Errorf("listened on %s", addr)
 		}
+	}
+}
+
+// TestConsentPages: where the vendor asks for consent (Entra here), the
+// login goes to its consent page; declining ends at the desktop app's
+// redirect with the vendor's error, which triage names; an IdP without a
+// consent page (Okta) goes straight back with a code.
+func TestConsentPages(t *testing.T) {
+	noFollow := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	// login walks the authorization request and the login form, and
+	// returns where the login sends the browser.
+	login := func(p *demo.Provider) string {
+		cfg := p.Values()
+		q := url.Values{"client_id": {cfg.ClientID}, "redirect_uri": {checks.RedirectURI}, "response_type": {"code"}, "scope": {strings.Join(checks.Scopes, " ")},
+			"state": {"st4te"}, "code_challenge": {oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier())}, "code_challenge_method": {"S256"}}
+		u := cfg.AuthorizationEndpoint + "?" + q.Encode()
+		for range 5 { // to the login page
+			resp, err := noFollow.Get(u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			loc, err := resp.Location()
+			if err != nil {
+				break
+			}
+			u = loc.String()
+		}
+		pu, _ := url.Parse(u)
+		id := pu.Query().Get("authRequestID")
+		if id == "" {
+			t.Fatalf("no login page: %s", u)
+		}
+		resp, err := noFollow.PostForm(p.Origin+"/login/username", url.Values{"id": {id}, "username": {demo.Users[0].Username}, "password": {demo.Users[0].Password}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.Header.Get("Location")
+	}
+
+	okta, _ := demo.Lookup("okta-good")
+	if loc, _ := url.Parse(login(start(t, okta))); loc == nil || loc.Path != "/auth/callback" || loc.Query().Get("id") == "" {
+		t.Errorf("Okta: the login goes to %q, want the callback", loc)
+	}
+
+	entra, _ := demo.Lookup("entra-good")
+	p := start(t, entra)
+	loc := login(p)
+	if !strings.HasPrefix(loc, "/consent?id=") {
+		t.Fatalf("Entra: the login goes to %q, want the consent page", loc)
+	}
+	resp, err := noFollow.Get(p.Origin + loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), "Permissions requested") || !strings.Contains(string(body), ">Accept</button>") {
+		t.Errorf("consent page: %.800s", body)
+	}
+	id := strings.TrimPrefix(loc, "/consent?id=")
+	id, _ = url.QueryUnescape(id)
+	resp, err = noFollow.PostForm(p.Origin+"/consent", url.Values{"id": {id}, "answer": {"decline"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	back, err := resp.Location()
+	if err != nil || back.Host != "localhost:18080" || back.Query().Get("error") != "access_denied" || back.Query().Get("state") != "st4te" {
+		t.Fatalf("declined: redirect %v (%v)", back, err)
+	}
+	res := triage.Analyze(back.Query().Get("error_description"))
+	if len(res.Matches) == 0 || res.Matches[0].Row != catalog.ConsentRequired {
+		t.Errorf("triage of %q: %+v", back.Query().Get("error_description"), res.Matches)
 	}
 }

@@ -207,8 +207,10 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		p.forward(w, r, "/userinfo")
-	case path == "/auth/callback":
+	case path == callbackPath:
 		p.callback(w, r)
+	case path == "/consent":
+		p.consent(w, r)
 	case strings.HasPrefix(path, "/login/"):
 		p.login(w, r)
 	default:
@@ -293,10 +295,16 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 // callback ends the login: the provider's redirect with a code, or the
 // scenario's refusal after the user signed in (a policy, consent).
 func (p *Provider) callback(w http.ResponseWriter, r *http.Request) {
-	rec := p.record(r, "/auth/callback")
+	p.finish(w, r, p.Scenario.Faults.AfterLogin)
+}
+
+// finish serves the provider's callback; with refuse set, the code it
+// issued is replaced by that error at the application's redirect URI.
+func (p *Provider) finish(w http.ResponseWriter, r *http.Request, refuse *OAuthError) {
+	rec := p.record(r, callbackPath)
 	loc, err := url.Parse(rec.Header().Get("Location"))
-	if f := p.Scenario.Faults.AfterLogin; f != nil && err == nil && loc.Query().Get("code") != "" {
-		redirectError(w, r, loc.Scheme+"://"+loc.Host+loc.Path, loc.Query().Get("state"), *f)
+	if refuse != nil && err == nil && loc.Query().Get("code") != "" {
+		redirectError(w, r, loc.Scheme+"://"+loc.Host+loc.Path, loc.Query().Get("state"), *refuse)
 		return
 	}
 	copyResponse(w, rec)
@@ -320,6 +328,9 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 		if k != "Content-Length" {
 			w.Header()[k] = v
 		}
+	}
+	if loc := rec.Header().Get("Location"); loc != "" {
+		w.Header().Set("Location", p.withConsent(loc))
 	}
 	w.WriteHeader(rec.Code)
 	w.Write(body)
@@ -448,7 +459,10 @@ func redirectError(w http.ResponseWriter, r *http.Request, redirectURI, state st
 		page(w, http.StatusBadRequest, "Bad request", e.Description)
 		return
 	}
-	q := url.Values{"error": {e.Code}, "error_description": {e.Description}}
+	q := url.Values{"error": {e.Code}}
+	if e.Description != "" {
+		q.Set("error_description", e.Description)
+	}
 	if state != "" {
 		q.Set("state", state)
 	}
