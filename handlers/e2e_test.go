@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -332,5 +333,66 @@ func TestPracticeIdPInBrowser(t *testing.T) {
 	}
 	if err := testbrowser.Screenshot(tab, out, "13-practice.png"); err != nil {
 		t.Logf("screenshot not saved: %v", err)
+	}
+}
+
+// TestDemoShapesInBrowser: one scenario in each IdP's URL shape, chosen on
+// the practice page and walked in the wizard as an administrator would —
+// values, preflight, the live sign-in through the practice login (and the
+// vendor's consent page where it has one) — ends with exactly the
+// scenario's row, or clean for a good one.
+func TestDemoShapesInBrowser(t *testing.T) {
+	walks := []string{"okta-policy", "entra-no-email", "google-good", "pingfederate-refresh-no-id-token", "pingone-good",
+		"cognito-good", "auth0-good", "keycloak-good", "adfs-good", "generic-wrong-audience"}
+	ts, _ := wizard(t, handlers.Options{Timeout: 60 * time.Second})
+	browser := testbrowser.Start(t)
+	seen := map[string]bool{}
+	for _, name := range walks {
+		sc, ok := demo.Lookup(name)
+		if !ok {
+			t.Fatalf("no scenario %s", name)
+		}
+		seen[sc.IdP] = true
+		t.Run(name, func(t *testing.T) {
+			tab := testbrowser.NewTab(t, browser)
+			must(t, chromedp.Do(tab, chromedp.Navigate(ts.URL+"/demo")))
+			must(t, testbrowser.WaitFor(tab, `document.readyState === "complete"`))
+			must(t, testbrowser.Click(tab, `[data-testid=scenario][data-name=`+name+`] button`))
+			must(t, testbrowser.WaitFor(tab, `location.pathname === "/values" && document.querySelector("#f-issuer").value.startsWith("http://127.0.0.1:")`))
+			must(t, testbrowser.Click(tab, `form.values button[type=submit]`))
+			must(t, testbrowser.WaitFor(tab, `document.body.dataset.preflight === "done"`))
+			problems := `Array.from(document.querySelectorAll("[data-testid=finding][data-status=fail], [data-testid=finding][data-status=warn]")).map(e => e.dataset.row)`
+			if rows, err := testbrowser.Eval[[]string](tab, problems); err != nil || len(rows) != 0 {
+				t.Errorf("the preflight found %v (%v); want nothing before the sign-in", rows, err)
+			}
+			must(t, chromedp.Do(tab, chromedp.Navigate(ts.URL+"/signin")))
+			testidp.LockLoopbackPort(t)
+			opened := chromedp.WaitNewTarget(tab, func(i *target.Info) bool { return i.Type == "page" })
+			must(t, chromedp.Do(tab, chromedp.Click(chromedp.CSS(`[data-testid=start-signin]`))))
+			var id target.ID
+			select {
+			case id = <-opened:
+			case <-time.After(30 * time.Second):
+				t.Fatal("the sign-in tab did not open")
+			}
+			signInTab, closeTab := chromedp.NewContext(tab, chromedp.WithTargetID(id))
+			_, err := testbrowser.Complete(signInTab, demo.Users[0].Username)
+			closeTab()
+			must(t, err)
+			must(t, testbrowser.WaitFor(tab, `location.pathname === "/results"`))
+			rows, err := testbrowser.Eval[[]string](tab, problems)
+			must(t, err)
+			switch {
+			case sc.Row == "" && len(rows) != 0:
+				t.Errorf("a good configuration ended with %v", rows)
+			case sc.Row != "" && !slices.Contains(rows, string(sc.Row)):
+				t.Errorf("want %s, the results name %v", sc.Row, rows)
+			}
+		})
+	}
+	for _, s := range demo.All() {
+		if !seen[s.IdP] {
+			t.Errorf("no walk in %s's shape", s.IdP)
+		}
 	}
 }

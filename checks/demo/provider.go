@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -288,6 +289,19 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 	case f.AuthorizeRedirect != nil:
 		redirectError(w, r, q.Get("redirect_uri"), q.Get("state"), *f.AuthorizeRedirect)
 		return
+	case p.shape.IdP == "google":
+		// Google has no offline_access scope: it refuses it, and issues a
+		// refresh token for access_type=offline instead.
+		scopes := strings.Fields(q.Get("scope"))
+		if slices.Contains(scopes, "offline_access") {
+			(&Page{http.StatusBadRequest, "Access blocked: Authorization Error", "Error 400: invalid_scope Some requested scopes were invalid. {valid=[openid, email, profile], invalid=[offline_access]}"}).write(w)
+			return
+		}
+		if q.Get("access_type") == "offline" {
+			q.Set("scope", strings.Join(append(scopes, "offline_access"), " "))
+			q.Del("access_type")
+			r.URL.RawQuery = q.Encode()
+		}
 	}
 	p.forward(w, r, "/auth")
 }
