@@ -2,12 +2,14 @@ package suite_test
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/quickdiag/quickdiag/checks"
 	"github.com/quickdiag/quickdiag/checks/catalog"
+	"github.com/quickdiag/quickdiag/checks/demo"
 	"github.com/quickdiag/quickdiag/checks/suite"
 	"github.com/quickdiag/quickdiag/internal/testidp"
 )
@@ -42,12 +44,46 @@ func runLive(t *testing.T, idp *testidp.IdP, c checks.Config) *checks.Report {
 	return suite.Run(ctx, c, suite.Options{HTTPClient: idp.HTTPClient()})
 }
 
+// oktaProvider is an Okta-shaped provider to run the Okta checks against:
+// its correct values, an HTTP client for it, its org server's base URL, and
+// whether it is panva's (which also has the broken clients and servers).
+type oktaProvider struct {
+	values func() checks.Config
+	client *http.Client
+	origin string
+	panva  bool
+}
+
+// TestProviderOkta runs the same checks against panva's oidc-provider and
+// against quickdiag's practice IdP (ZITADEL's library), both in Okta's
+// shape: where Node is not installed, the practice IdP still runs them.
 func TestProviderOkta(t *testing.T) {
-	idp := startOkta(t)
-	org := idp.Origin + "/oauth2/v1"
+	t.Run("practice", func(t *testing.T) {
+		sc, _ := demo.Lookup("okta-good")
+		p, err := demo.Start(sc, "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.Close)
+		testOkta(t, oktaProvider{values: p.Values, client: &http.Client{Timeout: 10 * time.Second}, origin: p.Origin})
+	})
+	t.Run("panva", func(t *testing.T) {
+		idp := startOkta(t)
+		testOkta(t, oktaProvider{values: idp.OktaConfig, client: idp.HTTPClient(), origin: idp.Origin, panva: true})
+	})
+}
+
+func testOkta(t *testing.T, p oktaProvider) {
+	org := p.origin + "/oauth2/v1"
+	run := func(t *testing.T, c checks.Config) *checks.Report {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		return suite.Run(ctx, c, suite.Options{HTTPClient: p.client})
+	}
 
 	t.Run("correct values pass", func(t *testing.T) {
-		r := runLive(t, idp, idp.OktaConfig())
+		r := run(t, p.values())
 		for _, f := range r.Findings {
 			if f.Status != checks.Pass {
 				t.Errorf("%s: %s %s %s %+v", f.Check, f.Status, f.Row, f.Title, f.Evidence)
@@ -59,43 +95,47 @@ func TestProviderOkta(t *testing.T) {
 	})
 
 	tests := []struct {
-		name   string
-		edit   func(*checks.Config)
-		check  string
-		status checks.Status
-		row    catalog.ID
-		want   string
+		name      string
+		edit      func(*checks.Config)
+		check     string
+		status    checks.Status
+		row       catalog.ID
+		want      string
+		panvaOnly bool // needs a client or server only the panva setup has
 	}{
-		{"token endpoint of the org server", func(c *checks.Config) { c.TokenEndpoint = org + "/token" },
-			"discovery.endpoints", checks.Fail, "endpoint_mismatch", "/oauth2/v1/token"},
-		{"token endpoint of the org server (static)", func(c *checks.Config) { c.TokenEndpoint = org + "/token" },
-			"okta.auth_server", checks.Fail, "userinfo_unauthorized", "org authorization server"},
-		{"authorization endpoint of the org server", func(c *checks.Config) { c.AuthorizationEndpoint = org + "/authorize" },
-			"discovery.endpoints", checks.Fail, "endpoint_mismatch", "/oauth2/v1/authorize"},
-		{"JWKS of the org server", func(c *checks.Config) { c.JWKSURI = org + "/keys" },
-			"jwks.same_keys", checks.Fail, "jwks_mismatch", "None of the issuer's signing keys"},
-		{"issuer with a trailing slash", func(c *checks.Config) { c.Issuer += "/" },
-			"discovery.issuer", checks.Fail, "token_validation_failure", "differs"},
-		{"issuer of the org server", func(c *checks.Config) { c.Issuer = idp.Origin },
-			"discovery.endpoints", checks.Fail, "endpoint_mismatch", "/oauth2/v1/authorize"},
-		{"client registered with another redirect URI", func(c *checks.Config) { c.ClientID = wrongRedirectClient },
-			"probe.authorize", checks.Fail, "redirect_mismatch", "redirect_uri did not match"},
-		{"offline_access not offered by the server", func(c *checks.Config) {
+		{name: "token endpoint of the org server", edit: func(c *checks.Config) { c.TokenEndpoint = org + "/token" },
+			check: "discovery.endpoints", status: checks.Fail, row: "endpoint_mismatch", want: "/oauth2/v1/token"},
+		{name: "token endpoint of the org server (static)", edit: func(c *checks.Config) { c.TokenEndpoint = org + "/token" },
+			check: "okta.auth_server", status: checks.Fail, row: "userinfo_unauthorized", want: "org authorization server"},
+		{name: "authorization endpoint of the org server", edit: func(c *checks.Config) { c.AuthorizationEndpoint = org + "/authorize" },
+			check: "discovery.endpoints", status: checks.Fail, row: "endpoint_mismatch", want: "/oauth2/v1/authorize"},
+		{name: "JWKS of the org server", edit: func(c *checks.Config) { c.JWKSURI = org + "/keys" },
+			check: "jwks.same_keys", status: checks.Fail, row: "jwks_mismatch", want: "None of the issuer's signing keys"},
+		{name: "issuer with a trailing slash", edit: func(c *checks.Config) { c.Issuer += "/" },
+			check: "discovery.issuer", status: checks.Fail, row: "token_validation_failure", want: "differs"},
+		{name: "issuer of the org server", edit: func(c *checks.Config) { c.Issuer = p.origin },
+			check: "discovery.endpoints", status: checks.Fail, row: "endpoint_mismatch", want: "/oauth2/v1/authorize", panvaOnly: true},
+		{name: "client registered with another redirect URI", edit: func(c *checks.Config) { c.ClientID = wrongRedirectClient },
+			check: "probe.authorize", status: checks.Fail, row: "redirect_mismatch", want: "redirect_uri did not match", panvaOnly: true},
+		{name: "offline_access not offered by the server", edit: func(c *checks.Config) {
 			for _, v := range []*string{&c.Issuer, &c.AuthorizationEndpoint, &c.TokenEndpoint, &c.JWKSURI} {
 				*v = strings.Replace(*v, "/oauth2/default", "/oauth2/noscope", 1)
 			}
-		}, "probe.authorize", checks.Fail, "invalid_scope", "One or more scopes are not configured"},
-		{"unknown client", func(c *checks.Config) { c.ClientID = "0oa1doesnotexist00x7" },
-			"probe.authorize", checks.Fail, "invalid_client", "invalid_client"},
-		{"wrong authorization path", func(c *checks.Config) { c.AuthorizationEndpoint = idp.Origin + "/oauth2/default/v1/authorise" },
-			"probe.authorize", checks.Fail, "endpoint_mismatch", "HTTP 404"},
+		}, check: "probe.authorize", status: checks.Fail, row: "invalid_scope", want: "One or more scopes are not configured", panvaOnly: true},
+		{name: "unknown client", edit: func(c *checks.Config) { c.ClientID = "0oa1doesnotexist00x7" },
+			check: "probe.authorize", status: checks.Fail, row: "invalid_client", want: "client"},
+		{name: "wrong authorization path", edit: func(c *checks.Config) { c.AuthorizationEndpoint = p.origin + "/oauth2/default/v1/authorise" },
+			check: "probe.authorize", status: checks.Fail, row: "endpoint_mismatch", want: "HTTP 404"},
 	}
 	for _, tt := range tests {
+		if tt.panvaOnly && !p.panva {
+			continue
+		}
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c := idp.OktaConfig()
+			c := p.values()
 			tt.edit(&c)
-			testidp.Expect(t, runLive(t, idp, c), tt.check, tt.status, tt.row, tt.want)
+			testidp.Expect(t, run(t, c), tt.check, tt.status, tt.row, tt.want)
 		})
 	}
 }
