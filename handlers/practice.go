@@ -3,6 +3,8 @@ package handlers
 import (
 	"math/rand/v2"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/quickdiag/quickdiag/checks/catalog"
@@ -12,7 +14,8 @@ import (
 )
 
 // maxPractice bounds the practice IdPs running at once; the least recently
-// started stops first.
+// chosen stops first, and starts again on its old address when chosen again
+// (so values a tab still holds keep working).
 const maxPractice = 8
 
 // practiceIdPs are the practice providers the wizard started, one per
@@ -20,29 +23,41 @@ const maxPractice = 8
 type practiceIdPs struct {
 	mu      sync.Mutex
 	running map[string]*demo.Provider
-	order   []string
+	order   []string          // least recently chosen first
+	addrs   map[string]string // where each scenario last listened
 }
 
 // start returns the scenario's running provider, starting it if needed.
 func (p *practiceIdPs) start(s demo.Scenario) (*demo.Provider, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.order = slices.DeleteFunc(p.order, func(n string) bool { return n == s.Name })
 	if pr, ok := p.running[s.Name]; ok {
+		p.order = append(p.order, s.Name)
 		return pr, nil
 	}
-	pr, err := demo.Start(s, "127.0.0.1:0")
+	const anyPort = "127.0.0.1:0"
+	addr := p.addrs[s.Name]
+	if addr == "" {
+		addr = anyPort
+	}
+	pr, err := demo.Start(s, addr)
+	if err != nil && addr != anyPort { // its old port is taken now
+		pr, err = demo.Start(s, anyPort)
+	}
 	if err != nil {
 		return nil, err
 	}
 	if p.running == nil {
-		p.running = map[string]*demo.Provider{}
+		p.running, p.addrs = map[string]*demo.Provider{}, map[string]string{}
 	}
 	p.running[s.Name] = pr
+	p.addrs[s.Name] = strings.TrimPrefix(pr.Origin, "http://")
 	p.order = append(p.order, s.Name)
 	if len(p.order) > maxPractice {
 		oldest := p.order[0]
 		p.order = p.order[1:]
-		go p.running[oldest].Close()
+		p.running[oldest].Close()
 		delete(p.running, oldest)
 	}
 	return pr, nil
