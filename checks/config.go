@@ -8,12 +8,18 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/quickdiag/quickdiag/checks/catalog"
 )
 
 // RedirectURI is the desktop app's loopback redirect URI.
 const RedirectURI = "http://localhost:18080"
+
+// MaxClockSkew is how far the IdP's clock and this machine's may differ
+// before an ID token's time claims (iat, nbf) fail: the leeway the token
+// checks allow, and the tolerance the clock checks compare with.
+const MaxClockSkew = 5 * time.Minute
 
 // LoopbackPort is the port of RedirectURI.
 const LoopbackPort = 18080

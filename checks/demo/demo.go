@@ -9,6 +9,7 @@ import (
 	"html"
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
@@ -67,6 +68,9 @@ type Faults struct {
 	NoRefreshToken, RefreshNoIDToken, RefreshNoEmail bool
 	// BadSignature signs ID tokens with another key; AlgNone not at all.
 	BadSignature, AlgNone bool
+	// ClockAhead runs the provider's clock ahead of this machine's: its
+	// Date headers and its ID tokens' times.
+	ClockAhead time.Duration
 }
 
 // OAuthError is an RFC 6749 error and its description.

@@ -186,6 +186,9 @@ func (u userStore) ExampleClientID() string { return "" }
 func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 	f := p.Scenario.Faults
+	if f.ClockAhead != 0 {
+		w.Header().Set("Date", time.Now().Add(f.ClockAhead).UTC().Format(http.TimeFormat))
+	}
 	sh := p.shape
 	switch path := r.URL.Path; {
 	case path == sh.discoveryPath():
@@ -427,6 +430,10 @@ func (p *Provider) resign(raw string, refresh bool) (string, error) {
 	}
 	claims["iss"] = p.Issuer()
 	f := p.Scenario.Faults
+	if f.ClockAhead != 0 {
+		now := time.Now().Add(f.ClockAhead).Unix()
+		claims["iat"], claims["nbf"], claims["exp"] = now, now, now+3600
+	}
 	if f.Claims != nil {
 		f.Claims(claims)
 	}

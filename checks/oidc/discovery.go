@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/quickdiag/quickdiag/checks"
 	"github.com/quickdiag/quickdiag/checks/catalog"
@@ -24,6 +25,9 @@ type Discovery struct {
 	URL string `json:"-"`
 	// ContentType is the media type it was served with.
 	ContentType string `json:"-"`
+	// Date is the response's Date header (the IdP's clock); zero when it
+	// had none.
+	Date time.Time `json:"-"`
 
 	Issuer                        string   `json:"issuer"`
 	AuthorizationEndpoint         string   `json:"authorization_endpoint"`
@@ -75,6 +79,7 @@ func FetchDiscovery(ctx context.Context, f *Fetcher, issuer string) (*Discovery,
 	}
 	d.URL = resp.URL
 	d.ContentType = resp.ContentType
+	d.Date, _ = http.ParseTime(resp.Header.Get("Date"))
 	return &d, nil
 }
 
@@ -143,6 +148,43 @@ var DiscoveryFetch = &checks.Check{
 		}
 		return []checks.Finding{checks.Passf("Discovery document read from %s", d.URL)}
 	},
+}
+
+// DiscoveryClock compares this machine's clock with the IdP's.
+var DiscoveryClock = &checks.Check{
+	ID:     "discovery.clock",
+	Title:  "This machine's clock agrees with the IdP's",
+	Doc:    "Compares this machine's clock with the Date header of the IdP's discovery response: ID tokens fail when the clocks differ by more than the 5 minutes the token checks allow (clock_skew).",
+	Phase:  checks.PhaseDiscovery,
+	Values: []checks.FieldKey{checks.Issuer},
+	Run: func(ctx context.Context, p *checks.Target) []checks.Finding {
+		d, err := DiscoveryOf(ctx, p)
+		if err != nil {
+			return []checks.Finding{checks.Skipf("Not checked: the discovery document could not be read (see discovery.fetch).")}
+		}
+		if d.Date.IsZero() {
+			return []checks.Finding{checks.Skipf("Not checked: the IdP's answer carries no Date header.")}
+		}
+		return []checks.Finding{ClockFinding(time.Now().Sub(d.Date), d.URL)}
+	},
+}
+
+// ClockFinding judges offset, this machine's clock minus the IdP's as its
+// Date header at url showed it (to the second), against the leeway the
+// token checks allow.
+func ClockFinding(offset time.Duration, url string) checks.Finding {
+	offset = offset.Round(time.Second)
+	abs, way := offset, "ahead of"
+	if offset < 0 {
+		abs, way = -offset, "behind"
+	}
+	tolerance := fmt.Sprintf("ID tokens allow %s", checks.MaxClockSkew)
+	if abs <= checks.MaxClockSkew {
+		return checks.Passf("This machine's clock is within %s of the IdP's (%s)", max(abs, time.Second), tolerance)
+	}
+	return checks.Problem(checks.Fail, catalog.ClockSkew, fmt.Sprintf("This machine's clock is %s %s the IdP's", abs, way)).
+		WithDetail(fmt.Sprintf("Measured from the Date header of %s; %s, so the ID token's iat and nbf fail (\"token used before issued\", \"not valid yet\") or it looks expired.", url, tolerance)).
+		WithEvidence("within "+checks.MaxClockSkew.String(), fmt.Sprintf("%s %s", abs, way))
 }
 
 // FetchFailure turns a fetch or decode error into a failing finding; the

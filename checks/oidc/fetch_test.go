@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/checks/catalog"
 	"github.com/quickdiag/quickdiag/checks/oidc"
 	"github.com/quickdiag/quickdiag/internal/testidp"
 )
@@ -27,5 +29,25 @@ func TestFetchBodyCutByDeadlineIsATimeout(t *testing.T) {
 	}
 	if !strings.Contains(fe.Error(), "no complete answer from 127.0.0.1") {
 		t.Errorf("message %q does not say the answer was incomplete", fe.Error())
+	}
+}
+
+// TestClockFinding: within the token checks' leeway the clocks agree;
+// beyond it, clock_skew says by how much and which way.
+func TestClockFinding(t *testing.T) {
+	for _, tt := range []struct {
+		offset time.Duration
+		status checks.Status
+		want   string
+	}{
+		{0, checks.Pass, "within 1s"},
+		{-4*time.Minute - 59*time.Second, checks.Pass, "within 4m59s"},
+		{-10 * time.Minute, checks.Fail, "10m0s behind the IdP's"},
+		{6*time.Minute + 400*time.Millisecond, checks.Fail, "6m0s ahead of the IdP's"},
+	} {
+		f := oidc.ClockFinding(tt.offset, "https://idp.example/.well-known/openid-configuration")
+		if f.Status != tt.status || !strings.Contains(f.Title, tt.want) || (tt.status == checks.Fail && f.Row != catalog.ClockSkew) {
+			t.Errorf("%s: %s %s %q", tt.offset, f.Status, f.Row, f.Title)
+		}
 	}
 }

@@ -26,7 +26,7 @@ var signingAlgs = []string{
 
 // maxSkew is how far the IdP's and this machine's clocks may differ before
 // time claims are blamed on the clock.
-const maxSkew = 5 * time.Minute
+const maxSkew = checks.MaxClockSkew
 
 // TokenCheck is what an ID token is validated against: the values as
 // entered, as the desktop app validates it.

@@ -26,7 +26,7 @@ func Checks() []*checks.Check {
 		list = append(list, p.Checks...)
 	}
 	return append(list,
-		oidc.DiscoveryFetch, oidc.DiscoveryIssuer, oidc.DiscoveryEndpoints, oidc.DiscoveryPKCE, oidc.DiscoveryRefresh, oidc.DiscoveryEmail,
+		oidc.DiscoveryFetch, oidc.DiscoveryClock, oidc.DiscoveryIssuer, oidc.DiscoveryEndpoints, oidc.DiscoveryPKCE, oidc.DiscoveryRefresh, oidc.DiscoveryEmail,
 		oidc.JWKSKeys, oidc.JWKSSameKeys,
 		oidc.Probe,
 	)
