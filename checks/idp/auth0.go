@@ -40,9 +40,9 @@ var Auth0 = &checks.IdP{
 		// As Auth0's error page shows it (pasted in public threads).
 		{Row: catalog.InvalidClient, Pattern: `Unknown client: `,
 			Example: "Oops!, something went wrong. invalid_request: Unknown client: n2j2pQXwj2Lf5I6Y8N1O0P"},
-		{Row: catalog.AppNotEnabled, Pattern: `no connections enabled for the client`,
+		{Row: catalog.IdPError, Pattern: `no connections enabled for the client`,
 			Example: "invalid_request: no connections enabled for the client", Weight: 0.85},
-		{Row: catalog.RedirectMismatch, Pattern: `Callback URL mismatch|redirect_uri is not in the list of allowed callback URLs`,
+		{Row: catalog.RedirectMismatch, Pattern: `Callback URL mismatch|is not in the list of allowed callback URLs`,
 			Example: "Oops!, something went wrong. Callback URL mismatch. The provided redirect_uri is not in the list of allowed callback URLs.", Weight: 0.95},
 	},
 }

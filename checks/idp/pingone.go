@@ -67,6 +67,13 @@ var PingOne = &checks.IdP{
 			Example: "The application is disabled."},
 		{Row: catalog.RedirectMismatch, Pattern: `redirect[_ ]uri (mismatch|is not valid|does not match)`,
 			Example: "Redirect URI mismatch"},
+		// An INVALID_DATA answer names the offending parameter in details[].target.
+		{Row: catalog.RedirectMismatch, Pattern: `target\W{1,6}redirect_uri\b`,
+			Example: `{"code":"INVALID_DATA","details":[{"code":"INVALID_VALUE","target":"redirect_uri","message":"Redirect URI mismatch"}]}`, Weight: 0.92},
+		{Row: catalog.InvalidClient, Pattern: `target\W{1,6}client_id\b`,
+			Example: `{"code":"INVALID_DATA","details":[{"code":"INVALID_VALUE","target":"client_id"}]}`, Weight: 0.9},
+		{Row: catalog.InvalidScope, Pattern: `target\W{1,6}scope\b`,
+			Example: `{"code":"INVALID_DATA","details":[{"code":"INVALID_VALUE","target":"scope"}]}`, Weight: 0.9},
 		{Row: catalog.UnknownTenant, Pattern: `environment .{0,60}(not found|does not exist)`,
 			Example: "The environment 5e2f… was not found", Weight: 0.85},
 	},
