@@ -29,15 +29,19 @@ type Options struct {
 	Timeout time.Duration
 	// MaxSessions bounds the sessions kept in memory. Zero means 64.
 	MaxSessions int
+	// Now is the time SAML responses and certificates are checked against.
+	// Nil means time.Now.
+	Now func() time.Time
 	// PracticePick chooses practice mode's hidden scenario among the
 	// broken ones. Nil means at random.
 	PracticePick func(broken []demo.Scenario) demo.Scenario
 }
 
 // maxBody bounds every request's body: the largest is an uploaded HAR
-// (maxHAR), then the account page's three pasted inputs (see maxForm); each
+// (maxHAR), then the SAML page's three inputs (maxSAML) and the account
+// page's three pasted inputs (see maxForm); each
 // route bounds its own body further, the values forms far smaller.
-const maxBody = max(maxHAR, 3*maxForm+1<<20)
+const maxBody = max(maxHAR, maxSAML, 3*maxForm+1<<20)
 
 // limitBody bounds the body of every request, so that no route keeps more
 // than that in memory whatever it does with the body.
@@ -108,6 +112,8 @@ func New(opts Options) *Wizard {
 		r.Post("/practice/answer", s.practiceAnswer)
 		r.Get("/analyze", s.analyze)
 		r.Post("/analyze/{kind}", s.analyzePost)
+		r.Get("/saml", s.samlPage)
+		r.Post("/saml", s.samlPost)
 	})
 	return &Wizard{Handler: r, s: s}
 }

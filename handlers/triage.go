@@ -10,7 +10,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/quickdiag/quickdiag/checks"
 	"github.com/quickdiag/quickdiag/checks/account"
 	"github.com/quickdiag/quickdiag/checks/catalog"
 	"github.com/quickdiag/quickdiag/checks/har"
@@ -189,19 +188,7 @@ func (s *server) analyzePost(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	var ie *checks.InputError
-	switch {
-	case errors.As(err, &ie):
-		v.Error = "Could not read " + ie.Name + ": " + ie.Msg
-	case err != nil:
-		v.Error = err.Error()
-	default:
-		for _, f := range a.Findings {
-			v.Findings = append(v.Findings, web.NewFinding(f))
-		}
-		sum := web.NewSummary(a.Summary)
-		v.Summary = &sum
-	}
+	v.AnalysisResult = web.NewAnalysisResult(a, err)
 	render(w, r, http.StatusOK, web.Analyze(v))
 }
 

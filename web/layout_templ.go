@@ -59,7 +59,7 @@ func Page(title string, current int) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, " · quickdiag</title><link rel=\"stylesheet\" href=\"/static/app.css\"><script src=\"/static/app.js\" defer></script></head><body><header class=\"top\"><a class=\"brand\" href=\"/\">quickdiag</a> <span class=\"tag\">Why does single sign-on into the Amazon Quick desktop app fail?</span><nav class=\"tools\" aria-label=\"Tools\"><a href=\"/\">Wizard</a> <a href=\"/triage\">Triage</a> <a href=\"/analyze\">Account</a></nav></header><main><nav class=\"steps\" aria-label=\"Wizard steps\"><ol>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, " · quickdiag</title><link rel=\"stylesheet\" href=\"/static/app.css\"><script src=\"/static/app.js\" defer></script></head><body><header class=\"top\"><a class=\"brand\" href=\"/\">quickdiag</a> <span class=\"tag\">Why does single sign-on into the Amazon Quick desktop app fail?</span><nav class=\"tools\" aria-label=\"Tools\"><a href=\"/\">Wizard</a> <a href=\"/triage\">Triage</a> <a href=\"/analyze\">Account</a> <a href=\"/saml\">SAML</a></nav></header><main><nav class=\"steps\" aria-label=\"Wizard steps\"><ol>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

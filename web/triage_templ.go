@@ -32,7 +32,7 @@ func tools() templ.Component {
 			templ_7745c5c3_Var1 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<p class=\"row muted no-print\"><a href=\"/triage\">Triage an error message</a> · <a href=\"/triage/guide\">A user cannot sign in: guided</a> · <a href=\"/analyze\">Check account-side output</a> · <a href=\"/demo\">Practice IdP</a></p>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<p class=\"row muted no-print\"><a href=\"/triage\">Triage an error message</a> · <a href=\"/triage/guide\">A user cannot sign in: guided</a> · <a href=\"/analyze\">Check account-side output</a> · <a href=\"/saml\">SAML for the Q Business web app</a> · <a href=\"/demo\">Practice IdP</a></p>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

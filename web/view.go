@@ -5,6 +5,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -222,6 +223,21 @@ func NewSummary(s checks.Summary) ReportSummary {
 	return ReportSummary{Verdict: v, Status: st, Counts: fmt.Sprintf("%d passed · %d %s · %d failed · %d skipped", s.Pass, s.Warn, plural(s.Warn, "warning", "warnings"), s.Fail, s.Skip)}
 }
 
+// NewAnalysisSummary makes an analyzer's summary view (the account side,
+// SAML, this machine): its verdict speaks of the findings, not of the
+// console entry, and says when something could not be checked.
+func NewAnalysisSummary(s checks.Summary) ReportSummary {
+	v := NewSummary(s)
+	switch {
+	case s.Fail > 0:
+		v.Verdict = fmt.Sprintf("%d %s failed: each says what to change.", s.Fail, plural(s.Fail, "check", "checks"))
+	case s.Warn > 0:
+	case s.Skip > 0:
+		v.Verdict, v.Status = fmt.Sprintf("Nothing failed, but %d %s could not be checked: each says what it needs.", s.Skip, plural(s.Skip, "thing", "things")), "skip"
+	}
+	return v
+}
+
 // NewReportSummary makes a report's summary view: the counts and verdict,
 // the titles of what failed, and, for an incomplete run, what was not
 // verified.
@@ -436,15 +452,49 @@ type GuideView struct {
 	StepWhy  string
 }
 
-// AnalyzeView is the account-side analyzers' page.
-type AnalyzeView struct {
-	// Kind is the analyzer that ran, if any.
-	Kind     string
+// AnalysisResult is what an analyzer's page shows of a run: its findings
+// and their summary, or why the input could not be read.
+type AnalysisResult struct {
 	Findings []FindingView
 	Summary  *ReportSummary
 	Error    string
+}
+
+// NewAnalysisResult shows an analyzer's run: a (when err is nil), or err,
+// naming the input an *checks.InputError names.
+func NewAnalysisResult(a *checks.Analysis, err error) AnalysisResult {
+	var ie *checks.InputError
+	switch {
+	case errors.As(err, &ie):
+		return AnalysisResult{Error: "Could not read " + ie.Name + ": " + ie.Msg}
+	case err != nil:
+		return AnalysisResult{Error: err.Error()}
+	}
+	var v AnalysisResult
+	for _, f := range a.Findings {
+		v.Findings = append(v.Findings, NewFinding(f))
+	}
+	sum := NewAnalysisSummary(a.Summary)
+	v.Summary = &sum
+	return v
+}
+
+// AnalyzeView is the account-side analyzers' page.
+type AnalyzeView struct {
+	// Kind is the analyzer that ran, if any.
+	Kind string
+	AnalysisResult
 	// The inputs, kept to edit and run again.
 	KMSPrimary, KMSReplica, Subscription, Region, Quick, IdPUsers string
+}
+
+// SAMLView is the SAML analyzer's page (the Q Business web app).
+type SAMLView struct {
+	AnalysisResult
+	// The inputs, kept to edit and run again (pasted texts only, and only
+	// when small).
+	MetadataText, ResponseText, AppText              string
+	EntityID, ACSURL, EmailAttribute, GroupAttribute string
 }
 
 // DemoView is the practice IdP's scenario picker, grouped by IdP or by

@@ -136,3 +136,24 @@ func render(t *testing.T, c interface {
 	}
 	return buf.String()
 }
+
+// TestAnalysisSummary: an analyzer's verdict speaks of its findings, not
+// of the console entry, and nothing is green while something could not be
+// checked.
+func TestAnalysisSummary(t *testing.T) {
+	for _, tt := range []struct {
+		s      checks.Summary
+		status string
+		want   string
+	}{
+		{checks.Summary{Pass: 3, Fail: 1}, "fail", "1 check failed: each says what to change."},
+		{checks.Summary{Pass: 3, Warn: 2}, "warn", "read the 2 warnings"},
+		{checks.Summary{Pass: 3, Skip: 8}, "skip", "8 things could not be checked"},
+		{checks.Summary{Pass: 3}, "pass", "No problem found."},
+	} {
+		v := web.NewAnalysisSummary(tt.s)
+		if v.Status != tt.status || !strings.Contains(v.Verdict, tt.want) || strings.Contains(v.Verdict, "extension access") {
+			t.Errorf("%+v: %s %q", tt.s, v.Status, v.Verdict)
+		}
+	}
+}

@@ -172,3 +172,20 @@ var notYetInCorpus = map[catalog.ID]bool{
 	catalog.SAMLEmailAttributeMissing: true, catalog.SAMLNameIDFormat: true, catalog.SAMLAudienceMismatch: true, catalog.SAMLRecipientMismatch: true,
 	catalog.SAMLSignatureInvalid: true, catalog.SAMLCertificateExpiring: true, catalog.SAMLAssertionExpired: true,
 }
+
+// TestEntraCodesOnTheSAMLSide: Entra's reply-URL and identifier codes mean
+// the SAML rows when the message is about a SAML application (an entity ID,
+// a Reply URL), and the OIDC rows otherwise.
+func TestEntraCodesOnTheSAMLSide(t *testing.T) {
+	for text, want := range map[string]catalog.ID{
+		"AADSTS700016: Application with identifier 'urn:amazon:qbusiness:a1b2c3d4' was not found in the directory 'Contoso'.":                          catalog.SAMLAudienceMismatch,
+		"AADSTS50011: The reply URL specified in the request does not match the reply URLs configured for the application: 'urn:amazon:qbusiness:a1'.": catalog.SAMLRecipientMismatch,
+		"SAML sign-in to Q Business fails with AADSTS50011":                                                                                               catalog.SAMLRecipientMismatch,
+		"AADSTS700016: Application with identifier '3d9b7e21-6c4a-4f8e-b2d1-7a5c9e0f1b23' was not found in the directory 'Acme'.":                         catalog.InvalidClient,
+		"AADSTS50011: The redirect URI 'http://localhost:18080' specified in the request does not match the redirect URIs configured for the application": catalog.RedirectMismatch,
+	} {
+		if ms := triage.Rank(text); len(ms) == 0 || ms[0].Row != want {
+			t.Errorf("%q: want %s, got %+v", text, want, ms)
+		}
+	}
+}
