@@ -31,6 +31,21 @@ func outputDir(t *testing.T, name string) string {
 	return dir
 }
 
+// clickOpensTab clicks what selector names in tab and returns the new tab
+// it opens (a form with target=_blank), to close when done.
+func clickOpensTab(t *testing.T, tab context.Context, selector string) (context.Context, context.CancelFunc) {
+	t.Helper()
+	opened := chromedp.WaitNewTarget(tab, func(i *target.Info) bool { return i.Type == "page" })
+	must(t, chromedp.Do(tab, chromedp.Click(chromedp.CSS(selector))))
+	select {
+	case id := <-opened:
+		return chromedp.NewContext(tab, chromedp.WithTargetID(id))
+	case <-time.After(30 * time.Second):
+		t.Fatalf("clicking %s opened no tab", selector)
+		return nil, nil
+	}
+}
+
 func TestWizardEndToEnd(t *testing.T) {
 	server := testidp.OktaServer("default")
 	server.Accounts = map[string]testidp.Account{"alice": {Email: "alice@example.com"}}
@@ -86,15 +101,7 @@ func TestWizardEndToEnd(t *testing.T) {
 		must(t, chromedp.Do(tab, chromedp.Navigate(ts.URL+"/signin"), chromedp.SendKeys(chromedp.CSS("#email"), "alice@example.com")))
 		shot(tab, "4-signin.png")
 		testidp.LockLoopbackPort(t)
-		opened := chromedp.WaitNewTarget(tab, func(i *target.Info) bool { return i.Type == "page" })
-		must(t, chromedp.Do(tab, chromedp.Click(chromedp.CSS(`[data-testid=start-signin]`))))
-		var id target.ID
-		select {
-		case id = <-opened:
-		case <-time.After(30 * time.Second):
-			t.Fatal("the sign-in tab did not open")
-		}
-		signInTab, closeTab := chromedp.NewContext(tab, chromedp.WithTargetID(id))
+		signInTab, closeTab := clickOpensTab(t, tab, `[data-testid=start-signin]`)
 		page, err := testbrowser.Complete(signInTab, "alice")
 		closeTab()
 		must(t, err)
@@ -301,15 +308,7 @@ func TestPracticeIdPInBrowser(t *testing.T) {
 		t.Errorf("the sign-in's email is %q, want the provisioned user's", email)
 	}
 	testidp.LockLoopbackPort(t)
-	opened := chromedp.WaitNewTarget(tab, func(i *target.Info) bool { return i.Type == "page" })
-	must(t, chromedp.Do(tab, chromedp.Click(chromedp.CSS(`[data-testid=start-signin]`))))
-	var id target.ID
-	select {
-	case id = <-opened:
-	case <-time.After(30 * time.Second):
-		t.Fatal("the sign-in tab did not open")
-	}
-	signInTab, closeTab := chromedp.NewContext(tab, chromedp.WithTargetID(id))
+	signInTab, closeTab := clickOpensTab(t, tab, `[data-testid=start-signin]`)
 	_, err := testbrowser.Complete(signInTab, demo.Users[0].Username)
 	closeTab()
 	must(t, err)
@@ -367,15 +366,7 @@ func TestDemoShapesInBrowser(t *testing.T) {
 			}
 			must(t, chromedp.Do(tab, chromedp.Navigate(ts.URL+"/signin")))
 			testidp.LockLoopbackPort(t)
-			opened := chromedp.WaitNewTarget(tab, func(i *target.Info) bool { return i.Type == "page" })
-			must(t, chromedp.Do(tab, chromedp.Click(chromedp.CSS(`[data-testid=start-signin]`))))
-			var id target.ID
-			select {
-			case id = <-opened:
-			case <-time.After(30 * time.Second):
-				t.Fatal("the sign-in tab did not open")
-			}
-			signInTab, closeTab := chromedp.NewContext(tab, chromedp.WithTargetID(id))
+			signInTab, closeTab := clickOpensTab(t, tab, `[data-testid=start-signin]`)
 			_, err := testbrowser.Complete(signInTab, demo.Users[0].Username)
 			closeTab()
 			must(t, err)

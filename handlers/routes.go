@@ -5,6 +5,7 @@
 package handlers
 
 import (
+	"crypto/x509"
 	"net/http"
 	"time"
 
@@ -29,6 +30,12 @@ type Options struct {
 	Timeout time.Duration
 	// MaxSessions bounds the sessions kept in memory. Zero means 64.
 	MaxSessions int
+	// ExtraRoots are the CA certificates trusted besides the system's
+	// (--ca-file), for the machine step's TLS check.
+	ExtraRoots []*x509.Certificate
+	// BrowserWait bounds the machine step's wait for the browser; zero
+	// means doctor.DefaultBrowserWait.
+	BrowserWait time.Duration
 	// Now is the time SAML responses and certificates are checked against.
 	// Nil means time.Now.
 	Now func() time.Time
@@ -90,6 +97,10 @@ func New(opts Options) *Wizard {
 		r.Get("/preflight", s.preflight)
 		r.Get("/preflight/events", s.preflightEvents)
 		r.Post("/preflight/run", s.preflightRun)
+		r.Get("/machine", s.machine)
+		r.Post("/machine/run", s.machineRun)
+		r.Post("/machine/browser", s.machineBrowser)
+		r.Get("/machine/browser/status", s.machineBrowserStatus)
 		r.Get("/signin", s.signIn)
 		r.Post("/signin/start", s.signInStart)
 		r.Post("/signin/cancel", s.signInCancel)

@@ -21,10 +21,12 @@ type session struct {
 	preflight *checks.Report
 	// live is the last sign-in's state.
 	live liveState
-	// users and email are what step 4 was given.
+	// users and email are what the sign-in step was given.
 	email, users string
 	// practice is the hidden scenario of practice mode.
 	practice string
+	// machine is the "This machine" step.
+	machine machineState
 }
 
 // liveState tracks a sign-in running in the background.

@@ -34,6 +34,8 @@ type server struct {
 	signIns sync.WaitGroup
 	// practice are the practice IdPs started from the Practice IdP page.
 	practice practiceIdPs
+	// browser is the machine step's browser test on port 18080.
+	browser browserTest
 }
 
 // startSignIn counts a new background sign-in, unless the wizard is closed.
@@ -54,6 +56,7 @@ func (s *server) close() {
 	s.mu.Lock()
 	s.stop()
 	s.mu.Unlock()
+	s.browser.close()
 	s.signIns.Wait()
 	s.practice.close()
 }
@@ -365,7 +368,7 @@ func (s *server) preflightEvents(w http.ResponseWriter, r *http.Request) {
 	send("done", map[string]string{"html": fragment(web.SummaryBar(web.NewReportSummary(rep)))})
 }
 
-// Step 4.
+// Step 5: the sign-in.
 
 func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 	sess := sessionOf(r)
@@ -444,6 +447,7 @@ func (s *server) signInStart(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	s.browser.close() // the sign-in needs port 18080
 	ctx, cancel := context.WithTimeout(s.base, s.opts.Timeout)
 	done := make(chan struct{})
 	if !s.startSignIn() {
@@ -496,7 +500,7 @@ func (s *server) signInStatus(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(st)
 }
 
-// Step 5.
+// Step 6: the results.
 
 // report returns the session's whole result: the preflight with the
 // sign-in's findings and decoded tokens, redacted. Nil when nothing ran.
@@ -545,7 +549,7 @@ func (s *server) value(w http.ResponseWriter, r *http.Request) {
 	http.NotFound(w, r)
 }
 
-// Step 6.
+// Step 7: the export.
 
 func (s *server) export(w http.ResponseWriter, r *http.Request) {
 	render(w, r, http.StatusOK, web.Export(s.report(sessionOf(r)) != nil))

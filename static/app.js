@@ -46,7 +46,7 @@ function post(url, body, type) {
   es.onerror = () => { es.close(); if (status) status.textContent = "The connection to quickdiag was lost; reload the page to run the checks again."; };
 })();
 
-// Step 4: the sign-in opens in a new tab; this page waits for its result.
+// Step 5: the sign-in opens in a new tab; this page waits for its result.
 (function () {
   const form = document.getElementById("signin-form");
   const status = document.getElementById("signin-status");
@@ -74,4 +74,22 @@ function post(url, body, type) {
         .catch(() => { b.textContent = "Copy failed: select the value instead"; });
     });
   }
+})();
+
+// Step 4: the browser test opens in a new tab; this page waits for what arrived.
+(function () {
+  const form = document.getElementById("browser-form");
+  const result = document.getElementById("browser-result");
+  if (!form || !result) return;
+  const poll = () => {
+    fetch(form.dataset.status, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+      .then((r) => r.json())
+      .then((s) => {
+        if (s.done) { result.innerHTML = s.html; document.body.dataset.browserTest = "done"; return; }
+        setTimeout(poll, 700);
+      })
+      .catch(() => setTimeout(poll, 2000));
+  };
+  form.addEventListener("submit", () => { result.innerHTML = "<li class=\"muted\">Waiting for the browser…</li>"; setTimeout(poll, 700); });
+  if (form.dataset.testing === "true") poll();
 })();

@@ -488,6 +488,18 @@ type AnalyzeView struct {
 	KMSPrimary, KMSReplica, Subscription, Region, Quick, IdPUsers string
 }
 
+// MachineView is the "This machine" step: the machine checks' last run
+// and the browser test.
+type MachineView struct {
+	// HasValues is true when the IdP's values are there to check against.
+	HasValues bool
+	AnalysisResult
+	// Browser is the browser test's finding, once in; Testing is true while
+	// it waits for the browser.
+	Browser *FindingView
+	Testing bool
+}
+
 // SAMLView is the SAML analyzer's page (the Q Business web app).
 type SAMLView struct {
 	AnalysisResult

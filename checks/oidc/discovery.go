@@ -165,7 +165,7 @@ var DiscoveryClock = &checks.Check{
 		if d.Date.IsZero() {
 			return []checks.Finding{checks.Skipf("Not checked: the IdP's answer carries no Date header.")}
 		}
-		return []checks.Finding{ClockFinding(time.Now().Sub(d.Date), d.URL)}
+		return []checks.Finding{ClockFinding(time.Since(d.Date), d.URL)}
 	},
 }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/quickdiag/quickdiag/checks/catalog"
+	"github.com/quickdiag/quickdiag/checks/doctor"
 	"github.com/quickdiag/quickdiag/checks/idp"
 	"github.com/quickdiag/quickdiag/checks/signin"
 	"github.com/quickdiag/quickdiag/checks/suite"
@@ -29,6 +30,7 @@ func TestREADMETables(t *testing.T) {
 	want := replaceSection(got, "checks", checkTable())
 	want = replaceSection(want, "live", liveTable())
 	want = replaceSection(want, "catalog", catalogTable())
+	want = replaceSection(want, "doctor", doctorTable())
 	if got == want {
 		return
 	}
@@ -65,6 +67,15 @@ func checkTable() string {
 			idps = "all"
 		}
 		fmt.Fprintf(&b, "| `%s` | **%s.** %s | %s |\n", c.ID, cell(c.Title), cell(c.Doc), idps)
+	}
+	return b.String()
+}
+
+func doctorTable() string {
+	var b strings.Builder
+	b.WriteString("| check | what it verifies |\n| --- | --- |\n")
+	for _, c := range doctor.Checks {
+		fmt.Fprintf(&b, "| `%s` | **%s.** %s |\n", c.ID, cell(c.Title), cell(c.Doc))
 	}
 	return b.String()
 }

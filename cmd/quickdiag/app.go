@@ -54,7 +54,8 @@ Usage:
   quickdiag check   [flags]   check the five console values; --live also signs in
   quickdiag triage  [TEXT|-]  find the cause and fix of a reported error message
                     --guided  or answer a few questions about what the user sees
-  quickdiag analyze kms-policy|subscription|users   check what the AWS CLI prints about the account
+  quickdiag analyze kms-policy|subscription|users|saml   check the account side, or SAML for the Q Business web app
+  quickdiag doctor  [flags]   check this machine: port 18080, localhost, proxies, TLS, clock, --browser
   quickdiag version           print the version
 
 Run "quickdiag COMMAND -h" for a command's flags.
@@ -77,6 +78,8 @@ func run(ctx context.Context, args []string, s stdio) int {
 		return runAnalyze(args[1:], s)
 	case "demo":
 		return runDemo(ctx, args[1:], s)
+	case "doctor":
+		return runDoctor(ctx, args[1:], s)
 	case "version", "--version":
 		fmt.Fprintf(s.out, "quickdiag %s\n", toolVersion())
 		return exitOK

@@ -17,7 +17,6 @@ import (
 
 	"github.com/quickdiag/quickdiag/checks"
 	"github.com/quickdiag/quickdiag/checks/account"
-	"github.com/quickdiag/quickdiag/checks/idp"
 	"github.com/quickdiag/quickdiag/checks/oidc"
 	"github.com/quickdiag/quickdiag/checks/suite"
 	"github.com/quickdiag/quickdiag/web"
@@ -48,13 +47,8 @@ func parseCheckFlags(args []string, stderr io.Writer) (*checkOptions, error) {
 	fs.SetOutput(io.Discard)
 	o := &checkOptions{}
 	var flagCfg checks.Config
-	configFile := fs.String("config", "", "read the values from a JSON `file` (flags override it)")
-	values := map[checks.FieldKey]*string{}
-	for _, f := range checks.Fields {
-		values[f.Key] = fs.String(f.Flag(), "", f.Usage)
-	}
+	vf := addValueFlags(fs)
 	fs.StringVar(&flagCfg.ClientSecret, "client-secret", "", "Google only: the OAuth client's secret; - reads one line of standard input, and without the flag QUICKDIAG_CLIENT_SECRET is read (a secret on the command line shows in the process list)")
-	fs.StringVar(&flagCfg.IdP, "idp", idp.Auto, "the IdP: "+idp.Auto+", "+strings.Join(idp.IDs(), ", "))
 	fs.StringVar(&flagCfg.Email, "email", "", "the user's email as provisioned in the account (exact, case-sensitive)")
 	fs.StringVar(&o.usersFile, "users", "", "the JSON `file` that 'aws quicksight list-users' prints")
 	fs.BoolVar(&o.live, "live", false, "after the preflight, sign in exactly as the desktop app does")
@@ -74,34 +68,19 @@ func parseCheckFlags(args []string, stderr io.Writer) (*checkOptions, error) {
 	if fs.NArg() > 0 {
 		return nil, usagef("unexpected argument %q: values are given with flags, e.g. --issuer URL", fs.Arg(0))
 	}
-	if *configFile != "" {
-		c, err := checks.LoadConfig(*configFile)
-		if err != nil {
-			return nil, usagef("read --config: %v", err)
-		}
-		o.config = c
+	cfg, set, err := vf.read()
+	if err != nil {
+		return nil, err
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	o.config = cfg
 	override := func(name string, dst *string, v string) {
 		if set[name] {
 			*dst = v
 		}
 	}
-	for _, f := range checks.Fields {
-		if set[f.Flag()] {
-			o.config.Set(f.Key, *values[f.Key])
-		}
-	}
 	override("client-secret", &o.config.ClientSecret, flagCfg.ClientSecret)
 	o.secretOnCommandLine = set["client-secret"] && flagCfg.ClientSecret != "-"
 	override("email", &o.config.Email, flagCfg.Email)
-	if set["idp"] || o.config.IdP == "" {
-		o.config.IdP = flagCfg.IdP
-	}
-	if _, err := idp.Parse(o.config.IdP); err != nil {
-		return nil, usagef("--idp: %v", err)
-	}
 	switch o.format {
 	case "text", "json", "html":
 	default:

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -85,8 +86,15 @@ func serveWizard(ctx context.Context, s stdio, o *serveOptions, cmd, path string
 	}
 	url, hosts := addresses(l.Addr().(*net.TCPAddr))
 	url += strings.TrimPrefix(path, "/")
+	var roots []*x509.Certificate
+	if o.caFile != "" {
+		if roots, err = readCAFile(o.caFile); err != nil {
+			fmt.Fprintf(s.err, "quickdiag %s: --ca-file: %v\n", cmd, err)
+			return exitUsage
+		}
+	}
 	engine := &suite.Engine{HTTPClient: client, ToolVersion: toolVersion()}
-	wizard := handlers.New(handlers.Options{Hosts: hosts, Version: toolVersion(), Engine: engine, Timeout: o.timeout})
+	wizard := handlers.New(handlers.Options{Hosts: hosts, Version: toolVersion(), Engine: engine, Timeout: o.timeout, ExtraRoots: roots})
 	defer wizard.Close() // a sign-in still waiting releases port 18080
 	srv := newServer(wizard)
 	served := make(chan error, 1)
