@@ -117,6 +117,11 @@ var scenarios = []Scenario{
 		Symptom: "Token validation failure", Faults: Faults{AlgNone: true}},
 	{Name: "generic-wrong-audience", IdP: "generic", Row: catalog.AudienceMismatch, Live: true, Title: "An ID token for another client",
 		Symptom: "Audience validation failed", Faults: Faults{Claims: func(c jwt.MapClaims) { c["aud"] = "another-client" }}},
+	{Name: "generic-expired-token", IdP: "generic", Row: catalog.ClockSkew, Live: true, Title: "A forged ID token: it expired an hour ago",
+		Symptom: "Token validation failure: the token is expired", Faults: Faults{Claims: func(c jwt.MapClaims) {
+			issued := time.Now().Add(-2 * time.Hour).Unix()
+			c["iat"], c["nbf"], c["exp"] = issued, issued, issued+3600
+		}}},
 
 	// The provider is right; the values entered are not.
 	{Name: "okta-org-jwks", IdP: "okta", Row: catalog.JWKSMismatch, Title: "Okta: the org server's JWKS with a custom server's issuer",
