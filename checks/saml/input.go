@@ -21,6 +21,11 @@ import (
 // ten deep, and the signature code recurses over the tree.
 const maxDepth = 64
 
+// maxElements bounds the elements of the XML read, and with them the
+// memory of its tree: Entra's metadata has about a hundred, a response
+// fewer; a federation's aggregate of a few hundred IdPs fits.
+const maxElements = 50000
+
 // bounded returns the input's data without a byte order mark, refusing
 // input larger than checks.MaxInput.
 func bounded(in checks.File) ([]byte, error) {
@@ -50,7 +55,7 @@ func parseXML(in checks.File, data []byte, what string) (*etree.Document, error)
 	// syntax error and sees every directive.
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	dec.Strict = true
-	depth := 0
+	depth, elements := 0, 0
 	for {
 		tok, err := dec.RawToken()
 		if err == io.EOF {
@@ -72,6 +77,10 @@ func parseXML(in checks.File, data []byte, what string) (*etree.Document, error)
 			return nil, checks.InputErrorf(in, "line %d: a <!%s…> declaration: quickdiag refuses any DOCTYPE or entity declaration (SAML documents have none; they can hide an entity-expansion bomb or fetch files)", line, checks.Truncate(strings.Fields(string(t) + " x")[0], 12))
 		case xml.StartElement:
 			depth++
+			if elements++; elements > maxElements {
+				line, _ := dec.InputPos()
+				return nil, checks.InputErrorf(in, "line %d: more than %d elements: not %s (give the IdP's own metadata, not a federation's aggregate)", line, maxElements, what)
+			}
 			if depth > maxDepth {
 				line, _ := dec.InputPos()
 				return nil, checks.InputErrorf(in, "line %d: elements nested more than %d deep: not %s", line, maxDepth, what)
