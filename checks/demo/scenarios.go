@@ -24,6 +24,13 @@ func refused(idp, kind string, row catalog.ID, title, symptom string) Scenario {
 	return Scenario{Name: idp + "-" + strings.ReplaceAll(kind, "_", "-"), IdP: idp, Row: row, Title: title, Symptom: symptom, Faults: Faults{Refuse: kind}}
 }
 
+// unknownClient is a client ID the IdP does not know, entered by the admin
+// (a typo, another tenant's app): the IdP refuses it on its own page.
+func unknownClient(idp, title, symptom, id string) Scenario {
+	return Scenario{Name: idp + "-unknown-client", IdP: idp, Row: catalog.InvalidClient, Title: title, Symptom: symptom,
+		Values: func(c *checks.Config, _ Shape, _ string) { c.ClientID = id }}
+}
+
 var scenarios = []Scenario{
 	good("okta", "Okta"), good("entra", "Microsoft Entra ID"), good("google", "Google Workspace"),
 	good("pingfederate", "PingFederate"), good("pingone", "PingOne"), good("cognito", "Amazon Cognito"),
@@ -46,6 +53,16 @@ var scenarios = []Scenario{
 	{Name: "okta-unknown-client", IdP: "okta", Row: catalog.InvalidClient, Title: "Okta: the client ID is another app's",
 		Symptom: "Okta's page: 400 Bad Request — Invalid value for 'client_id' parameter.",
 		Values:  func(c *checks.Config, _ Shape, _ string) { c.ClientID = "0oa8f2kq1zXyZ9AbC4x8" }},
+	unknownClient("google", "Google: the client ID is another project's", "Google's page: Access blocked: Authorization Error — The OAuth client was not found. Error 401: invalid_client",
+		"123456789012-zyxwvutsrqponmlkjihgfedcba543210.apps.googleusercontent.com"),
+	unknownClient("keycloak", "Keycloak: the client ID is not in the realm", "Keycloak's page: We are sorry... Client not found.", "quick-desktop-app"),
+	unknownClient("auth0", "Auth0: the client ID is another application's", "Auth0's page: Oops!, something went wrong — invalid_request: Unknown client",
+		"ZyXwVuTsRqPoNmLkJiHgFeDcBa543210"),
+	unknownClient("adfs", "AD FS: the client ID is not a registered client", "AD FS's page: MSIS9223: … no registered client was found with this client identifier",
+		"5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8c0"),
+	unknownClient("pingfederate", "PingFederate: the client ID is not a client", "PingFederate's page: unknown or invalid client_id", "quick_desktop"),
+	unknownClient("pingone", "PingOne: the client ID is another environment's", "PingOne's page: The request could not be completed. Client not found",
+		"6b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4f"),
 	{Name: "okta-scope-refused", IdP: "okta", Row: catalog.InvalidScope, Title: "Okta: offline_access is not allowed",
 		Symptom: "The app says the sign-in failed: invalid_scope — One or more scopes are not configured for the authorization server resource.",
 		Faults:  Faults{AuthorizeRedirect: &OAuthError{"invalid_scope", "One or more scopes are not configured for the authorization server resource."}}},
@@ -81,6 +98,13 @@ var scenarios = []Scenario{
 	{Name: "generic-token-redirects", IdP: "generic", Row: catalog.EndpointRedirects, Live: true, Title: "The token endpoint redirects elsewhere",
 		Symptom: "The sign-in fails after the login page",
 		Faults:  Faults{Token: &Response{Status: http.StatusTemporaryRedirect, Location: "https://login.other.example/token", Body: "{}"}}},
+	{Name: "google-refresh-rejected", IdP: "google", Row: catalog.RefreshTokenRejected, Live: true, Title: "Google: the refresh token was revoked",
+		Symptom: "Users are asked to sign in again",
+		Faults:  Faults{Refresh: &Response{Status: http.StatusBadRequest, Body: `{"error":"invalid_grant","error_description":"Token has been expired or revoked."}`}}},
+	{Name: "entra-refresh-rejected", IdP: "entra", Row: catalog.RefreshTokenRejected, Live: true, Title: "Entra: the refresh token expired",
+		Symptom: "Users are asked to sign in again",
+		Faults: Faults{Refresh: &Response{Status: http.StatusBadRequest, Body: `{"error":"invalid_grant","error_description":"AADSTS700082: The refresh token has expired due to inactivity. ` +
+			`The token was issued on 2026-08-01T09:12:44Z and was inactive for 90.00:00:00.","error_codes":[700082]}`}}},
 	{Name: "okta-refresh-rejected", IdP: "okta", Row: catalog.RefreshTokenRejected, Live: true, Title: "Okta: the refresh token is refused",
 		Symptom: "Users are asked to sign in again",
 		Faults:  Faults{Refresh: &Response{Status: http.StatusBadRequest, Body: `{"error":"invalid_grant","error_description":"The refresh token is invalid or expired."}`}}},
@@ -99,6 +123,14 @@ var scenarios = []Scenario{
 		Symptom: "After signing in the app says: User not found", Faults: Faults{Claims: func(c jwt.MapClaims) { c["email"] = "Alice@Acme.example" }}},
 	{Name: "okta-not-provisioned", IdP: "okta", Row: catalog.EmailNotProvisioned, Live: true, Title: "Okta: the user is not provisioned in the account",
 		Symptom: "After signing in the app says: User not found", Email: "alice.practice@acme.example"},
+	{Name: "auth0-no-refresh", IdP: "auth0", Row: catalog.RefreshTokenMissing, Live: true, Title: "Auth0: the API does not allow offline access",
+		Symptom: "Session expires frequently: users sign in again every hour", Faults: Faults{NoRefreshToken: true}},
+	{Name: "keycloak-no-email", IdP: "keycloak", Row: catalog.EmailClaimMissing, Live: true, Title: "Keycloak: the user has no email",
+		Symptom: "After signing in the app says: User not found",
+		Faults: Faults{Claims: func(c jwt.MapClaims) {
+			delete(c, "email")
+			delete(c, "email_verified")
+		}}},
 	{Name: "okta-no-refresh", IdP: "okta", Row: catalog.RefreshTokenMissing, Live: true, Title: "Okta: no refresh token issued",
 		Symptom: "Session expires frequently: users sign in again every hour", Faults: Faults{NoRefreshToken: true}},
 	{Name: "pingfederate-refresh-no-id-token", IdP: "pingfederate", Row: catalog.RefreshIDTokenMissing, Live: true, Title: "PingFederate: refresh returns no ID token",
