@@ -50,6 +50,11 @@ var Cognito = &checks.IdP{
 	Wordings: []checks.Wording{
 		{Row: catalog.CognitoOfflineAccess, Pattern: `(amazoncognito|cognito).{0,300}invalid_scope|invalid_scope.{0,300}(amazoncognito|cognito)`,
 			Example: "https://acme.auth.us-east-1.amazoncognito.com/error?error=invalid_scope&client_id=3dkq…", Weight: 0.95},
+		// Cognito API messages (NotAuthorizedException, ResourceNotFoundException).
+		{Row: catalog.InvalidClient, Pattern: `User pool client \S{1,80} does not exist`,
+			Example: "ResourceNotFoundException: User pool client 3dkq4example does not exist."},
+		{Row: catalog.IdPError, Pattern: `Unable to verify secret hash for client|configured with secret but SECRET_HASH was not received|SecretHash does not match`,
+			Example: "NotAuthorizedException: Unable to verify secret hash for client 3dkq4example", Weight: 0.85},
 	},
 }
 

@@ -119,6 +119,18 @@ func generic() []Sign {
 		signW(catalog.RefreshTokenMissing, nil, 0.9, `not allowed to use authorization grant .refresh_token`, "The OAuth 2.0 Client is not allowed to use authorization grant 'refresh_token'."),
 		signW(catalog.PKCEUnsupported, nil, 0.9, `must include a code_challenge when performing the authorize code flow`, "Clients must include a code_challenge when performing the authorize code flow, but it is missing."),
 
+		// Relying-party libraries: go-oidc, golang.org/x/oauth2, Spring Security, openid-client, oauth2-proxy.
+		signW(catalog.IDTokenSignatureInvalid, nil, 0.9, `oidc: id token not signed|oidc: unsupported signing algorithm|oidc: multiple signatures on id token`, `oidc: unsupported signing algorithm "HS256"`),
+		signW(catalog.DiscoveryUnreachable, nil, 0.8, `oidc: get keys failed|oidc: failed to decode keys`, "oidc: get keys failed: 404 Not Found"),
+		// Spring Security's OidcIdTokenValidator names the claims that failed: {iss=…, aud=…, exp=…}.
+		signW(catalog.TokenValidationFailure, nil, 0.9, `ID Token contains invalid claims: \{[^}]{0,300}?\biss=`, "[invalid_id_token] The ID Token contains invalid claims: {iss=https://acme.okta.com}"),
+		signW(catalog.AudienceMismatch, nil, 0.9, `ID Token contains invalid claims: \{[^}]{0,300}?\b(aud|azp)=`, "[invalid_id_token] The ID Token contains invalid claims: {aud=[0oa9xyz]}"),
+		signW(catalog.ClockSkew, nil, 0.88, `ID Token contains invalid claims: \{[^}]{0,300}?\b(exp|iat|nbf)=`, "[invalid_id_token] The ID Token contains invalid claims: {exp=2025-01-01T00:00:00Z}"),
+		// A state/nonce/CSRF check of the relying party: its cookies or session, no setting of the IdP.
+		signW(catalog.IdPError, nil, 0.85, `\b(state|nonce) mismatch, expected|checks\.state argument is missing|Unable to find a valid CSRF token|CSRF token mismatch`, "RPError: state mismatch, expected abc, got: def"),
+		// oauth2-proxy refuses an ID token whose email_verified is false: the user's record at the IdP.
+		signW(catalog.IdPError, nil, 0.88, `email in id_token \(.{0,120}?\) isn.t verified|email .{1,120}? not listed as verified`, "email in id_token (bob@acme.example) isn't verified"),
+
 		// The desktop app's and the account's own messages (seeds 000, 001, 002, 003).
 		signW(catalog.ExtensionNotCreated, nil, 0.98, `Enterprise sign-in for Quick Desktop has not been configured`, "Enterprise sign-in for Quick Desktop has not been configured for this account."),
 		signW(catalog.UserinfoTimeout, nil, 0.98, `User info request failed \(HTTP 504\)`, "User info request failed (HTTP 504)"),
