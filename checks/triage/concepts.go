@@ -181,17 +181,31 @@ type word struct {
 	clause     int
 }
 
+// hasUpper reports whether s may have a letter strings.ToLower changes.
+func hasUpper(s string) bool {
+	for _, r := range s {
+		if r >= 'A' && r <= 'Z' || r >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
 // foldWords splits text into lower-case words: letters and digits, with
 // snake_case and camelCase split; a sentence end (., !, ?, ;) followed by
 // a space, or a line break between fields, starts a new clause.
 func foldWords(text string, limit int) []word {
-	var out []word
+	out := make([]word, 0, min(limit, len(text)/6+1)) // about a word per six bytes
 	clause := 0
 	start := -1
 	var prev rune
 	flush := func(end int) {
 		if start >= 0 {
-			out = append(out, word{w: strings.ToLower(text[start:end]), start: start, end: end, clause: clause})
+			w := text[start:end]
+			if hasUpper(w) {
+				w = strings.ToLower(w)
+			}
+			out = append(out, word{w: w, start: start, end: end, clause: clause})
 			start = -1
 		}
 	}

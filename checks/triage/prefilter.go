@@ -2,6 +2,7 @@ package triage
 
 import (
 	"regexp/syntax"
+	"slices"
 	"strings"
 )
 
@@ -37,12 +38,28 @@ func required(re *syntax.Regexp) []string {
 			return required(re.Sub[0])
 		}
 	case syntax.OpConcat:
+		// A run of subexpressions that match few strings is one literal set
+		// (the parser factors "12175|12169" into "1(?:2(?:175|169))"); any
+		// other subexpression brings its own.
 		var best []string
-		for _, sub := range re.Sub {
-			l := required(sub)
-			if l != nil && (best == nil || shortest(l) > shortest(best)) {
+		consider := func(l []string) {
+			if l != nil && !slices.Contains(l, "") && (best == nil || shortest(l) > shortest(best)) {
 				best = l
 			}
+		}
+		var run []string
+		for _, sub := range re.Sub {
+			if e := exact(sub); e != nil {
+				if run == nil {
+					run = e
+				} else if run = product(run, e); run == nil { // too many: start again
+					run = e
+				}
+				consider(run)
+				continue
+			}
+			run = nil
+			consider(required(sub))
 		}
 		return best
 	case syntax.OpAlternate:
@@ -57,6 +74,76 @@ func required(re *syntax.Regexp) []string {
 		return all
 	}
 	return nil
+}
+
+// maxExact bounds the strings exact and product enumerate.
+const maxExact = 16
+
+// exact returns, lower-cased, every string re matches when they are at
+// most maxExact (literals, small alternations and classes, optional
+// parts); nil otherwise.
+func exact(re *syntax.Regexp) []string {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return []string{strings.ToLower(string(re.Rune))}
+	case syntax.OpEmptyMatch:
+		return []string{""}
+	case syntax.OpCapture:
+		return exact(re.Sub[0])
+	case syntax.OpQuest:
+		if e := exact(re.Sub[0]); e != nil && len(e) < maxExact {
+			return append(e, "")
+		}
+	case syntax.OpCharClass:
+		var out []string
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+				if l := strings.ToLower(string(r)); !slices.Contains(out, l) {
+					if out = append(out, l); len(out) > 4 {
+						return nil
+					}
+				}
+			}
+		}
+		return out
+	case syntax.OpAlternate:
+		var out []string
+		for _, sub := range re.Sub {
+			e := exact(sub)
+			if e == nil || len(out)+len(e) > maxExact {
+				return nil
+			}
+			out = append(out, e...)
+		}
+		return out
+	case syntax.OpConcat:
+		out := []string{""}
+		for _, sub := range re.Sub {
+			e := exact(sub)
+			if e == nil {
+				return nil
+			}
+			if out = product(out, e); out == nil {
+				return nil
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// product returns every a+b, or nil when they are more than maxExact.
+func product(as, bs []string) []string {
+	if len(as)*len(bs) > maxExact {
+		return nil
+	}
+	out := make([]string, 0, len(as)*len(bs))
+	for _, a := range as {
+		for _, b := range bs {
+			out = append(out, a+b)
+		}
+	}
+	return out
 }
 
 func shortest(ls []string) int {
