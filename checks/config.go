@@ -21,6 +21,9 @@ const RedirectURI = "http://localhost:18080"
 // checks allow, and the tolerance the clock checks compare with.
 const MaxClockSkew = 5 * time.Minute
 
+// MaxClockSkewWords is MaxClockSkew in words, for messages.
+var MaxClockSkewWords = fmt.Sprintf("%d minutes", int(MaxClockSkew/time.Minute))
+
 // LoopbackPort is the port of RedirectURI.
 const LoopbackPort = 18080
 

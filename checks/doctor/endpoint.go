@@ -18,10 +18,6 @@ import (
 	"github.com/quickdiag/quickdiag/checks/catalog"
 )
 
-// ClockTolerance is how far this machine's clock may be from the IdP's
-// before the ID token's time checks fail.
-const ClockTolerance = checks.MaxClockSkew
-
 // maxProbeBody bounds what is read of an endpoint's answer (it is discarded).
 const maxProbeBody = 64 << 10
 
@@ -368,9 +364,9 @@ func clockFindings(probes []*probe) []checks.Finding {
 		mid := pr.sent.Add(pr.got.Sub(pr.sent) / 2)
 		off := pr.date.Sub(mid).Round(time.Second) // the IdP's clock minus this machine's
 		abs := max(off, -off)
-		if abs <= ClockTolerance {
+		if abs <= checks.MaxClockSkew {
 			f := checks.Passf("This machine's clock is within %s of %s's", max(abs, time.Second), host)
-			f.Detail = fmt.Sprintf("The token checks allow %s of difference.", ClockTolerance)
+			f.Detail = "The token checks allow " + checks.MaxClockSkewWords + " of difference."
 			out = append(out, f)
 			continue
 		}
@@ -379,8 +375,8 @@ func clockFindings(probes []*probe) []checks.Finding {
 			dir = "ahead of"
 		}
 		out = append(out, checks.Problem(checks.Fail, catalog.ClockSkew, fmt.Sprintf("This machine's clock is %s %s %s's", abs, dir, host)).
-			WithDetail(fmt.Sprintf("%s's Date header said %s when this machine's clock said %s. ID tokens would look expired or not yet valid: the checks allow %s.", host, pr.date.UTC().Format(time.RFC1123), mid.UTC().Format(time.RFC1123), ClockTolerance)).
-			WithEvidence("an offset within "+ClockTolerance.String(), fmt.Sprintf("%+ds (%s %s)", int(off/time.Second), abs, dir)).
+			WithDetail(fmt.Sprintf("%s's Date header said %s when this machine's clock said %s. ID tokens would look expired or not yet valid: the checks allow %s.", host, pr.date.UTC().Format(time.RFC1123), mid.UTC().Format(time.RFC1123), checks.MaxClockSkewWords)).
+			WithEvidence("an offset within "+checks.MaxClockSkewWords, fmt.Sprintf("%+ds (%s %s)", int(off/time.Second), abs, dir)).
 			WithFix("Sync this machine's clock (NTP: timedatectl set-ntp true, macOS Date & Time → Set automatically, Windows: w32tm /resync); if the machine is right, the IdP's clock is off."))
 	}
 	return out

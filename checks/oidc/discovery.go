@@ -178,13 +178,13 @@ func ClockFinding(offset time.Duration, url string) checks.Finding {
 	if offset < 0 {
 		abs, way = -offset, "behind"
 	}
-	tolerance := fmt.Sprintf("ID tokens allow %s", checks.MaxClockSkew)
+	tolerance := "ID tokens allow " + checks.MaxClockSkewWords
 	if abs <= checks.MaxClockSkew {
 		return checks.Passf("This machine's clock is within %s of the IdP's (%s)", max(abs, time.Second), tolerance)
 	}
 	return checks.Problem(checks.Fail, catalog.ClockSkew, fmt.Sprintf("This machine's clock is %s %s the IdP's", abs, way)).
 		WithDetail(fmt.Sprintf("Measured from the Date header of %s; %s, so the ID token's iat and nbf fail (\"token used before issued\", \"not valid yet\") or it looks expired.", url, tolerance)).
-		WithEvidence("within "+checks.MaxClockSkew.String(), fmt.Sprintf("%s %s", abs, way))
+		WithEvidence("within "+checks.MaxClockSkewWords, fmt.Sprintf("%s %s", abs, way))
 }
 
 // FetchFailure turns a fetch or decode error into a failing finding; the
