@@ -63,7 +63,7 @@ func TestWizardEndToEnd(t *testing.T) {
 	fill := func(t *testing.T, ctx context.Context, values map[string]string) {
 		t.Helper()
 		for _, key := range []string{"issuer", "authorization_endpoint", "token_endpoint", "jwks_uri", "client_id"} {
-			must(t, chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#f-"+key), values[key])))
+			must(t, testbrowser.Type(ctx, "#f-"+key, values[key]))
 		}
 	}
 	count := func(t *testing.T, ctx context.Context, sel string) int {
@@ -98,7 +98,8 @@ func TestWizardEndToEnd(t *testing.T) {
 			t.Errorf("%d findings failed, warned or never finished", n)
 		}
 		// 4. Sign in: the button opens the IdP in a new tab; this page follows.
-		must(t, chromedp.Do(tab, chromedp.Navigate(ts.URL+"/signin"), chromedp.SendKeys(chromedp.CSS("#email"), "alice@example.com")))
+		must(t, chromedp.Do(tab, chromedp.Navigate(ts.URL+"/signin")))
+		must(t, testbrowser.Type(tab, "#email", "alice@example.com"))
 		shot(tab, "4-signin.png")
 		testidp.LockLoopbackPort(t)
 		signInTab, closeTab := clickOpensTab(t, tab, `[data-testid=start-signin]`)
@@ -215,8 +216,8 @@ func TestTriagePageInBrowser(t *testing.T) {
 	browser := testbrowser.Start(t)
 	tab := testbrowser.NewTab(t, browser)
 	out := outputDir(t, "wizard")
-	must(t, chromedp.Do(tab, chromedp.Navigate(ts.URL+"/triage"),
-		chromedp.SendKeys(chromedp.CSS("#text"), "Sign-in failed\nUser not found\nCorrelation Id: 0e1f2a3b-4c5d-6e7f-8a9b-0c1d2e3f4a5b")))
+	must(t, chromedp.Do(tab, chromedp.Navigate(ts.URL+"/triage")))
+	must(t, testbrowser.Type(tab, "#text", "Sign-in failed\nUser not found\nCorrelation Id: 0e1f2a3b-4c5d-6e7f-8a9b-0c1d2e3f4a5b"))
 	must(t, testbrowser.Click(tab, `form button[type=submit]`))
 	must(t, testbrowser.WaitFor(tab, `document.querySelector("[data-testid=question]") !== null`))
 	rows, err := testbrowser.Eval[string](tab, `[...document.querySelectorAll("[data-testid=match]")].map(e => e.dataset.row).join(",")`)

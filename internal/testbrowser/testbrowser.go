@@ -213,6 +213,21 @@ func Click(ctx context.Context, selector string) error {
 	return err
 }
 
+// Type focuses the first element matching the CSS selector once the tab's
+// document has finished loading, then types text into it as key events
+// (input events fire as they would for a user). Like Click it finds the
+// element from JavaScript, not through chromedp's DOM node ids.
+func Type(ctx context.Context, selector, text string) error {
+	sel := jsQuote(selector)
+	if err := WaitFor(ctx, `document.readyState === "complete" && document.querySelector(`+sel+`) !== null`); err != nil {
+		return err
+	}
+	if _, err := Eval[bool](ctx, `(() => { document.querySelector(`+sel+`).focus(); return document.activeElement === document.querySelector(`+sel+`) })()`); err != nil {
+		return err
+	}
+	return chromedp.Do(ctx, chromedp.KeyEvent(text))
+}
+
 func jsQuote(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
