@@ -109,9 +109,11 @@ var Entra = &checks.IdP{
 		// The same codes on the SAML side (the Q Business web app, seed
 		// 003): the identifier is an entity ID, not an application GUID,
 		// and the redirect is the Reply URL of Basic SAML Configuration.
+		// Entra says "reply URL" on the OpenID side too, so the SAML side
+		// needs an entity ID (urn:) or SAML named.
 		{Row: catalog.SAMLAudienceMismatch, Pattern: `AADSTS700016\b.{0,80}identifier '?(urn:|https?://)|AADSTS700016\b.{0,200}\bSAML\b|\bSAML\b.{0,200}AADSTS700016\b`,
 			Example: "AADSTS700016: Application with identifier 'urn:amazon:qbusiness:a1b2c3d4' was not found in the directory 'Contoso'.", Weight: 0.99},
-		{Row: catalog.SAMLRecipientMismatch, Pattern: `AADSTS50011\b.{0,40}reply URL specified in the request does not match the reply URLs|AADSTS50011\b.{0,200}\bSAML\b|\bSAML\b.{0,200}AADSTS50011\b`,
+		{Row: catalog.SAMLRecipientMismatch, Pattern: `AADSTS50011\b.{0,160}for the application:?\s*'?urn:|AADSTS50011\b.{0,200}\b(SAML|assertion consumer service)\b|\b(SAML|assertion consumer service)\b.{0,200}AADSTS50011\b`,
 			Example: "AADSTS50011: The reply URL specified in the request does not match the reply URLs configured for the application: 'urn:amazon:qbusiness:a1b2c3d4'.", Weight: 0.99},
 	},
 }

@@ -102,6 +102,7 @@ func Analyze(text string) Result {
 		}
 		hits = append(hits, hit{row: s.Row, score: w, start: loc[0], end: loc[1], oauth: s.oauth})
 	}
+	hits = append(hits, connectFailureHits(text, lower)...)
 	table := codes()
 	seen := map[string]bool{}
 	codeWords(text, func(w string, start, end int) bool {

@@ -189,3 +189,24 @@ func TestEntraCodesOnTheSAMLSide(t *testing.T) {
 		}
 	}
 }
+
+// TestConnectionFailureOnWhichHost: the same refused or timed-out
+// connection is the loopback on this machine and the IdP out of reach on
+// any other host; code names that look like hosts are not hosts.
+func TestConnectionFailureOnWhichHost(t *testing.T) {
+	for text, want := range map[string]catalog.ID{
+		"dial tcp 10.2.3.4:443: connect: connection refused":                                                                                  catalog.DiscoveryUnreachable,
+		"curl: (7) Failed to connect to acme.okta.com port 443 after 3 ms: Connection refused":                                                catalog.DiscoveryUnreachable,
+		"This site can't be reached login.example.com refused to connect. ERR_CONNECTION_REFUSED":                                             catalog.DiscoveryUnreachable,
+		"Firefox can't establish a connection to the server at sso.example.org.":                                                              catalog.DiscoveryUnreachable,
+		"This site can't be reached localhost refused to connect. ERR_CONNECTION_REFUSED":                                                     catalog.LoopbackUnavailable,
+		"connect ECONNREFUSED 127.0.0.1:18080":                                                                                                catalog.LoopbackUnavailable,
+		"java.net.ConnectException: Connection refused (Connection refused)":                                                                  catalog.LoopbackUnavailable,
+		"System.Net.Http.HttpRequestException: No connection could be made because the target machine actively refused it. (127.0.0.1:18080)": catalog.LoopbackUnavailable,
+	} {
+		ms := triage.Rank(text)
+		if len(ms) == 0 || ms[0].Row != want {
+			t.Errorf("%q: got %v, want %s first", text, ms, want)
+		}
+	}
+}

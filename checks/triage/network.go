@@ -1,0 +1,99 @@
+package triage
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/checks/catalog"
+)
+
+// connectFailure is a connection that failed after the name resolved, in the
+// words of browsers, OSes and runtimes (refused, reset, timed out,
+// unreachable). Which row it is depends on the host it failed on.
+var connectFailure = regexp.MustCompile(`(?i)refused to connect|connection (was )?refused|actively refused|\bECONNREFUSED\b|\bECONNRESET\b|\bETIMEDOUT\b|\bEHOSTUNREACH\b|\bENETUNREACH\b|took too long to respond|taking too long to respond|connection (timed out|was reset|reset by peer)|connect timed out|can.t establish a connection to the server|\bUnable to connect\b|\bFailed to connect to\b|could(n.t| not) connect to|No connection could be made|no route to host|network is unreachable|\bi/o timeout\b|\bERR_CONNECTION_(REFUSED|RESET|CLOSED|TIMED_OUT|FAILED)\b|\bERR_ADDRESS_UNREACHABLE\b|\bERR_TIMED_OUT\b`)
+
+// failureHost is a host a message names: a lower-case DNS name with a dot,
+// an IPv4 or bracketed IPv6 address, or localhost, with an optional port.
+// Upper case is left out on purpose: System.Net.Http is a namespace.
+var failureHost = regexp.MustCompile(`\b((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}|\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]|localhost)(:\d{1,5})?`)
+
+// codeSuffixes end names that look like hosts but are code or files
+// (java.net, index.js, main.go).
+var codeSuffixes = map[string]bool{"js": true, "ts": true, "go": true, "py": true, "java": true, "cs": true, "json": true,
+	"html": true, "htm": true, "exe": true, "dll": true, "log": true, "txt": true, "har": true, "xml": true, "jsx": true, "tsx": true, "rb": true, "php": true}
+
+// hostNear is how far (in bytes) from the failure wording its host may be.
+const hostNear = 120
+
+// connectFailureHits finds connection failures and the host each failed
+// on, the one named nearest the wording. A failure on a host other than
+// this machine is the IdP (or whatever stands between) out of reach —
+// discovery_unreachable — however much the same browser error on
+// localhost:18080 means the loopback. A failure on this machine, or one
+// naming no host, is left to the loopback wordings.
+func connectFailureHits(text, lower string) []hit {
+	for _, loc := range connectFailureLocs(text, lower) {
+		from, to := max(loc[0]-hostNear, 0), min(loc[1]+hostNear, len(text))
+		best, bestDist := "", hostNear+1
+		for _, h := range failureHost.FindAllStringSubmatchIndex(text[from:to], 16) {
+			hs, he := from+h[2], from+h[3]
+			end := from + h[1]
+			if end < len(text) && (text[end] == '.' && end+1 < len(text) && isLetter(text[end+1]) || isLetter(text[end])) {
+				continue // java.net.ConnectException, not a host
+			}
+			host := text[hs:he]
+			if i := strings.LastIndexByte(host, '.'); i >= 0 && codeSuffixes[host[i+1:]] {
+				continue
+			}
+			dist := max(loc[0]-end, 0)
+			if hs >= loc[1] {
+				dist = hs - loc[1]
+			}
+			if dist < bestDist {
+				best, bestDist = host, dist
+			}
+		}
+		if best == "" || checks.IsLoopback(best) || strings.HasSuffix(best, ".localhost") {
+			continue
+		}
+		return []hit{{row: catalog.DiscoveryUnreachable, score: 0.9, start: loc[0], end: loc[1]}}
+	}
+	return nil
+}
+
+// connectAnchors are literal parts of every connectFailure wording, lower
+// case: the regular expression runs only around them (a 1 MiB log would
+// take a second otherwise).
+var connectAnchors = []string{"refused", "reset", "timed out", "timedout", "unreach", "too long to respond", "establish a connection",
+	"unable to connect", "failed to connect", "connect to", "no connection could be made", "no route to host", "i/o timeout", "err_connection", "err_timed_out"}
+
+// connectFailureLocs returns where connectFailure matches in text, at most
+// eight places, looking only around the anchors found in lower (text in
+// lower case, the same length for what matters here).
+func connectFailureLocs(text, lower string) [][]int {
+	var out [][]int
+	for _, a := range connectAnchors {
+		for off, n := 0, 0; n < 8 && off < len(lower); n++ {
+			i := strings.Index(lower[off:], a)
+			if i < 0 {
+				break
+			}
+			i += off
+			off = i + len(a)
+			from, to := max(i-40, 0), min(i+len(a)+40, len(text))
+			if from >= to {
+				break
+			}
+			if loc := connectFailure.FindStringIndex(text[from:to]); loc != nil {
+				out = append(out, []int{from + loc[0], from + loc[1]})
+			}
+			if len(out) >= 8 {
+				return out
+			}
+		}
+	}
+	return out
+}
+
+func isLetter(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' }
