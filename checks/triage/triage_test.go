@@ -177,15 +177,21 @@ var notYetInCorpus = map[catalog.ID]bool{
 // the SAML rows when the message is about a SAML application (an entity ID,
 // a Reply URL), and the OIDC rows otherwise.
 func TestEntraCodesOnTheSAMLSide(t *testing.T) {
-	for text, want := range map[string]catalog.ID{
+	rankedFirst(t, map[string]catalog.ID{
 		"AADSTS700016: Application with identifier 'urn:amazon:qbusiness:a1b2c3d4' was not found in the directory 'Contoso'.":                          catalog.SAMLAudienceMismatch,
 		"AADSTS50011: The reply URL specified in the request does not match the reply URLs configured for the application: 'urn:amazon:qbusiness:a1'.": catalog.SAMLRecipientMismatch,
 		"SAML sign-in to Q Business fails with AADSTS50011":                                                                                               catalog.SAMLRecipientMismatch,
 		"AADSTS700016: Application with identifier '3d9b7e21-6c4a-4f8e-b2d1-7a5c9e0f1b23' was not found in the directory 'Acme'.":                         catalog.InvalidClient,
 		"AADSTS50011: The redirect URI 'http://localhost:18080' specified in the request does not match the redirect URIs configured for the application": catalog.RedirectMismatch,
-	} {
-		if ms := triage.Rank(text); len(ms) == 0 || ms[0].Row != want {
-			t.Errorf("%q: want %s, got %+v", text, want, ms)
+	})
+}
+
+// rankedFirst fails t for each text whose first row is not the one wanted.
+func rankedFirst(t *testing.T, want map[string]catalog.ID) {
+	t.Helper()
+	for text, row := range want {
+		if ms := triage.Rank(text); len(ms) == 0 || ms[0].Row != row {
+			t.Errorf("%q: want %s first, got %+v", text, row, ms)
 		}
 	}
 }
@@ -194,7 +200,7 @@ func TestEntraCodesOnTheSAMLSide(t *testing.T) {
 // connection is the loopback on this machine and the IdP out of reach on
 // any other host; code names that look like hosts are not hosts.
 func TestConnectionFailureOnWhichHost(t *testing.T) {
-	for text, want := range map[string]catalog.ID{
+	rankedFirst(t, map[string]catalog.ID{
 		"dial tcp 10.2.3.4:443: connect: connection refused":                                                                                  catalog.DiscoveryUnreachable,
 		"curl: (7) Failed to connect to acme.okta.com port 443 after 3 ms: Connection refused":                                                catalog.DiscoveryUnreachable,
 		"This site can't be reached login.example.com refused to connect. ERR_CONNECTION_REFUSED":                                             catalog.DiscoveryUnreachable,
@@ -203,10 +209,5 @@ func TestConnectionFailureOnWhichHost(t *testing.T) {
 		"connect ECONNREFUSED 127.0.0.1:18080":                                                                                                catalog.LoopbackUnavailable,
 		"java.net.ConnectException: Connection refused (Connection refused)":                                                                  catalog.LoopbackUnavailable,
 		"System.Net.Http.HttpRequestException: No connection could be made because the target machine actively refused it. (127.0.0.1:18080)": catalog.LoopbackUnavailable,
-	} {
-		ms := triage.Rank(text)
-		if len(ms) == 0 || ms[0].Row != want {
-			t.Errorf("%q: got %v, want %s first", text, ms, want)
-		}
-	}
+	})
 }
