@@ -97,3 +97,24 @@ func connectFailureLocs(text, lower string) [][]int {
 }
 
 func isLetter(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' }
+
+// namesLoopback reports whether a text names this machine's loopback (the
+// redirect to localhost), in any of the ways people write it.
+var namesLoopback = regexp.MustCompile(`(?i)\blocalhost\b|\b127\.0\.0\.1\b|\[::1\]|\bloopback\b|:18080\b|\bredirect_uri=https?%3a%2f%2flocalhost`)
+
+// proxyOnTheWay makes a proxy's failure the loopback's only when the text
+// is about the loopback: a proxy that refuses, wants authentication (407)
+// or cannot tunnel on the way to the IdP leaves the IdP out of reach
+// (discovery_unreachable), whatever the same browser error means for
+// localhost:18080.
+func proxyOnTheWay(text string, hits []hit) []hit {
+	if namesLoopback.MatchString(text) {
+		return hits
+	}
+	for i := range hits {
+		if hits[i].row == catalog.ProxyInterceptsLoopback {
+			hits[i].row = catalog.DiscoveryUnreachable
+		}
+	}
+	return hits
+}
