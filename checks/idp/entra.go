@@ -106,14 +106,20 @@ var Entra = &checks.IdP{
 			Example: "the issuer was entered without /v2.0", Weight: 0.9},
 		{Row: catalog.ConsentRequired, Pattern: `Need admin approval|has not consented|admin consent`,
 			Example: "Need admin approval"},
+		// A token whose kid is not in the tenant's key set: Entra signs with
+		// an app-specific key (claims mapping, custom signing key) published
+		// only at …/keys?appid=<client id>.
+		{Row: catalog.IDTokenSignatureInvalid, Pattern: `keys\?appid=|\bappid=\S{0,60}.{0,200}(kid|signing key|signature)|(kid|signing key|signature).{0,200}\bappid=`,
+			Example: "the standard https://login.microsoftonline.com/{tenant}/discovery/v2.0/keys is loaded and not https://login.microsoftonline.com/{tenant}/discovery/v2.0/keys?appid=", Weight: 0.95},
 		// The same codes on the SAML side (the Q Business web app, seed
 		// 003): the identifier is an entity ID, not an application GUID,
 		// and the redirect is the Reply URL of Basic SAML Configuration.
 		// Entra says "reply URL" on the OpenID side too, so the SAML side
-		// needs an entity ID (urn:) or SAML named.
+		// needs an entity ID (urn: or a URL, where the OpenID side names a
+		// GUID) or SAML named.
 		{Row: catalog.SAMLAudienceMismatch, Pattern: `AADSTS700016\b.{0,80}identifier '?(urn:|https?://)|AADSTS700016\b.{0,200}\bSAML\b|\bSAML\b.{0,200}AADSTS700016\b`,
 			Example: "AADSTS700016: Application with identifier 'urn:amazon:qbusiness:a1b2c3d4' was not found in the directory 'Contoso'.", Weight: 0.99},
-		{Row: catalog.SAMLRecipientMismatch, Pattern: `AADSTS50011\b.{0,160}for the application:?\s*'?urn:|AADSTS50011\b.{0,200}\b(SAML|assertion consumer service)\b|\b(SAML|assertion consumer service)\b.{0,200}AADSTS50011\b`,
+		{Row: catalog.SAMLRecipientMismatch, Pattern: `AADSTS50011\b.{0,160}for the application:?\s*'?(urn:|https?://)|AADSTS50011\b.{0,200}\b(SAML|assertion consumer service)\b|\b(SAML|assertion consumer service)\b.{0,200}AADSTS50011\b`,
 			Example: "AADSTS50011: The reply URL specified in the request does not match the reply URLs configured for the application: 'urn:amazon:qbusiness:a1b2c3d4'.", Weight: 0.99},
 	},
 }

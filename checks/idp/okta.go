@@ -79,6 +79,10 @@ var Okta = &checks.IdP{
 	},
 	Checks: []*checks.Check{checkOktaHost, checkOktaAuthServer},
 	Wordings: []checks.Wording{
+		// Identity Engine: the policy wants an authenticator the user has
+		// not enrolled, an enrollment-policy matter, not the app's access.
+		{Row: catalog.IdPError, Pattern: `current set of available authenticator enrollments`, Weight: 0.9,
+			Example: "Access has been denied because the policy requirements could not be satisfied by the users' current set of available authenticator enrollments."},
 		{Row: catalog.AccessDeniedPolicy, Pattern: `App Not Assigned|not assigned this app`, Example: "403 App Not Assigned", Weight: 0.95},
 		{Row: catalog.InvalidScope, Pattern: `may not include the offline_access scope`, Example: "Browser requests to the token endpoint may not include the offline_access scope.", Weight: 0.95},
 		{Row: catalog.UserinfoUnauthorized, Pattern: `access token provided has an invalid issuer`, Example: "The access token provided has an invalid issuer.", Weight: 0.92},

@@ -39,13 +39,10 @@ func connectFailureHits(text, lower string) []hit {
 		for _, h := range failureHost.FindAllStringSubmatchIndex(text[from:to], 16) {
 			hs, he := from+h[2], from+h[3]
 			end := from + h[1]
-			if end < len(text) && (text[end] == '.' && end+1 < len(text) && isLetter(text[end+1]) || isLetter(text[end])) {
-				continue // java.net.ConnectException, not a host
-			}
-			host := text[hs:he]
-			if i := strings.LastIndexByte(host, '.'); i >= 0 && codeSuffixes[host[i+1:]] {
+			if !isHost(text, hs, he, end) {
 				continue
 			}
+			host := text[hs:he]
 			dist := max(loc[0]-end, 0)
 			if hs >= loc[1] {
 				dist = hs - loc[1]
@@ -96,19 +93,31 @@ func connectFailureLocs(text, lower string) [][]int {
 	return out
 }
 
+// isHost reports whether text[start:end] (a failureHost match ending, port
+// included, at matchEnd) is a host, not a name in code or a file's:
+// java.net.ConnectException and index.js are not hosts.
+func isHost(text string, start, end, matchEnd int) bool {
+	if matchEnd < len(text) && (text[matchEnd] == '.' && matchEnd+1 < len(text) && isLetter(text[matchEnd+1]) || isLetter(text[matchEnd])) {
+		return false
+	}
+	host := text[start:end]
+	i := strings.LastIndexByte(host, '.')
+	return i < 0 || !codeSuffixes[host[i+1:]]
+}
+
 func isLetter(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' }
 
 // namesLoopback reports whether a text names this machine's loopback (the
 // redirect to localhost), in any of the ways people write it.
 var namesLoopback = regexp.MustCompile(`(?i)\blocalhost\b|\b127\.0\.0\.1\b|\[::1\]|\bloopback\b|:18080\b|\bredirect_uri=https?%3a%2f%2flocalhost`)
 
-// proxyOnTheWay makes a proxy's failure the loopback's only when the text
-// is about the loopback: a proxy that refuses, wants authentication (407)
-// or cannot tunnel on the way to the IdP leaves the IdP out of reach
-// (discovery_unreachable), whatever the same browser error means for
-// localhost:18080.
+// proxyOnTheWay decides whose traffic a proxy's failure was. The
+// catalog's proxy row is the redirect to localhost:18080 ending at the
+// proxy (its 403 or 502 page, often pasted with no host at all); when the
+// text names another host and not the loopback, the proxy stood between
+// this machine and that host — the IdP out of reach, discovery_unreachable.
 func proxyOnTheWay(text string, hits []hit) []hit {
-	if namesLoopback.MatchString(text) {
+	if namesLoopback.MatchString(text) || !namesOtherHost(text) {
 		return hits
 	}
 	for i := range hits {
@@ -117,4 +126,19 @@ func proxyOnTheWay(text string, hits []hit) []hit {
 		}
 	}
 	return hits
+}
+
+// namesOtherHost reports whether text names a host that is not this
+// machine (names of code and files aside), among its first 64 host-like
+// names.
+func namesOtherHost(text string) bool {
+	for _, h := range failureHost.FindAllStringSubmatchIndex(text, 64) {
+		if !isHost(text, h[2], h[3], h[1]) {
+			continue
+		}
+		if host := text[h[2]:h[3]]; !checks.IsLoopback(host) && !strings.HasSuffix(host, ".localhost") {
+			return true
+		}
+	}
+	return false
 }
