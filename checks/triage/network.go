@@ -2,6 +2,7 @@ package triage
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/quickdiag/quickdiag/checks"
@@ -117,7 +118,8 @@ var namesLoopback = regexp.MustCompile(`(?i)\blocalhost\b|\b127\.0\.0\.1\b|\[::1
 // text names another host and not the loopback, the proxy stood between
 // this machine and that host — the IdP out of reach, discovery_unreachable.
 func proxyOnTheWay(text string, hits []hit) []hit {
-	if namesLoopback.MatchString(text) || !namesOtherHost(text) {
+	if !slices.ContainsFunc(hits, func(h hit) bool { return h.row == catalog.ProxyInterceptsLoopback }) ||
+		namesLoopback.MatchString(text) || !namesOtherHost(text) {
 		return hits
 	}
 	for i := range hits {
