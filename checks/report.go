@@ -27,6 +27,10 @@ type Report struct {
 	// redacted; package suite computes it. RawPaste has the real values.
 	ValuesToPaste PasteValues  `json:"values_to_paste,omitempty"`
 	Token         *TokenReport `json:"token,omitempty"`
+	// Analyses are the analyzers run alongside (this machine, SAML, the
+	// account side), redacted as the rest. They do not change the summary
+	// or the verdict, which are the values' and the sign-in's.
+	Analyses []*Analysis `json:"analyses,omitempty"`
 
 	red    *Redactor
 	inputs *Target
@@ -90,6 +94,23 @@ func (r *Report) WithSignIn(res *SignInResult) *Report {
 		if !res.Ended.IsZero() {
 			out.DurationMS = res.Ended.Sub(r.StartedAt).Milliseconds()
 		}
+	}
+	out.Finish()
+	return &out
+}
+
+// WithAnalyses returns a copy of the report with the analyses (nil ones
+// skipped) attached, copied and redacted with the report's secrets.
+func (r *Report) WithAnalyses(as ...*Analysis) *Report {
+	out := *r
+	out.Analyses = nil
+	for _, a := range as {
+		if a == nil {
+			continue
+		}
+		c := *a
+		c.Findings = append([]Finding(nil), a.Findings...)
+		out.Analyses = append(out.Analyses, &c)
 	}
 	out.Finish()
 	return &out
@@ -201,16 +222,13 @@ func (r *Report) Finish() {
 	r.Config = RedactConfig(r.Config)
 	r.Summary = Summary{}
 	for i := range r.Findings {
-		f := &r.Findings[i]
-		f.Title = red.String(f.Title)
-		f.Detail = red.String(f.Detail)
-		f.Fix = red.String(f.Fix)
-		if f.Evidence != nil {
-			e := *f.Evidence
-			e.Expected, e.Got = red.String(e.Expected), red.String(e.Got)
-			f.Evidence = &e
+		redactFinding(red, &r.Findings[i])
+		r.Summary.Add(r.Findings[i].Status)
+	}
+	for _, a := range r.Analyses {
+		for i := range a.Findings {
+			redactFinding(red, &a.Findings[i])
 		}
-		r.Summary.Add(f.Status)
 	}
 	if t := r.Token; t != nil {
 		for _, d := range []*DecodedJWT{t.IDToken, t.refreshed()} {
@@ -226,6 +244,18 @@ func (r *Report) Finish() {
 		r.Verdict = VerdictProblems
 	case r.Summary.Skip > 0 && r.incomplete():
 		r.Verdict = VerdictIncomplete
+	}
+}
+
+// redactFinding removes the redactor's secrets from a finding's text.
+func redactFinding(red *Redactor, f *Finding) {
+	f.Title = red.String(f.Title)
+	f.Detail = red.String(f.Detail)
+	f.Fix = red.String(f.Fix)
+	if f.Evidence != nil {
+		e := *f.Evidence
+		e.Expected, e.Got = red.String(e.Expected), red.String(e.Got)
+		f.Evidence = &e
 	}
 }
 

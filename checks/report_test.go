@@ -163,3 +163,33 @@ func TestRedactorCredentials(t *testing.T) {
 		}
 	}
 }
+
+// TestWithAnalyses: analyzers run alongside travel with the report,
+// redacted with its secrets, without changing its verdict or the analyses
+// they were copied from.
+func TestWithAnalyses(t *testing.T) {
+	const secret = "s3cr3t-Zq9vN3tR5wY7uI9oP"
+	cfg := checks.Config{Issuer: "https://idp.example", ClientSecret: secret}
+	pre := checks.NewReport(cfg, nil, time.Now())
+	pre.Findings = []checks.Finding{checks.Passf("discovery read")}
+	pre.Finish()
+	machine := checks.NewAnalysis("doctor", "this machine")
+	machine.Add("doctor.proxy", checks.Problem(checks.Fail, catalog.ProxyInterceptsLoopback, "the proxy http://admin:"+secret+"@proxy.example:8080 takes localhost"))
+	got := pre.WithAnalyses(machine, nil)
+	if len(got.Analyses) != 1 || got.Analyses[0].Analyzer != "doctor" {
+		t.Fatalf("analyses %+v", got.Analyses)
+	}
+	out, _ := json.Marshal(got)
+	if strings.Contains(string(out), secret) {
+		t.Errorf("the secret leaks from an analysis: %s", out)
+	}
+	if !strings.Contains(string(out), `"analyses":[{`) || !strings.Contains(string(out), "proxy.example") {
+		t.Errorf("the analysis is not in the report's JSON: %s", out)
+	}
+	if got.Verdict != checks.VerdictOK || got.Summary.Fail != 0 {
+		t.Errorf("an analysis changed the report's verdict: %s %+v", got.Verdict, got.Summary)
+	}
+	if !strings.Contains(machine.Findings[0].Title, secret) || pre.Analyses != nil {
+		t.Error("WithAnalyses changed what it was given")
+	}
+}

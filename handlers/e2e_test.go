@@ -36,6 +36,8 @@ func outputDir(t *testing.T, name string) string {
 func clickOpensTab(t *testing.T, tab context.Context, selector string) (context.Context, context.CancelFunc) {
 	t.Helper()
 	opened := chromedp.WaitNewTarget(tab, func(i *target.Info) bool { return i.Type == "page" })
+	// A real click (a user's gesture opens the tab), once the page is whole.
+	must(t, testbrowser.WaitFor(tab, `document.readyState === "complete" && document.querySelector(`+jsString(selector)+`) !== null`))
 	must(t, chromedp.Do(tab, chromedp.Click(chromedp.CSS(selector))))
 	select {
 	case id := <-opened:
@@ -325,7 +327,7 @@ func TestPracticeIdPInBrowser(t *testing.T) {
 	if !strings.Contains(symptom, "User not found") || strings.Contains(symptom, "optional claim") {
 		t.Errorf("symptom %q", symptom)
 	}
-	must(t, chromedp.Do(tab, chromedp.SetValue(chromedp.CSS("#row"), "email_claim_missing")))
+	must(t, testbrowser.SetValue(tab, "#row", "email_claim_missing"))
 	must(t, testbrowser.Click(tab, `[data-testid=practice-answer] button[type=submit]`))
 	must(t, testbrowser.WaitFor(tab, `document.querySelector("[data-testid=verdict]") !== null`))
 	if right, _ := testbrowser.Eval[string](tab, `document.querySelector("[data-testid=verdict]").dataset.right`); right != "true" {

@@ -27,6 +27,32 @@ type machineState struct {
 	testing bool
 }
 
+// analysis is the step's result as the exported report carries it: the
+// machine checks with the browser test's finding in place of its "not
+// run", or the browser test alone; nil when nothing ran.
+func (m machineState) analysis() *checks.Analysis {
+	if m.result == nil && m.browser == nil {
+		return nil
+	}
+	a := checks.NewAnalysis("doctor", "this machine")
+	if m.result != nil {
+		c := *m.result
+		c.Findings, c.Summary = nil, checks.Summary{}
+		a = &c
+		for _, f := range m.result.Findings {
+			if f.Check == doctor.CheckBrowser && m.browser != nil {
+				continue
+			}
+			a.Findings = append(a.Findings, f)
+			a.Summary.Add(f.Status)
+		}
+	}
+	if m.browser != nil {
+		a.Add(doctor.CheckBrowser, *m.browser)
+	}
+	return a
+}
+
 // browserTest is the one browser test the wizard runs at a time: port
 // 18080 is this machine's, whichever session asks.
 type browserTest struct {

@@ -1,7 +1,9 @@
 package handlers_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"strings"
@@ -112,5 +114,62 @@ func TestMachineStepInBrowser(t *testing.T) {
 	}
 	if err := testbrowser.Screenshot(tab, outputDir(t, "wizard"), "15-machine.png"); err != nil {
 		t.Logf("screenshot not saved: %v", err)
+	}
+}
+
+// TestReportCarriesTheSessionsAnalyses: the exported report holds what the
+// machine step and the SAML page found in the same session, each its own
+// section, without changing the verdict of the values.
+func TestReportCarriesTheSessionsAnalyses(t *testing.T) {
+	ts, c := wizard(t, handlers.Options{Now: samlExampleTime})
+	do(t, c, "POST", ts.URL+"/demo/start", form("scenario", "generic-clock-skew"), nil)
+	if _, events := do(t, c, "GET", ts.URL+"/preflight/events", nil, nil); !strings.Contains(events, "event: done") {
+		t.Fatalf("the preflight did not finish: %.300s", events)
+	}
+	_, before := do(t, c, "GET", ts.URL+"/export/report.json", nil, nil)
+	do(t, c, "POST", ts.URL+"/machine/run", nil, nil)
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("response_text", string(samlFile(t, "response.b64")))
+	mw.WriteField("metadata_text", string(samlFile(t, "metadata.xml")))
+	mw.WriteField("entity_id", "urn:example:qbusiness:a1b2c3d4")
+	mw.WriteField("acs_url", "https://a1b2c3d4.chat.qbusiness.us-east-1.on.aws/saml")
+	mw.Close()
+	do(t, c, "POST", ts.URL+"/saml", &body, map[string]string{"Content-Type": mw.FormDataContentType()})
+
+	_, js := do(t, c, "GET", ts.URL+"/export/report.json", nil, nil)
+	var rep, was struct {
+		Verdict  string
+		Analyses []struct {
+			Analyzer string
+			Findings []struct{ Check, Status, Row string }
+		}
+	}
+	if err := json.Unmarshal([]byte(js), &rep); err != nil {
+		t.Fatalf("%v: %.500s", err, js)
+	}
+	json.Unmarshal([]byte(before), &was)
+	if len(was.Analyses) != 0 {
+		t.Errorf("analyses before any ran: %+v", was.Analyses)
+	}
+	var names []string
+	clock := false
+	for _, a := range rep.Analyses {
+		names = append(names, a.Analyzer)
+		for _, f := range a.Findings {
+			clock = clock || f.Check == "doctor.clock" && f.Status == "fail" && f.Row == "clock_skew"
+		}
+	}
+	if strings.Join(names, ",") != "doctor,saml" || !clock {
+		t.Errorf("analyses %v (the machine's clock failing: %v); want doctor,saml", names, clock)
+	}
+	if rep.Verdict != was.Verdict {
+		t.Errorf("the verdict moved from %s to %s with the analyses", was.Verdict, rep.Verdict)
+	}
+	_, html := do(t, c, "GET", ts.URL+"/export/report.html", nil, nil)
+	for _, want := range []string{`data-testid="analyses"`, "<h2>This machine</h2>", "<h2>SAML sign-in to the web app</h2>", `data-check="doctor.clock"`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the HTML report lacks %s", want)
+		}
 	}
 }

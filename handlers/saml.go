@@ -35,6 +35,9 @@ func (s *server) samlPost(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		a, err = saml.Analyze(in)
 	}
+	if err == nil {
+		sessionOf(r).keepAnalysis(a)
+	}
 	v.AnalysisResult = web.NewAnalysisResult(a, err)
 	render(w, r, http.StatusOK, web.SAML(v))
 }

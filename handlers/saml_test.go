@@ -106,13 +106,15 @@ func TestSAMLPageInBrowser(t *testing.T) {
 	browser := testbrowser.Start(t)
 	tab := testbrowser.NewTab(t, browser)
 	must(t, chromedp.Do(tab, chromedp.Navigate(ts.URL+"/saml")))
-	must(t, chromedp.Do(tab,
-		chromedp.SetValue(chromedp.CSS("#metadata-text"), string(samlFile(t, "metadata.xml"))),
-		chromedp.SetValue(chromedp.CSS("#response-text"), string(samlFile(t, "response.b64"))),
-		chromedp.SetValue(chromedp.CSS("#app-text"), string(samlFile(t, "app.json"))),
-		chromedp.SetValue(chromedp.CSS("#entity-id"), "urn:example:qbusiness:a1b2c3d4"),
-		chromedp.SetValue(chromedp.CSS("#acs-url"), "https://a1b2c3d4.chat.qbusiness.us-east-1.on.aws/saml"),
-	))
+	for _, f := range []struct{ sel, value string }{
+		{"#metadata-text", string(samlFile(t, "metadata.xml"))},
+		{"#response-text", string(samlFile(t, "response.b64"))},
+		{"#app-text", string(samlFile(t, "app.json"))},
+		{"#entity-id", "urn:example:qbusiness:a1b2c3d4"},
+		{"#acs-url", "https://a1b2c3d4.chat.qbusiness.us-east-1.on.aws/saml"},
+	} {
+		must(t, testbrowser.SetValue(tab, f.sel, f.value))
+	}
 	must(t, testbrowser.Click(tab, `[data-testid=saml-form] button[type=submit]`))
 	must(t, testbrowser.WaitFor(tab, `document.querySelector("[data-testid=analysis]") !== null && document.readyState === "complete"`))
 	rows, err := testbrowser.Eval[[]string](tab, `Array.from(document.querySelectorAll("[data-testid=finding][data-status=fail]")).map(e => e.dataset.row)`)

@@ -27,6 +27,23 @@ type session struct {
 	practice string
 	// machine is the "This machine" step.
 	machine machineState
+	// analyses are the last SAML and account-side analyses, by analyzer
+	// name, for the exported report.
+	analyses map[string]*checks.Analysis
+}
+
+// keepAnalysis keeps a for the exported report (nil is ignored), in place
+// of the last analysis by the same analyzer.
+func (s *session) keepAnalysis(a *checks.Analysis) {
+	if a == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.analyses == nil {
+		s.analyses = map[string]*checks.Analysis{}
+	}
+	s.analyses[a.Analyzer] = a
 }
 
 // liveState tracks a sign-in running in the background.

@@ -188,6 +188,9 @@ func (s *server) analyzePost(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	if err == nil {
+		sessionOf(r).keepAnalysis(a)
+	}
 	v.AnalysisResult = web.NewAnalysisResult(a, err)
 	render(w, r, http.StatusOK, web.Analyze(v))
 }

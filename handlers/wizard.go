@@ -511,7 +511,15 @@ func (s *server) report(sess *session) *checks.Report {
 	if !sess.live.running {
 		live = sess.live.result
 	}
-	return s.opts.Engine.Report(sess.config, sess.preflight, live)
+	rep := s.opts.Engine.Report(sess.config, sess.preflight, live)
+	if rep == nil {
+		return nil
+	}
+	as := []*checks.Analysis{sess.machine.analysis()}
+	for _, name := range []string{"saml", "kms-policy", "subscription", "users"} {
+		as = append(as, sess.analyses[name])
+	}
+	return rep.WithAnalyses(as...)
 }
 
 func (s *server) results(w http.ResponseWriter, r *http.Request) {

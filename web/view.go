@@ -126,8 +126,37 @@ type ReportView struct {
 	Email         string
 	// Paste is the one set of values to paste, leading the report.
 	Paste []PasteView
+	// Analyses are the analyzers run in the same session, one section
+	// each (this machine, SAML, the account side), the cause first.
+	Analyses []PhaseView
 
 	summary ReportSummary
+}
+
+// analysisTitles name the analyzers' sections of a report.
+var analysisTitles = map[string]string{
+	"doctor":       "This machine",
+	"saml":         "SAML sign-in to the web app",
+	"kms-policy":   "AWS account: KMS key policies",
+	"subscription": "AWS account: subscription and identity region",
+	"users":        "AWS account: provisioned users",
+}
+
+// analysisSection is an analysis as a report section: failures, then
+// warnings, skips and passes.
+func analysisSection(a *checks.Analysis) PhaseView {
+	name := analysisTitles[a.Analyzer]
+	if name == "" {
+		name = a.Analyzer
+	}
+	fs := append([]checks.Finding(nil), a.Findings...)
+	rank := map[checks.Status]int{checks.Fail: 0, checks.Warn: 1, checks.Skip: 2, checks.Pass: 3}
+	slices.SortStableFunc(fs, func(x, y checks.Finding) int { return rank[x.Status] - rank[y.Status] })
+	pv := PhaseView{Name: name}
+	for _, f := range fs {
+		pv.Findings = append(pv.Findings, NewFinding(f))
+	}
+	return pv
 }
 
 // NewReport makes a report's view.
@@ -147,6 +176,9 @@ func NewReport(r *checks.Report) ReportView {
 			pv.Findings = append(pv.Findings, NewFinding(f))
 		}
 		v.Phases = append(v.Phases, pv)
+	}
+	for _, a := range r.Analyses {
+		v.Analyses = append(v.Analyses, analysisSection(a))
 	}
 	v.Verdict, v.VerdictStatus = Verdict(r.Summary)
 	v.Paste = NewPaste(r, nil)

@@ -228,6 +228,19 @@ func Type(ctx context.Context, selector, text string) error {
 	return chromedp.Do(ctx, chromedp.KeyEvent(text))
 }
 
+// SetValue sets the value of the first form field matching the CSS
+// selector once the tab's document has finished loading, and fires its
+// input and change events, from JavaScript like Click.
+func SetValue(ctx context.Context, selector, value string) error {
+	sel := jsQuote(selector)
+	if err := WaitFor(ctx, `document.readyState === "complete" && document.querySelector(`+sel+`) !== null`); err != nil {
+		return err
+	}
+	_, err := Eval[bool](ctx, `(() => { const e = document.querySelector(`+sel+`); e.value = `+jsQuote(value)+`;
+		e.dispatchEvent(new Event("input", {bubbles: true})); e.dispatchEvent(new Event("change", {bubbles: true})); return true })()`)
+	return err
+}
+
 func jsQuote(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
