@@ -64,6 +64,12 @@ var Google = &checks.IdP{
 	},
 	Checks: []*checks.Check{checkGoogleValues},
 	Wordings: []checks.Wording{
+		// The loopback redirect is refused for client types other than
+		// "Desktop app" (Google's loopback IP address flow migration).
+		{Row: catalog.RedirectMismatch, Pattern: `loopback flow has been blocked|Loopback IP Address flow migration`, Weight: 0.93,
+			Example: "The loopback flow has been blocked in order to keep users secure."},
+		{Row: catalog.IdPError, Pattern: `Malformed auth code`, Weight: 0.9,
+			Example: "oauth2: cannot fetch token: Malformed auth code."},
 		{Row: catalog.RedirectMismatch, Pattern: `redirect_uri_mismatch`,
 			Example: "Error 400: redirect_uri_mismatch"},
 		{Row: catalog.RedirectMismatch, Pattern: `doesn.t comply with Google.s OAuth 2\.0 policy`,

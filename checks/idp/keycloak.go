@@ -70,6 +70,10 @@ var Keycloak = &checks.IdP{
 	// From Keycloak's login messages (messages_en.properties) and its
 	// endpoints' error responses.
 	Wordings: []checks.Wording{
+		// The offline session behind an offline_access refresh token is gone
+		// (expired, revoked, the server restarted without persisting it).
+		{Row: catalog.RefreshTokenRejected, Pattern: `Offline user session not found|Offline session not active`, Weight: 0.93,
+			Example: `Refresh token got rejected with "Invalid_grant and Offline user session not found"`},
 		{Row: catalog.RedirectMismatch, Pattern: `Invalid parameter: ?redirect_uri`,
 			Example: "We are sorry... Invalid parameter: redirect_uri", Weight: 0.95},
 		{Row: catalog.InvalidClient, Pattern: `Client not found\.`,
