@@ -215,6 +215,9 @@ func generic() []Sign {
 		signW(catalog.IdPError, nil, 0.85, `Code was already redeemed|authorization code (has been|was) (already )?(used|redeemed)`, `{"error": "invalid_grant", "error_description": "Code was already redeemed."}`),
 		signW(catalog.IDTokenSignatureInvalid, nil, 0.9, `signed with the HS256 algorithm|HS256.{0,60}(not supported|public (applications|clients))`, "The id_token cannot be validated because it was signed with the HS256 algorithm"),
 		signW(catalog.RefreshTokenRejected, nil, 0.9, `Session is invalid due to expiration or recent password change|(refresh token|session|grant).{0,80}(revoked|invalid(ated)?).{0,60}password (change|reset)|password (change|reset).{0,80}(revoked|invalidated).{0,40}(refresh token|session)`, "AADSTS16000: Session is invalid due to expiration or recent password change."),
+		// A second factor the policy wants and the token request (a refresh
+		// included) cannot give: Auth0's mfa_required, "403 Mfa Required".
+		signW(catalog.AccessDeniedPolicy, nil, 0.93, `\bmfa[_ ]required\b|\bmulti-?factor authentication (is )?required\b`, "Error: MFA Required"),
 		// The grant is not allowed for the client (Auth0's Grant Types,
 		// Okta's allowed grant types): the app's registration excludes it.
 		signW(catalog.AccessDeniedPolicy, nil, 0.9, `Grant type '?authorization_code'? not allowed for the client|grant[_ ]type '?authorization_code'?.{0,20}\bnot (allowed|enabled|permitted|authorized) for (the|this) (client|application|app)\b`, "unauthorized_client: Grant type 'authorization_code' not allowed for the client."),
