@@ -104,6 +104,10 @@ var Entra = &checks.IdP{
 			Example: "Invalid issuer: https://login.microsoftonline.com/TENANT_ID/v2.0", Weight: 0.98},
 		{Row: catalog.InvalidIssuer, Pattern: `(didn.t|did not|forgot to|must) append /v2\.0|without (the )?/v2\.0`,
 			Example: "the issuer was entered without /v2.0", Weight: 0.9},
+		// An issuer mismatch between Entra's v1 issuer (sts.windows.net) and
+		// its v2.0 one: the v2.0 issuer and endpoints are the ones to use.
+		{Row: catalog.InvalidIssuer, Pattern: `(issuer|\biss\b|IDX10205).{0,300}\bsts\.windows\.net\b.{0,300}/v2\.0\b|/v2\.0\b.{0,300}\bsts\.windows\.net\b`, Weight: 0.96,
+			Example: "IDX10205: Issuer validation failed. Issuer: 'https://sts.windows.net/TENANT_ID/'. Did not match: validationParameters.ValidIssuer: 'https://login.microsoftonline.com/TENANT_ID/v2.0'"},
 		{Row: catalog.ConsentRequired, Pattern: `Need admin approval|has not consented|admin consent`,
 			Example: "Need admin approval"},
 		// A token whose kid is not in the tenant's key set: Entra signs with
