@@ -195,8 +195,10 @@ func factsOrNil(f Facts) *Facts {
 
 // preferSpecific lowers the evidence that something more specific
 // explains: a match inside a longer match for another row ("token has
-// expired" inside "refresh token has expired"), and a generic OAuth error
-// name when a code or wording names the cause.
+// expired" inside "refresh token has expired") — a phrase, not a wording
+// found somewhere in a long stretch a weaker proximity pattern spans
+// (more than three times its length) — and a generic OAuth error name when a code or
+// wording names the cause.
 func preferSpecific(hits []hit) []hit {
 	specific := false
 	for _, h := range hits {
@@ -210,7 +212,7 @@ func preferSpecific(hits []hit) []hit {
 			continue
 		}
 		for j, o := range hits {
-			if i != j && o.row != h.row && !o.clue && !h.clue && !o.nearest && o.start <= h.start && o.end >= h.end && o.end-o.start > h.end-h.start && o.score >= h.score-0.2 {
+			if i != j && o.row != h.row && !o.clue && !h.clue && !o.nearest && o.start <= h.start && o.end >= h.end && o.end-o.start > h.end-h.start && (o.score >= h.score || o.end-o.start <= 3*(h.end-h.start)) && o.score >= h.score-0.2 {
 				h.score -= 0.2
 				break
 			}
