@@ -229,6 +229,11 @@ func generic() []Sign {
 		// A SAML response's or assertion's signature, not an ID token's.
 		signW(catalog.SAMLSignatureInvalid, nil, 0.93, `\b(SAML )?(Response|Assertion) Signature (is )?(invalid|validation failed|failed|not valid|does not match)|invalid signature (on|in|of) (the )?SAML|\bSAML\b.{0,80}\bsignature\b.{0,40}(invalid|failed|could not be (verified|validated)|mismatch)|\bsignature\b.{0,60}\b(invalid|failed|not valid)\b.{0,40}\bSAML (response|assertion)`, `Invalid response from Idp: ["Invalid Signature on SAML Response"]`),
 		signW(catalog.IdentityRegionEndpoint, nil, 0.85, `\bidentity[- ]region\b.{0,160}(API|call|endpoint|operation)|(API|call|endpoint|operation)s?.{0,160}\bidentity[- ]region\b`, `QuickSight requires all management API calls to be made from the account's "identity region"`),
+		// AWS request signing (SigV4) refused for the clock: the machine's time.
+		signW(catalog.ClockSkew, nil, 0.95, `Signature expired: \d{8}T\d{6}Z is now earlier than|Signature not yet current|\bRequestTimeTooSkewed\b|difference between the request time and the (current|server) time is too large`, "SignatureDoesNotMatch: Signature expired: 20220127T001427Z is now earlier than 20220127T014428Z"),
+		// IAM Identity Center: the user has no assignment to that account and permission set.
+		signW(catalog.AccessDeniedPolicy, nil, 0.9, `GetRoleCredentials operation: No access|ForbiddenException.{0,80}\bNo access\b`, "An error occurred (ForbiddenException) when calling the GetRoleCredentials operation: No access"),
+		signW(catalog.AccountNotReady, nil, 0.93, `Directory information for account \d{12} is not found`, "ResourceNotFoundException: Directory information for account 123456789012 is not found"),
 		signW(catalog.AccountNotReady, nil, 0.9, `Namespace default not found|QuickSight (needs|has) to be enabled|(enable|sign up for) QuickSight (first|on the account)`, "ResourceNotFoundException: Namespace default not found in account 111122223333"),
 		signW(catalog.PublicClientDisabled, nil, 0.85, `No client credentials found`, "No client credentials found."),
 		// The user's own account state at the IdP (disabled, locked,

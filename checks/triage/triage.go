@@ -195,10 +195,9 @@ func factsOrNil(f Facts) *Facts {
 
 // preferSpecific lowers the evidence that something more specific
 // explains: a match inside a longer match for another row ("token has
-// expired" inside "refresh token has expired") — a phrase, not a wording
-// found somewhere in a long stretch a weaker proximity pattern spans
-// (more than three times its length) — and a generic OAuth error name when a code or
-// wording names the cause.
+// expired" inside "refresh token has expired"), unless the longer one is
+// a weaker proximity pattern spanning more than three times its length;
+// and a generic OAuth error name when a code or wording names the cause.
 func preferSpecific(hits []hit) []hit {
 	specific := false
 	for _, h := range hits {
