@@ -223,6 +223,9 @@ func generic() []Sign {
 		// A second factor the policy wants and the token request (a refresh
 		// included) cannot give: Auth0's mfa_required, "403 Mfa Required".
 		signW(catalog.AccessDeniedPolicy, nil, 0.93, `\bmfa[_ ]required\b|\bmulti-?factor authentication (is )?required\b`, "Error: MFA Required"),
+		// The user not given the application at the IdP (Okta's "assigned",
+		// "provisioned with the app"): the app's assignment, not the AWS side.
+		signW(catalog.AccessDeniedPolicy, nil, 0.88, `\bnot (provisioned|assigned) (with|to|for) (the |this )?\S+ (\(\S+\) )?(application|app)\b|\bmust be (given|granted) access to (the |this )?\S+ (\S+ )?(application|app)?\b.{0,40}\b(log ?in|sign ?in)`, "A new user cannot sign in when the user is not provisioned with the ReportStream application."),
 		// The grant is not allowed for the client (Auth0's Grant Types,
 		// Okta's allowed grant types): the app's registration excludes it.
 		signW(catalog.AccessDeniedPolicy, nil, 0.9, `Grant type '?authorization_code'? not allowed for the client|grant[_ ]type '?authorization_code'?.{0,20}\bnot (allowed|enabled|permitted|authorized) for (the|this) (client|application|app)\b`, "unauthorized_client: Grant type 'authorization_code' not allowed for the client."),

@@ -65,6 +65,9 @@ type hit struct {
 	clue  bool
 	// nearest marks the nearest labelled messages' vote (neighbours.go).
 	nearest bool
+	// rule marks a concept rule's match (concepts.go): its span is a
+	// clause's concepts in any order, not a phrase.
+	rule bool
 }
 
 // Analyze reads a pasted error message, page, JSON body or log: its
@@ -126,7 +129,7 @@ func Analyze(text string) Result {
 	}
 	for _, rh := range matchRules(foldWords(text, maxRuleWords)) {
 		r := rules[rh.rule]
-		hits = append(hits, hit{row: r.Row, score: ruleWeight(r), start: rh.start, end: rh.end})
+		hits = append(hits, hit{row: r.Row, score: ruleWeight(r), start: rh.start, end: rh.end, rule: true})
 	}
 	mayClue := clueAnchors().possible(lower)
 	for i, c := range clues() {
@@ -196,8 +199,9 @@ func factsOrNil(f Facts) *Facts {
 // preferSpecific lowers the evidence that something more specific
 // explains: a match inside a longer match for another row ("token has
 // expired" inside "refresh token has expired"), unless the longer one is
-// a weaker proximity pattern spanning more than three times its length;
-// and a generic OAuth error name when a code or wording names the cause.
+// weaker and a concept rule's clause or a proximity pattern spanning more
+// than three times its length; and a generic OAuth error name when a code
+// or wording names the cause.
 func preferSpecific(hits []hit) []hit {
 	specific := false
 	for _, h := range hits {
@@ -211,7 +215,7 @@ func preferSpecific(hits []hit) []hit {
 			continue
 		}
 		for j, o := range hits {
-			if i != j && o.row != h.row && !o.clue && !h.clue && !o.nearest && o.start <= h.start && o.end >= h.end && o.end-o.start > h.end-h.start && (o.score >= h.score || o.end-o.start <= 3*(h.end-h.start)) && o.score >= h.score-0.2 {
+			if i != j && o.row != h.row && !o.clue && !h.clue && !o.nearest && o.start <= h.start && o.end >= h.end && o.end-o.start > h.end-h.start && (o.score >= h.score || !o.rule && o.end-o.start <= 3*(h.end-h.start)) && o.score >= h.score-0.2 {
 				h.score -= 0.2
 				break
 			}
