@@ -128,7 +128,7 @@ func TestCorpusShape(t *testing.T) {
 	}
 }
 
-var foldRE = regexp.MustCompile(`[^a-z0-9]+`)
+var foldRE = regexp.MustCompile(`[^\p{L}\p{N}]+`)
 
 func fold(s string) string {
 	return strings.Trim(foldRE.ReplaceAllString(strings.ToLower(s), " "), " ")
