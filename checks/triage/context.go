@@ -1,7 +1,7 @@
 package triage
 
 import (
-	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/quickdiag/quickdiag/checks/catalog"
@@ -12,9 +12,9 @@ import (
 // SAML sign-in of the web app, or the token exchange rather than the
 // authorization request or the refresh.
 
-// samlContext is a text about a SAML sign-in: the protocol, or an element
-// of an assertion, named.
-var samlContext = regexp.MustCompile(`(?i)\bSAML(2|Response|Request)?\b|\bNotOnOrAfter\b|\bSubjectConfirmation(Data)?\b|\bAudienceRestriction\b|\bAssertion ?Consumer\b|\bNameID(Policy)?\b|\bsaml2?p?:`)
+// samlContext are words of a text about a SAML sign-in, in lower case:
+// the protocol, or an element of an assertion, named.
+var samlContext = []string{"saml", "notonorafter", "subjectconfirmation", "audiencerestriction", "assertion consumer", "assertionconsumer", "nameid"}
 
 // samlRows are the OpenID rows whose failure, in a SAML sign-in, is the
 // SAML row's.
@@ -27,15 +27,22 @@ var samlRows = map[catalog.ID]catalog.ID{
 	catalog.RedirectMismatch:        catalog.SAMLRecipientMismatch,
 }
 
-// tokenExchange is a text about the token request (the code for tokens);
-// authorizeSide one about the authorization request or the IdP's page;
-// refreshSide one about the refresh grant.
+// The words, in lower case, of a text about the token request (the code
+// for tokens), about the authorization request or the IdP's page, about
+// the refresh grant, and about the authorization code.
 var (
-	tokenExchange = regexp.MustCompile(`(?i)\btoken endpoint\b|\btoken_endpoint\b|/token\b|\bcannot fetch token\b|\b(code|token) exchange\b|\bexchang(e|ing) (the )?(authorization )?code\b|\btoken request\b|\bredeem(ing)? (the )?(authorization )?code\b|\bgrant_type=authorization_code\b|\bgetToken\b|\bAcquireTokenByAuthorizationCode\b`)
-	authorizeSide = regexp.MustCompile(`(?i)/authorize\b|\bauthorization request\b|\bauthorize endpoint\b|\bauthorization_endpoint\b|\bsign-?in page\b|\blogin page\b|\bresponse_type=`)
-	refreshSide   = regexp.MustCompile(`(?i)\brefresh`)
-	codeSide      = regexp.MustCompile(`(?i)\b(authorization|auth) code\b|\bcode_verifier\b|\bcode verifier\b|\bredirect_uri\b|\bgrant_type=authorization_code\b|\bredeem`)
+	tokenExchange = []string{"token endpoint", "token_endpoint", "/token", "cannot fetch token", "code exchange", "token exchange",
+		"exchange the code", "exchanging the code", "exchange the authorization code", "exchanging the authorization code", "token request",
+		"redeem", "grant_type=authorization_code", "gettoken", "acquiretokenbyauthorizationcode"}
+	authorizeSide = []string{"/authorize", "authorization request", "authorize endpoint", "authorization_endpoint", "sign-in page", "signin page", "login page", "response_type="}
+	refreshSide   = []string{"refresh"}
+	codeSide      = []string{"authorization code", "auth code", "code_verifier", "code verifier", "redirect_uri", "grant_type=authorization_code", "redeem"}
 )
+
+// containsAny reports whether lower holds one of the words.
+func containsAny(lower string, words []string) bool {
+	return slices.ContainsFunc(words, func(w string) bool { return strings.Contains(lower, w) })
+}
 
 // bySide moves the hits to the side the text is about:
 //   - in a SAML sign-in, the OpenID rows' failures are the SAML rows';
@@ -49,8 +56,8 @@ var (
 //
 // Only the generic OAuth error names move between the OpenID rows; a
 // vendor's wording that names the row stays.
-func bySide(text string, hits []hit) []hit {
-	saml := samlContext.MatchString(text)
+func bySide(text, lower string, hits []hit) []hit {
+	saml := slices.ContainsFunc(hits, func(h hit) bool { _, ok := samlRows[h.row]; return ok }) && containsAny(lower, samlContext)
 	var exchange, authorize, refresh, code, checked bool
 	for i := range hits {
 		h := &hits[i]
@@ -64,8 +71,8 @@ func bySide(text string, hits []hit) []hit {
 			continue
 		}
 		if !checked {
-			exchange, authorize = tokenExchange.MatchString(text), authorizeSide.MatchString(text)
-			refresh, code = refreshSide.MatchString(text), codeSide.MatchString(text)
+			exchange, authorize = containsAny(lower, tokenExchange), containsAny(lower, authorizeSide)
+			refresh, code = containsAny(lower, refreshSide), containsAny(lower, codeSide)
 			checked = true
 		}
 		switch {

@@ -154,7 +154,7 @@ func Analyze(text string) Result {
 			hits = append(hits, h)
 		}
 	}
-	hits = preferSpecific(bySide(text, proxyOnTheWay(text, hits)))
+	hits = preferSpecific(bySide(text, lower, proxyOnTheWay(text, hits)))
 	return Result{Matches: rankHits(text, hits, provider), Facts: factsOrNil(facts), Next: nextSteps(facts, provider)}
 }
 
