@@ -113,8 +113,8 @@ var Entra = &checks.IdP{
 		// A token whose kid is not in the tenant's key set: Entra signs with
 		// an app-specific key (claims mapping, custom signing key) published
 		// only at …/keys?appid=<client id>.
-		{Row: catalog.IDTokenSignatureInvalid, Pattern: `keys\?appid=|\bappid=\S{0,60}.{0,200}(kid|signing key|signature)|(kid|signing key|signature).{0,200}\bappid=`,
-			Example: "the standard https://login.microsoftonline.com/{tenant}/discovery/v2.0/keys is loaded and not https://login.microsoftonline.com/{tenant}/discovery/v2.0/keys?appid=", Weight: 0.95},
+		{Row: catalog.IDTokenSignatureInvalid, Pattern: `keys\?appid=|\bappid=\S{0,60}.{0,200}(kid|signing key|signature)|(kid|signing key|signature).{0,200}\bappid=|custom signing keys?.{0,300}(SignatureKeyNotFound|IDX1050[13]|\bkid\b)|(SignatureKeyNotFound|IDX1050[13]).{0,300}custom signing keys?`,
+			Example: "the standard https://login.microsoftonline.com/{tenant}/discovery/v2.0/keys is loaded and not https://login.microsoftonline.com/{tenant}/discovery/v2.0/keys?appid=", Weight: 0.98},
 		// The same codes on the SAML side (the Q Business web app, seed
 		// 003): the identifier is an entity ID, not an application GUID,
 		// and the redirect is the Reply URL of Basic SAML Configuration.

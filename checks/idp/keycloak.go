@@ -95,7 +95,8 @@ var Keycloak = &checks.IdP{
 		{Row: catalog.IdPError, Pattern: `"Code not valid"|\bCode not valid\b`,
 			Example: `{"error":"invalid_grant","error_description":"Code not valid"}`, Weight: 0.85},
 		// A disabled user, not the app's access: the admin enables the user.
-		{Row: catalog.IdPError, Pattern: `Account is disabled, contact your administrator`,
+		// Japanese as the login theme words it (messages_ja.properties).
+		{Row: catalog.IdPError, Pattern: `Account is disabled, contact your administrator|アカウントは無効です`,
 			Example: "Account is disabled, contact your administrator.", Weight: 0.9},
 		{Row: catalog.IdPError, Pattern: `You took too long to login|Login timeout\. Please sign in again|This page is no longer valid, please go back to your application`,
 			Example: "You took too long to login. Login process starting from beginning.", Weight: 0.85},
