@@ -74,36 +74,55 @@ func loadCodes(fsys embed.FS) (*codeTable, error) {
 	}
 	t := &codeTable{exact: map[string]*Code{}, lower: map[string]*Code{}}
 	for _, e := range entries {
-		data, err := fsys.ReadFile(path.Join("data", e.Name()))
-		if err != nil {
-			return nil, err
+		if e.IsDir() {
+			continue // data/localised: page texts, not codes
 		}
-		for i, line := range strings.Split(string(data), "\n") {
-			line = strings.TrimRight(line, "\r")
-			if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
-				continue
-			}
-			f := strings.Split(line, "\t")
-			if len(f) != 4 {
-				return nil, fmt.Errorf("data/%s:%d: %d fields, want 4 (code, row, meaning, source)", e.Name(), i+1, len(f))
-			}
-			row := catalog.ID(f[1])
-			if _, ok := catalog.Lookup(row); !ok {
-				return nil, fmt.Errorf("data/%s:%d: unknown row %q", e.Name(), i+1, f[1])
-			}
+		err := readTSV(fsys, path.Join("data", e.Name()), "code, row, meaning, source", func(f []string, row catalog.ID) error {
 			c := &Code{Code: f[0], Row: row, Meaning: f[2], Source: f[3], File: e.Name(), IdP: owner[e.Name()]}
 			if _, dup := t.exact[c.Code]; dup {
-				continue // the first file (in name order) keeps it
+				return nil // the first file (in name order) keeps it
 			}
 			t.exact[c.Code] = c
 			if _, dup := t.lower[strings.ToLower(c.Code)]; !dup {
 				t.lower[strings.ToLower(c.Code)] = c
 			}
 			t.all = append(t.all, c)
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	sort.SliceStable(t.all, func(i, j int) bool { return t.all[i].File < t.all[j].File })
 	return t, nil
+}
+
+// readTSV reads one of the knowledge's data files: four tab-separated
+// fields a line (fields names them), the second a catalog row; blank
+// lines and # comments skipped. visit gets each line's fields and row.
+func readTSV(fsys embed.FS, name, fields string, visit func(f []string, row catalog.ID) error) error {
+	data, err := fsys.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	for i, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimRight(line, "\r")
+		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) != 4 {
+			return fmt.Errorf("%s:%d: %d fields, want 4 (%s)", name, i+1, len(f), fields)
+		}
+		row := catalog.ID(f[1])
+		if _, ok := catalog.Lookup(row); !ok {
+			return fmt.Errorf("%s:%d: unknown row %q", name, i+1, f[1])
+		}
+		if err := visit(f, row); err != nil {
+			return fmt.Errorf("%s:%d: %w", name, i+1, err)
+		}
+	}
+	return nil
 }
 
 // lookup returns the catalog entry of a code as printed: exact spelling

@@ -67,7 +67,13 @@ func compile(providers []*checks.IdP, generic []Sign) []Sign {
 // signs are every wording quickdiag knows, specific before generic.
 // Compiled on first use, so that a command that never reads a message
 // (version, serve until triage) does not pay for it.
-var signs = sync.OnceValue(func() []Sign { return compile(idp.All(), generic()) })
+var signs = sync.OnceValue(func() []Sign {
+	local, err := localisedSigns(localisedFS)
+	if err != nil {
+		panic(err) // the embedded data is checked by TestLocalisedTexts
+	}
+	return append(compile(idp.All(), generic()), local...)
+})
 
 // signAnchors and clueAnchors find the signs and clues a text may match.
 var (

@@ -4,6 +4,7 @@ import (
 	"regexp/syntax"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // anchors returns lower-case literals of which every match of the pattern
@@ -28,7 +29,7 @@ func anchors(pattern string) []string {
 func required(re *syntax.Regexp) []string {
 	switch re.Op {
 	case syntax.OpLiteral:
-		return []string{strings.ToLower(string(re.Rune))}
+		return []string{longestSafe(re.Rune)}
 	case syntax.OpCapture:
 		return required(re.Sub[0])
 	case syntax.OpPlus:
@@ -76,6 +77,56 @@ func required(re *syntax.Regexp) []string {
 	return nil
 }
 
+// foldSafe reports whether a text that holds the letter r in any case
+// holds one lower-case form of it once lowered (strings.ToLower). Not so
+// for sigma alone among the letters people type: ς lowers to itself, Σ to
+// σ. (The compatibility forms in the other letters' case orbits — ϐ, ϖ, ſ,
+// the Kelvin sign — are not typed.)
+func foldSafe(r rune) bool {
+	for f := unicode.SimpleFold(r); ; f = unicode.SimpleFold(f) {
+		if f == 'ς' {
+			return false
+		}
+		if f == r {
+			return true
+		}
+	}
+}
+
+// canonical is the lower-case form of r that lowered text holds. The
+// parser keeps a case-folded literal's smallest form: the upper case (Π)
+// or a compatibility form (U+0345 for iota, the micro sign for mu), whose
+// usual lower case is the upper case's, in the same case orbit. (Turkish ı
+// is an orbit of its own: it stays.)
+func canonical(r rune) rune {
+	c := unicode.ToLower(unicode.ToUpper(r))
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		if f == c {
+			return c
+		}
+	}
+	return unicode.ToLower(r)
+}
+
+// longestSafe returns, lower-cased, the longest run of the literal's
+// runes that are all foldSafe ("" when none is).
+func longestSafe(rs []rune) string {
+	best, start := "", 0
+	for i := 0; i <= len(rs); i++ {
+		if i == len(rs) || !foldSafe(rs[i]) {
+			run := make([]rune, 0, i-start)
+			for _, r := range rs[start:i] {
+				run = append(run, canonical(r))
+			}
+			if s := string(run); len(s) > len(best) {
+				best = s
+			}
+			start = i + 1
+		}
+	}
+	return best
+}
+
 // maxExact bounds the strings exact and product enumerate.
 const maxExact = 16
 
@@ -85,7 +136,10 @@ const maxExact = 16
 func exact(re *syntax.Regexp) []string {
 	switch re.Op {
 	case syntax.OpLiteral:
-		return []string{strings.ToLower(string(re.Rune))}
+		if l := longestSafe(re.Rune); len([]rune(l)) == len(re.Rune) {
+			return []string{l}
+		}
+		return nil
 	case syntax.OpEmptyMatch:
 		return []string{""}
 	case syntax.OpCapture:

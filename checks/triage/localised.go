@@ -1,0 +1,53 @@
+package triage
+
+import (
+	"embed"
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/checks/catalog"
+	"github.com/quickdiag/quickdiag/checks/idp"
+)
+
+// The vendors' page texts in the languages they ship, from their own
+// translation files: one reviewable file per vendor (data/localised/<idp
+// id>.tsv), each line the text as the page shows it, its row, the message
+// key and language, and the source.
+//
+//go:embed data/localised/*.tsv
+var localisedFS embed.FS
+
+// localisedSigns reads the translated page texts as signs of their
+// vendor: each text matches as shown, but for its closing punctuation.
+func localisedSigns(fsys embed.FS) ([]Sign, error) {
+	entries, err := fsys.ReadDir("data/localised")
+	if err != nil {
+		return nil, err
+	}
+	var out []Sign
+	for _, e := range entries {
+		name := e.Name()
+		p, err := idp.Parse(strings.TrimSuffix(name, ".tsv"))
+		if err != nil || p == nil {
+			return nil, fmt.Errorf("data/localised/%s: no IdP of that name", name)
+		}
+		err = readTSV(fsys, path.Join("data/localised", name), "text, row, key and language, source", func(f []string, row catalog.ID) error {
+			// As a pasted text is normalised (normaliseReport): one kind of
+			// quote and dash, single spaces.
+			text := strings.TrimRight(reportQuotes.Replace(checks.Clean(f[0])), ".。!！ ")
+			if len([]rune(text)) < 8 {
+				return fmt.Errorf("%q is too short to mean one thing", text)
+			}
+			pattern := strings.Join(strings.Fields(regexp.QuoteMeta(text)), `\s+`)
+			out = append(out, signW(row, p, 0.9, pattern, normaliseReport(f[0])))
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
