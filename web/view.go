@@ -420,6 +420,8 @@ type MatchView struct {
 	Before, Matched, After                  string
 	// Meaning is the vendor's own description of the code matched.
 	Meaning string
+	// Guess is triage.Match.Guess: the row of the most similar messages.
+	Guess bool
 }
 
 // TriageView is the triage page.
@@ -452,11 +454,14 @@ func NewTriageHAR(a *har.Analysis) TriageView {
 	return TriageView{Searched: true, Matches: matchViews(a.Matches), HAR: &HARView{Entries: a.Entries, Requests: a.Requests}}
 }
 
+// guessNote says what a guessed match is (triage.GuessNote).
+const guessNote = triage.GuessNote
+
 func matchViews(ms []triage.Match) []MatchView {
 	var out []MatchView
 	for _, m := range ms {
 		mv := MatchView{Row: string(m.Row), Title: m.Title, Cause: m.Cause, Fix: m.Fix, Matched: m.Matched, Question: m.Question,
-			Meaning: m.Meaning, Score: fmt.Sprintf("%.0f%%", 100*m.Score)}
+			Meaning: m.Meaning, Guess: m.Guess, Score: fmt.Sprintf("%.0f%%", 100*m.Score)}
 		if before, after, ok := strings.Cut(m.Context, m.Matched); ok && m.Matched != "" {
 			mv.Before, mv.After = before, after
 		}

@@ -222,6 +222,8 @@ func generic() []Sign {
 		signW(catalog.AccountNotReady, nil, 0.95, `is not signed up with QuickSight|not subscribed (for|to) QuickSight`, "ResourceNotFoundException: Account 111122223333 is not signed up with QuickSight with namespace default."),
 		// Said outright, it outranks the expired token it leads to.
 		signW(catalog.RefreshIDTokenMissing, nil, 0.97, `(refresh|refreshing|refresh_token grant|grant_type).{0,80}(doesn.?t|does not|didn.?t|did not|never|won.?t) (return|include|contain|send)s? (an? |the |back )?id[_ ]?token`, "Refresh grant_type doesnt return id_token, it only returns access token"),
+		// openid-client: no key of the issuer's set verifies the token's kid.
+		signW(catalog.JWKSMismatch, nil, 0.85, `no valid key found in issuer's jwks_uri`, `RPError: no valid key found in issuer's jwks_uri for key parameters {"kid":"k1","alg":"RS256"}`),
 		signW(catalog.RefreshIDTokenMissing, nil, 0.85, `id_token not present in TokenSet`, "Error: id_token not present in TokenSet"),
 		signW(catalog.IdPError, nil, 0.85, `Code was already redeemed|authorization code (has been|was) (already )?(used|redeemed)`, `{"error": "invalid_grant", "error_description": "Code was already redeemed."}`),
 		signW(catalog.IDTokenSignatureInvalid, nil, 0.9, `signed with the HS256 algorithm|HS256.{0,60}(not supported|public (applications|clients))`, "The id_token cannot be validated because it was signed with the HS256 algorithm"),

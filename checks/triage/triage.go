@@ -34,7 +34,14 @@ type Match struct {
 	Question string `json:"question,omitempty"`
 	// Meaning is the vendor's own description of the code matched.
 	Meaning string `json:"meaning,omitempty"`
+	// Guess is true when nothing in the text is a code, wording or
+	// concept quickdiag knows, and the row is the one of the most similar
+	// known messages: a lead to confirm with the checks, not a diagnosis.
+	Guess bool `json:"guess,omitempty"`
 }
+
+// GuessNote says what a guessed match is, for the front ends.
+const GuessNote = "a guess: nothing in the text is a wording quickdiag knows; this is the row of the most similar known messages. Confirm it with the checks (quickdiag check --live, or the wizard)."
 
 // Result is what triage makes of a reported text.
 type Result struct {
@@ -261,7 +268,7 @@ func rankHits(text string, hits []hit, provider *checks.IdP) []Match {
 		}
 		score := a.best.score + 0.02*float64(min(a.hits-1, 3)) // corroboration
 		m := Match{Row: id, Score: round2(min(score, 0.99)), Title: r.Title, Cause: r.Cause, Fix: provider.FixFor(id),
-			Matched: red.String(text[a.best.start:a.best.end]), Question: a.quest, Meaning: a.mean}
+			Matched: red.String(text[a.best.start:a.best.end]), Question: a.quest, Meaning: a.mean, Guess: a.best.nearest}
 		if ctx := red.String(excerpt(text, a.best.start, a.best.end)); ctx != m.Matched {
 			m.Context = ctx
 		}

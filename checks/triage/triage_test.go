@@ -224,3 +224,14 @@ func TestTheSideDecides(t *testing.T) {
 		`refreshing the session failed: {"error":"invalid_grant"}`:                                         catalog.RefreshTokenRejected,
 	})
 }
+
+// TestGuessesSayTheyAre: a row that only the most similar known messages
+// point at is marked a guess; one a wording names is not.
+func TestGuessesSayTheyAre(t *testing.T) {
+	if ms := triage.Rank("It's not you, it is us"); len(ms) == 0 || !ms[0].Guess {
+		t.Errorf("a text of no known wording: %+v, want a guess", ms)
+	}
+	if ms := triage.Rank("AADSTS50011: The redirect URI does not match"); len(ms) == 0 || ms[0].Guess {
+		t.Errorf("a code: %+v, want no guess", ms)
+	}
+}

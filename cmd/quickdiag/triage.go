@@ -216,6 +216,9 @@ func writeTriage(w io.Writer, ms []triage.Match) {
 		}
 		fmt.Fprintf(bw, "%scause:   %s\n", indent, m.Cause)
 		fmt.Fprintf(bw, "%sfix:     %s\n", indent, m.Fix)
+		if m.Guess {
+			fmt.Fprintf(bw, "%snote:    %s\n", indent, triage.GuessNote)
+		}
 	}
 	if q := ms[0].Question; q != "" {
 		fmt.Fprintf(bw, "\nThe text fits %d causes. To tell them apart: %s\n", len(ms), q)
