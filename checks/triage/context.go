@@ -50,12 +50,13 @@ func containsAny(lower string, words []string) bool {
 //     known at the authorization request, is a client that must
 //     authenticate: public_client_disabled (catalog field notes: Okta's
 //     "Client authentication failed", Cognito's bare invalid_client);
-//   - a bare invalid_grant about the code, with no refresh named, is the
-//     code exchange's own failure (idp_error, read with the description),
-//     not a refresh token rejected.
+//   - a bare invalid_grant, or a vendor code of a grant refused (Entra's
+//     AADSTS70000), about the code with no refresh named, is
+//     the code exchange's own failure (idp_error, read with the vendor's
+//     description), not a refresh token rejected.
 //
-// Only the generic OAuth error names move between the OpenID rows; a
-// vendor's wording that names the row stays.
+// Only the generic OAuth error names and vendor codes move between the
+// OpenID rows; a vendor's wording that names the row stays.
 func bySide(text, lower string, hits []hit) []hit {
 	saml := slices.ContainsFunc(hits, func(h hit) bool { _, ok := samlRows[h.row]; return ok }) && containsAny(lower, samlContext)
 	var exchange, authorize, refresh, code, checked bool
@@ -67,7 +68,8 @@ func bySide(text, lower string, hits []hit) []hit {
 			}
 			continue
 		}
-		if !h.oauth || h.row != catalog.InvalidClient && h.row != catalog.RefreshTokenRejected {
+		generic := h.oauth || h.meaning != "" // a generic name, or a vendor code
+		if !generic || h.row != catalog.InvalidClient && h.row != catalog.RefreshTokenRejected {
 			continue
 		}
 		if !checked {
@@ -76,7 +78,7 @@ func bySide(text, lower string, hits []hit) []hit {
 			checked = true
 		}
 		switch {
-		case h.row == catalog.InvalidClient && exchange && !authorize && strings.EqualFold(text[h.start:h.end], "invalid_client"):
+		case h.row == catalog.InvalidClient && h.oauth && exchange && !authorize && strings.EqualFold(text[h.start:h.end], "invalid_client"):
 			h.row = catalog.PublicClientDisabled
 		case h.row == catalog.RefreshTokenRejected && code && !refresh:
 			h.row = catalog.IdPError

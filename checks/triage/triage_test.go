@@ -235,3 +235,12 @@ func TestGuessesSayTheyAre(t *testing.T) {
 		t.Errorf("a code: %+v, want no guess", ms)
 	}
 }
+
+// TestACodeAboutTheCode: Entra's grant-refused code at the code exchange
+// is the exchange's failure, at the refresh a refresh token rejected.
+func TestACodeAboutTheCode(t *testing.T) {
+	rankedFirst(t, map[string]catalog.ID{
+		"redeeming the authorization code failed: AADSTS70008: The provided authorization code or refresh token has expired due to inactivity.": catalog.IdPError,
+		"refreshing failed: AADSTS70008: The provided authorization code or refresh token has expired due to inactivity.":                       catalog.RefreshTokenRejected,
+	})
+}
