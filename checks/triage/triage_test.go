@@ -240,7 +240,7 @@ func TestGuessesSayTheyAre(t *testing.T) {
 // is the exchange's failure, at the refresh a refresh token rejected.
 func TestACodeAboutTheCode(t *testing.T) {
 	rankedFirst(t, map[string]catalog.ID{
-		"redeeming the authorization code failed: AADSTS70008: The provided authorization code or refresh token has expired due to inactivity.": catalog.IdPError,
-		"refreshing failed: AADSTS70008: The provided authorization code or refresh token has expired due to inactivity.":                       catalog.RefreshTokenRejected,
+		"redeeming the authorization code failed: AADSTS70000: The provided access grant is invalid or malformed.": catalog.IdPError,
+		"refreshing the session failed: AADSTS70000: The provided access grant is invalid or malformed.":           catalog.RefreshTokenRejected,
 	})
 }
