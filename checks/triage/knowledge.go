@@ -290,6 +290,12 @@ func clue(pattern, question, example string, rows ...catalog.ID) Clue {
 // clues are the ambiguous wordings.
 var clues = sync.OnceValue(func() []Clue {
 	return []Clue{
+		// A browser's "cannot reach" page that names no host: the redirect
+		// back to the loopback (the commoner, once the IdP's page was seen)
+		// or the IdP itself.
+		clue(`can.t reach this page|This site can.t be reached|\bUnable to connect\b|can.t establish a connection to the server|Can.t Connect to the Server|The connection has timed out|took too long to respond`,
+			"Which address is in the browser's address bar: http://localhost:18080/… (the redirect back to the app: is the app waiting, is the port free? quickdiag doctor) or the IdP's host (the network or a proxy on the way)?",
+			"Hmm… can't reach this page", catalog.LoopbackUnavailable, catalog.DiscoveryUnreachable),
 		clue(`User not found`, "Does the ID token carry an email claim, and is it exactly a provisioned user's email, letter case included? Run the sign-in step (quickdiag check --live --email …, or step 4 of the wizard): it names which.",
 			"User not found", catalog.EmailClaimMissing, catalog.EmailNotProvisioned, catalog.EmailCaseMismatch),
 		clue(`Token validation fail`, "Which part of the token fails? Run the preflight: discovery.issuer compares the issuer, jwks.same_keys the keys; the sign-in step names the claim (iss, aud, kid, exp).",

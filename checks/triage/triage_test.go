@@ -244,3 +244,12 @@ func TestACodeAboutTheCode(t *testing.T) {
 		"refreshing the session failed: AADSTS70000: The provided access grant is invalid or malformed.":           catalog.RefreshTokenRejected,
 	})
 }
+
+// TestUnreachableWithoutAHost: a browser's "cannot reach" page that names
+// no host is honest about the two places it may be, and asks which.
+func TestUnreachableWithoutAHost(t *testing.T) {
+	ms := triage.Rank("Hmm… can’t reach this page")
+	if len(ms) != 2 || ms[0].Row != catalog.LoopbackUnavailable || ms[1].Row != catalog.DiscoveryUnreachable || ms[0].Question == "" {
+		t.Errorf("got %+v; want the loopback, then the IdP out of reach, with the question", ms)
+	}
+}
