@@ -138,7 +138,26 @@ func fold(s string) string {
 // was written from (a sign's, a rule's or a clue's), nor a code catalog's
 // description, nor holds one of forty characters or more.
 func TestHeldOutIsNotKnowledge(t *testing.T) {
-	var examples []string
+	examples, folded := knowledgeExamples(t)
+	for _, e := range loadCollected(t) {
+		if e.Split != "heldout" {
+			continue
+		}
+		text := fold(e.Text)
+		for i, x := range folded {
+			if holds(text, x) {
+				// The held-out text itself is not printed: whoever reads this
+				// is writing knowledge, and must not see it.
+				t.Errorf("a held-out text is (or holds, or is held by) the knowledge example %.80q: remove that example", examples[i])
+			}
+		}
+	}
+}
+
+// knowledgeExamples returns every example the knowledge was written from
+// (signs', rules', clues', the first corpus, the nearest-neighbour
+// examples), and each folded.
+func knowledgeExamples(t testing.TB) (examples, folded []string) {
 	for _, s := range triage.Signs() {
 		examples = append(examples, s.Example)
 	}
@@ -154,29 +173,16 @@ func TestHeldOutIsNotKnowledge(t *testing.T) {
 	for _, e := range triage.Examples() {
 		examples = append(examples, e.Text)
 	}
-	folded := make([]string, 0, len(examples))
 	for _, x := range examples {
 		folded = append(folded, fold(x))
 	}
-	if path := os.Getenv("QUICKDIAG_DUMP_EXAMPLES"); path != "" {
-		// For the corpus import: it moves a held-out text that is already an
-		// example to the knowledge part before the split is used.
-		b, _ := json.Marshal(folded)
-		_ = os.WriteFile(path, b, 0o644)
-	}
-	for _, e := range loadCollected(t) {
-		if e.Split != "heldout" {
-			continue
-		}
-		text := fold(e.Text)
-		for i, x := range folded {
-			if x == text || len(x) >= 40 && strings.Contains(text, x) || len(text) >= 40 && strings.Contains(x, text) {
-				// The held-out text itself is not printed: whoever reads this
-				// is writing knowledge, and must not see it.
-				t.Errorf("a held-out text is (or holds, or is held by) the knowledge example %.80q: remove that example", examples[i])
-			}
-		}
-	}
+	return examples, folded
+}
+
+// holds reports whether folded texts a and b are one, or one holds the
+// other and is forty characters or more.
+func holds(a, b string) bool {
+	return a == b || len(b) >= 40 && strings.Contains(a, b) || len(a) >= 40 && strings.Contains(b, a)
 }
 
 // TestExamplesAreTheKnowledgePart: the nearest-neighbour fallback's
