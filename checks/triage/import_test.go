@@ -121,8 +121,13 @@ func TestImportCorpus(t *testing.T) {
 				e.IdP = "generic"
 			}
 			e.Confidence, e.Split = "", split
-			b, _ := json.Marshal(e)
-			entries = append(entries, b)
+			var b bytes.Buffer
+			enc := json.NewEncoder(&b)
+			enc.SetEscapeHTML(false) // as the corpus is written: < and & as they are
+			if err := enc.Encode(e); err != nil {
+				t.Fatal(err)
+			}
+			entries = append(entries, bytes.TrimSpace(b.Bytes()))
 			add(e.Text, e.Source, split == "knowledge")
 			counts[split]++
 			counts[split+" "+e.Vendor]++
