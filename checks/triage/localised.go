@@ -38,7 +38,7 @@ func localisedSigns(fsys embed.FS) ([]Sign, error) {
 			// As a pasted text is normalised (normaliseReport): one kind of
 			// quote and dash, single spaces.
 			text := strings.TrimRight(reportQuotes.Replace(checks.Clean(f[0])), ".。!！ ")
-			if len([]rune(text)) < 8 {
+			if len(text) < 12 { // bytes: 7 Chinese characters are a sentence, 11 Latin letters are not
 				return fmt.Errorf("%q is too short to mean one thing", text)
 			}
 			pattern := strings.Join(strings.Fields(regexp.QuoteMeta(text)), `\s+`)
