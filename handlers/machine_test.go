@@ -167,9 +167,24 @@ func TestReportCarriesTheSessionsAnalyses(t *testing.T) {
 		t.Errorf("the verdict moved from %s to %s with the analyses", was.Verdict, rep.Verdict)
 	}
 	_, html := do(t, c, "GET", ts.URL+"/export/report.html", nil, nil)
-	for _, want := range []string{`data-testid="analyses"`, "<h2>This machine</h2>", "<h2>SAML sign-in to the web app</h2>", `data-check="doctor.clock"`} {
+	for _, want := range []string{`data-testid="analyses"`, "This machine", "SAML sign-in to the web app", `data-check="doctor.clock"`} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the HTML report lacks %s", want)
 		}
+	}
+
+	// Other values: the machine checks read the old IdP's endpoints, so
+	// they leave the report; the SAML analysis stays.
+	do(t, c, "POST", ts.URL+"/demo/start", form("scenario", "okta-good"), nil)
+	do(t, c, "GET", ts.URL+"/preflight/events", nil, nil)
+	_, js = do(t, c, "GET", ts.URL+"/export/report.json", nil, nil)
+	rep.Analyses = nil
+	json.Unmarshal([]byte(js), &rep)
+	names = nil
+	for _, a := range rep.Analyses {
+		names = append(names, a.Analyzer)
+	}
+	if strings.Join(names, ",") != "saml" {
+		t.Errorf("analyses after the values changed: %v; want saml only", names)
 	}
 }

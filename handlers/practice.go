@@ -114,7 +114,7 @@ func (s *server) usePractice(sess *session, sc demo.Scenario) error {
 	sess.mu.Lock()
 	defer sess.mu.Unlock()
 	sess.config = pr.Values()
-	sess.preflight = nil
+	sess.valuesChanged()
 	sess.email = email // the users list stays as the admin left it (list-users output)
 	return nil
 }

@@ -32,6 +32,15 @@ type session struct {
 	analyses map[string]*checks.Analysis
 }
 
+// valuesChanged forgets what was found for the values before: the
+// preflight and the machine checks (which read the IdP's endpoints). The
+// browser test, the SAML and the account-side analyses hold. The caller
+// holds s.mu.
+func (s *session) valuesChanged() {
+	s.preflight = nil
+	s.machine.result = nil
+}
+
 // keepAnalysis keeps a for the exported report (nil is ignored), in place
 // of the last analysis by the same analyzer.
 func (s *session) keepAnalysis(a *checks.Analysis) {

@@ -120,7 +120,7 @@ func (s *server) chooseIdP(w http.ResponseWriter, r *http.Request) {
 	sess := sessionOf(r)
 	sess.mu.Lock()
 	sess.config.IdP = p.ID
-	sess.preflight = nil
+	sess.valuesChanged()
 	sess.mu.Unlock()
 	seeOther(w, r, "/values")
 }
@@ -185,7 +185,7 @@ func (s *server) saveValues(w http.ResponseWriter, r *http.Request) {
 		c.ClientSecret = sec
 	}
 	sess.config = c
-	sess.preflight = nil
+	sess.valuesChanged()
 	sess.mu.Unlock()
 	seeOther(w, r, "/preflight")
 }
@@ -213,7 +213,7 @@ func (s *server) discover(w http.ResponseWriter, r *http.Request) {
 	sess.mu.Lock()
 	sess.config.Issuer, sess.config.AuthorizationEndpoint, sess.config.TokenEndpoint, sess.config.JWKSURI =
 		d.Issuer, d.AuthorizationEndpoint, d.TokenEndpoint, d.JWKSURI
-	sess.preflight = nil
+	sess.valuesChanged()
 	cfg = sess.config
 	sess.mu.Unlock()
 	render(w, r, http.StatusOK, web.Values(s.valuesView(cfg, "", "Filled in from "+from+": check the Client ID and, for Google, add ?client_secret= to the token endpoint.")))
@@ -247,7 +247,7 @@ func (s *server) importValues(w http.ResponseWriter, r *http.Request) {
 		c.IdP = sess.config.IdP
 	}
 	sess.config = c
-	sess.preflight = nil
+	sess.valuesChanged()
 	sess.mu.Unlock()
 	seeOther(w, r, "/values")
 }

@@ -152,11 +152,31 @@ func analysisSection(a *checks.Analysis) PhaseView {
 	fs := append([]checks.Finding(nil), a.Findings...)
 	rank := map[checks.Status]int{checks.Fail: 0, checks.Warn: 1, checks.Skip: 2, checks.Pass: 3}
 	slices.SortStableFunc(fs, func(x, y checks.Finding) int { return rank[x.Status] - rank[y.Status] })
-	pv := PhaseView{Name: name}
+	pv := PhaseView{Name: name + " — " + analysisCounts(a.Summary)}
 	for _, f := range fs {
 		pv.Findings = append(pv.Findings, NewFinding(f))
 	}
 	return pv
+}
+
+// analysisCounts says an analysis's outcome in its heading, since the
+// report's verdict above does not count it: what failed and warned, or
+// that nothing did, or that nothing could be verified.
+func analysisCounts(s checks.Summary) string {
+	var parts []string
+	if s.Fail > 0 {
+		parts = append(parts, fmt.Sprintf("%d failed", s.Fail))
+	}
+	if s.Warn > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s", s.Warn, plural(s.Warn, "warning", "warnings")))
+	}
+	switch {
+	case len(parts) > 0:
+		return strings.Join(parts, ", ")
+	case s.Pass == 0:
+		return "nothing verified"
+	}
+	return "no problem found"
 }
 
 // NewReport makes a report's view.

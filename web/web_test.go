@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/quickdiag/quickdiag/checks"
+	"github.com/quickdiag/quickdiag/checks/catalog"
 	"github.com/quickdiag/quickdiag/web"
 )
 
@@ -155,5 +157,27 @@ func TestAnalysisSummary(t *testing.T) {
 		if v.Status != tt.status || !strings.Contains(v.Verdict, tt.want) || strings.Contains(v.Verdict, "extension access") {
 			t.Errorf("%+v: %s %q", tt.s, v.Status, v.Verdict)
 		}
+	}
+}
+
+// TestReportAnalysisHeadings: an analysis carried in a report says its own
+// outcome in its heading — the verdict above does not count it.
+func TestReportAnalysisHeadings(t *testing.T) {
+	r := checks.NewReport(checks.Config{Issuer: "https://idp.example"}, nil, time.Now())
+	r.Findings = []checks.Finding{checks.Passf("discovery read")}
+	r.Finish()
+	bad := checks.NewAnalysis("doctor", "this machine")
+	bad.Add("doctor.clock", checks.Problem(checks.Fail, catalog.ClockSkew, "the clock is 9 minutes ahead"))
+	bad.Add("doctor.proxy", checks.Problem(checks.Warn, catalog.ProxyInterceptsLoopback, "a proxy for localhost"))
+	skipped := checks.NewAnalysis("saml", "the metadata")
+	skipped.Add("saml.response", checks.Finding{Status: checks.Skip, Title: "no response given"})
+	v := web.NewReport(r.WithAnalyses(bad, skipped))
+	var names []string
+	for _, p := range v.Analyses {
+		names = append(names, p.Name)
+	}
+	want := []string{"This machine — 1 failed, 1 warning", "SAML sign-in to the web app — nothing verified"}
+	if !slices.Equal(names, want) {
+		t.Errorf("headings %q, want %q", names, want)
 	}
 }
