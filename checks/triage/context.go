@@ -16,6 +16,11 @@ import (
 // the protocol, or an element of an assertion, named.
 var samlContext = []string{"saml", "notonorafter", "subjectconfirmation", "audiencerestriction", "assertion consumer", "assertionconsumer", "nameid"}
 
+// oidcContext are words of the OpenID side that a SAML message never
+// carries: a text with them is about an OpenID sign-in, even when it names
+// a SAML provider federated behind the IdP (Cognito, Auth0, Keycloak).
+var oidcContext = []string{"redirect_uri", "id_token", "id token", "openid", "oidc", "oauth", "client_id", "jwks"}
+
 // samlRows are the OpenID rows whose failure, in a SAML sign-in, is the
 // SAML row's.
 var samlRows = map[catalog.ID]catalog.ID{
@@ -45,7 +50,8 @@ func containsAny(lower string, words []string) bool {
 }
 
 // bySide moves the hits to the side the text is about:
-//   - in a SAML sign-in, the OpenID rows' failures are the SAML rows';
+//   - in a SAML sign-in (SAML named, nothing of OpenID's), the OpenID
+//     rows' failures are the SAML rows';
 //   - a bare invalid_client at the token endpoint, where the client was
 //     known at the authorization request, is a client that must
 //     authenticate: public_client_disabled (catalog field notes: Okta's
@@ -58,7 +64,8 @@ func containsAny(lower string, words []string) bool {
 // Only the generic OAuth error names and vendor codes move between the
 // OpenID rows; a vendor's wording that names the row stays.
 func bySide(text, lower string, hits []hit) []hit {
-	saml := slices.ContainsFunc(hits, func(h hit) bool { _, ok := samlRows[h.row]; return ok }) && containsAny(lower, samlContext)
+	saml := slices.ContainsFunc(hits, func(h hit) bool { _, ok := samlRows[h.row]; return ok }) &&
+		containsAny(lower, samlContext) && !containsAny(lower, oidcContext)
 	var exchange, authorize, refresh, code, checked bool
 	for i := range hits {
 		h := &hits[i]

@@ -216,12 +216,13 @@ func TestConnectionFailureOnWhichHost(t *testing.T) {
 // side of the sign-in — the SAML sign-in, the token exchange, the code.
 func TestTheSideDecides(t *testing.T) {
 	rankedFirst(t, map[string]catalog.ID{
-		"SAML response rejected: the assertion has expired (NotOnOrAfter 2026-12-01T10:00:00Z)":            catalog.SAMLAssertionExpired,
-		"oidc: token is expired (Token Expiry: 2026-11-24 09:00:00 +0000 UTC)":                             catalog.ClockSkew,
-		`token endpoint answered 401 {"error":"invalid_client"}`:                                           catalog.PublicClientDisabled,
-		`GET /oauth2/authorize?response_type=code&client_id=abc: {"error":"invalid_client"}`:               catalog.InvalidClient,
-		`oauth2: cannot fetch token: 400 {"error":"invalid_grant"} while redeeming the authorization code`: catalog.IdPError,
-		`refreshing the session failed: {"error":"invalid_grant"}`:                                         catalog.RefreshTokenRejected,
+		"SAML response rejected: the assertion has expired (NotOnOrAfter 2026-12-01T10:00:00Z)":                            catalog.SAMLAssertionExpired,
+		"Cognito hosted UI with a SAML identity provider: error=redirect_mismatch for redirect_uri http://localhost:18080": catalog.RedirectMismatch,
+		"oidc: token is expired (Token Expiry: 2026-11-24 09:00:00 +0000 UTC)":                                             catalog.ClockSkew,
+		`token endpoint answered 401 {"error":"invalid_client"}`:                                                           catalog.PublicClientDisabled,
+		`GET /oauth2/authorize?response_type=code&client_id=abc: {"error":"invalid_client"}`:                               catalog.InvalidClient,
+		`oauth2: cannot fetch token: 400 {"error":"invalid_grant"} while redeeming the authorization code`:                 catalog.IdPError,
+		`refreshing the session failed: {"error":"invalid_grant"}`:                                                         catalog.RefreshTokenRejected,
 	})
 }
 
