@@ -171,12 +171,15 @@ func analysisCounts(s checks.Summary) string {
 		parts = append(parts, fmt.Sprintf("%d %s", s.Warn, plural(s.Warn, "warning", "warnings")))
 	}
 	switch {
-	case len(parts) > 0:
-		return strings.Join(parts, ", ")
-	case s.Pass == 0:
+	case len(parts) == 0 && s.Pass == 0:
 		return "nothing verified"
+	case len(parts) == 0:
+		parts = append(parts, "no problem found")
 	}
-	return "no problem found"
+	if s.Skip > 0 && s.Pass+s.Fail+s.Warn > 0 {
+		parts = append(parts, fmt.Sprintf("%d not run", s.Skip))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // NewReport makes a report's view.

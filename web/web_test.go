@@ -171,12 +171,15 @@ func TestReportAnalysisHeadings(t *testing.T) {
 	bad.Add("doctor.proxy", checks.Problem(checks.Warn, catalog.ProxyInterceptsLoopback, "a proxy for localhost"))
 	skipped := checks.NewAnalysis("saml", "the metadata")
 	skipped.Add("saml.response", checks.Finding{Status: checks.Skip, Title: "no response given"})
-	v := web.NewReport(r.WithAnalyses(bad, skipped))
+	partly := checks.NewAnalysis("users", "list-users")
+	partly.Add("users.count", checks.Passf("12 users"))
+	partly.Add("users.idp", checks.Finding{Status: checks.Skip, Title: "no IdP export given"})
+	v := web.NewReport(r.WithAnalyses(bad, skipped, partly))
 	var names []string
 	for _, p := range v.Analyses {
 		names = append(names, p.Name)
 	}
-	want := []string{"This machine — 1 failed, 1 warning", "SAML sign-in to the web app — nothing verified"}
+	want := []string{"This machine — 1 failed, 1 warning", "SAML sign-in to the web app — nothing verified", "AWS account: provisioned users — no problem found, 1 not run"}
 	if !slices.Equal(names, want) {
 		t.Errorf("headings %q, want %q", names, want)
 	}
