@@ -24,8 +24,8 @@ type Sign struct {
 	// Weight is how surely the wording means the row, from 0 to 1: a vendor
 	// code is near 1, a generic OAuth error code lower.
 	Weight float64
-	// anchors rule out texts that cannot match (see anchors).
-	anchors []string
+	// pattern is Pattern split at its alternatives, for the prefilter.
+	pattern pattern
 	// oauth marks a generic OAuth error name (see oauthW).
 	oauth bool
 }
@@ -37,7 +37,7 @@ func sign(row catalog.ID, idp *checks.IdP, pattern, example string) Sign {
 
 // signW makes a sign with an explicit weight.
 func signW(row catalog.ID, idp *checks.IdP, weight float64, pattern, example string) Sign {
-	return Sign{Row: row, IdP: idp, Pattern: regexp.MustCompile(`(?is)` + pattern), Example: example, Weight: weight, anchors: anchors(`(?is)` + pattern)}
+	return Sign{Row: row, IdP: idp, Pattern: regexp.MustCompile(`(?is)` + pattern), Example: example, Weight: weight, pattern: compilePattern(`(?is)` + pattern)}
 }
 
 // oauthW makes a sign for a generic RFC 6749 error name: it decides only
@@ -77,19 +77,19 @@ var signs = sync.OnceValue(func() []Sign {
 
 // signAnchors and clueAnchors find the signs and clues a text may match.
 var (
-	signAnchors = sync.OnceValue(func() *anchorIndex {
-		var sets [][]string
+	signAnchors = sync.OnceValue(func() *partIndex {
+		var ps []pattern
 		for _, s := range signs() {
-			sets = append(sets, s.anchors)
+			ps = append(ps, s.pattern)
 		}
-		return newAnchorIndex(sets)
+		return newPartIndex(ps)
 	})
-	clueAnchors = sync.OnceValue(func() *anchorIndex {
-		var sets [][]string
+	clueAnchors = sync.OnceValue(func() *partIndex {
+		var ps []pattern
 		for _, c := range clues() {
-			sets = append(sets, c.anchors)
+			ps = append(ps, c.pattern)
 		}
-		return newAnchorIndex(sets)
+		return newPartIndex(ps)
 	})
 )
 
@@ -280,11 +280,11 @@ type Clue struct {
 	Pattern  *regexp.Regexp
 	Question string
 	Example  string
-	anchors  []string
+	pattern  pattern
 }
 
 func clue(pattern, question, example string, rows ...catalog.ID) Clue {
-	return Clue{Rows: rows, Pattern: regexp.MustCompile(`(?is)` + pattern), Question: question, Example: example, anchors: anchors(`(?is)` + pattern)}
+	return Clue{Rows: rows, Pattern: regexp.MustCompile(`(?is)` + pattern), Question: question, Example: example, pattern: compilePattern(`(?is)` + pattern)}
 }
 
 // clues are the ambiguous wordings.
@@ -326,10 +326,10 @@ func Classify(text string, idp *checks.IdP, where func(catalog.ID) bool) (catalo
 		all := signs()
 		for i := range all {
 			s := &all[i]
-			if !keep(*s) || (where != nil && !where(s.Row)) || (best != nil && s.Weight <= best.Weight) || !maySign[i] {
+			if !keep(*s) || (where != nil && !where(s.Row)) || (best != nil && s.Weight <= best.Weight) {
 				continue
 			}
-			if loc := s.Pattern.FindStringIndex(text); loc != nil {
+			if loc := maySign.find(i, text); loc != nil {
 				best, at = s, loc
 			}
 		}

@@ -229,9 +229,15 @@ func mayMatch(lower string, anchors []string) bool {
 // anchors may always match.
 type anchorIndex struct {
 	byPrefix map[uint32][]anchorRef
-	always   []int
-	n        int
+	// seen has the bit of each filed prefix's hash set: most positions of
+	// a text are ruled out by it, before the map is looked up.
+	seen   [1 << 16 / 64]uint64
+	always []int
+	n      int
 }
+
+// hash16 folds a three-byte prefix to 16 bits.
+func hash16(k uint32) uint32 { return (k * 0x9E3779B1) >> 16 }
 
 type anchorRef struct {
 	anchor  string
@@ -248,6 +254,8 @@ func newAnchorIndex(sets [][]string) *anchorIndex {
 		for _, a := range anchors {
 			k := key3(a)
 			ix.byPrefix[k] = append(ix.byPrefix[k], anchorRef{a, i})
+			h := hash16(k)
+			ix.seen[h/64] |= 1 << (h % 64)
 		}
 	}
 	return ix
@@ -256,22 +264,35 @@ func newAnchorIndex(sets [][]string) *anchorIndex {
 // possible returns, for each pattern, whether lower-cased text holds one
 // of its anchors.
 func (ix *anchorIndex) possible(lower string) []bool {
+	out, _ := ix.present(lower)
+	return out
+}
+
+// present is possible, with the list of the patterns it holds an anchor
+// of (without those that always may match).
+func (ix *anchorIndex) present(lower string) ([]bool, []int) {
 	out := make([]bool, ix.n)
 	for _, i := range ix.always {
 		out[i] = true
 	}
+	var list []int
 	for i := 0; i+3 <= len(lower); i++ {
-		refs, ok := ix.byPrefix[key3(lower[i:])]
+		k := key3(lower[i:])
+		if h := hash16(k); ix.seen[h/64]&(1<<(h%64)) == 0 {
+			continue
+		}
+		refs, ok := ix.byPrefix[k]
 		if !ok {
 			continue
 		}
 		for _, r := range refs {
 			if !out[r.pattern] && strings.HasPrefix(lower[i:], r.anchor) {
 				out[r.pattern] = true
+				list = append(list, r.pattern)
 			}
 		}
 	}
-	return out
+	return out, list
 }
 
 // key3 packs the first three bytes of s.

@@ -86,13 +86,12 @@ var codePrefixes = []struct {
 
 // readFacts pulls the structured fields out of a (normalised) text. It
 // scans for literal names rather than running patterns over the text, so
-// a megabyte of log costs a few milliseconds.
-func readFacts(text string) Facts {
+// a megabyte of log costs a few milliseconds. lower is text lower-cased.
+func readFacts(text, lower string) Facts {
 	var f Facts
 	if strings.Contains(text, "{") {
 		readJSONObjects(text, &f)
 	}
-	lower := strings.ToLower(text)
 	for _, name := range paramNames {
 		eachField(text, lower, name, 16, func(i, from int, v string) { setField(&f, text[i:from], v) })
 	}

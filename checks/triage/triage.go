@@ -90,16 +90,13 @@ func Analyze(text string) Result {
 	if strings.TrimSpace(text) == "" {
 		return Result{}
 	}
-	facts := readFacts(text)
-	provider := idpInText(text)
 	lower := strings.ToLower(text)
+	facts := readFacts(text, lower)
+	provider := idpInLower(lower)
 	var hits []hit
 	maySign := signAnchors().possible(lower)
 	for i, s := range signs() {
-		if !maySign[i] {
-			continue
-		}
-		loc := s.Pattern.FindStringIndex(text)
+		loc := maySign.find(i, text)
 		if loc == nil {
 			continue
 		}
@@ -140,10 +137,7 @@ func Analyze(text string) Result {
 	}
 	mayClue := clueAnchors().possible(lower)
 	for i, c := range clues() {
-		if !mayClue[i] {
-			continue
-		}
-		loc := c.Pattern.FindStringIndex(text)
+		loc := mayClue.find(i, text)
 		if loc == nil {
 			continue
 		}
@@ -332,10 +326,9 @@ func normaliseReport(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// idpInText guesses which IdP a reported text is about, from its markers
+// idpInLower guesses which IdP a lower-cased text is about, from its markers
 // (hosts, product names, code prefixes); nil when none shows.
-func idpInText(s string) *checks.IdP {
-	lower := strings.ToLower(s)
+func idpInLower(lower string) *checks.IdP {
 	for _, p := range idp.All() {
 		for _, w := range p.Markers {
 			if strings.Contains(lower, w) {

@@ -1,0 +1,223 @@
+package triage
+
+import (
+	"regexp"
+	"regexp/syntax"
+	"slices"
+)
+
+// pattern is a wording's regular expression split at its top-level
+// alternatives, each with its own anchors (see anchors): a text runs only
+// the alternatives it may match, so an alternation of twenty phrases costs
+// the search of the one or two whose words the text holds. find returns
+// what the whole expression's FindStringIndex returns.
+type pattern struct {
+	parts []part
+}
+
+// part is one alternative of a pattern.
+type part struct {
+	re *regexp.Regexp
+	// anchors are literals one of which every match holds (see anchors);
+	// needs are more such sets, every one of which a match holds one of:
+	// the literals of each piece of a phrase ("access", "application",
+	// "denied"), so that a common word alone does not run the expression.
+	anchors []string
+	needs   [][]string
+}
+
+// newPart compiles one alternative.
+func newPart(re *regexp.Regexp, expr string) part {
+	return part{re: re, anchors: anchors(expr), needs: needs(expr)}
+}
+
+// needs returns the literal sets of each piece of expr's top-level
+// concatenation that has one (literals of three bytes or more).
+func needs(expr string) [][]string {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	re = re.Simplify()
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	if re.Op != syntax.OpConcat {
+		return nil
+	}
+	var out [][]string
+	for _, sub := range re.Sub {
+		l := required(sub)
+		if l == nil || slices.ContainsFunc(l, func(s string) bool { return len(s) < 3 }) {
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// maxParts bounds the alternatives a pattern is split into; past it the
+// pattern is one part.
+const maxParts = 64
+
+// compilePattern compiles expr (with its flags, such as (?is)) and splits
+// it. It panics on a bad expression, as regexp.MustCompile does: the
+// wordings are the program's own.
+func compilePattern(expr string) pattern {
+	whole := regexp.MustCompile(expr)
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		panic(err)
+	}
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	if re.Op != syntax.OpAlternate || len(re.Sub) > maxParts {
+		return pattern{parts: []part{newPart(whole, expr)}}
+	}
+	var p pattern
+	for _, sub := range re.Sub {
+		// String writes the flags each piece carries ((?i:…), (?s:.)), so
+		// a piece compiles to what it meant inside the whole.
+		s := sub.String()
+		p.parts = append(p.parts, newPart(regexp.MustCompile(s), s))
+	}
+	return p
+}
+
+// find returns the leftmost match of the pattern in text, as
+// FindStringIndex of the whole would: the earliest start, and at one start
+// the first alternative (leftmost-first). may reports whether part i may
+// match (its anchors are in the text); nil runs every part.
+func (p pattern) find(text string, may func(i int) bool) []int {
+	var best []int
+	for i, pt := range p.parts {
+		if may != nil && !may(i) {
+			continue
+		}
+		if best != nil && best[0] == 0 {
+			break // nothing starts earlier
+		}
+		loc := pt.re.FindStringIndex(text)
+		if loc != nil && (best == nil || loc[0] < best[0]) {
+			best = loc
+		}
+	}
+	return best
+}
+
+// mayMatch reports whether lower-cased text may match some part.
+func (p pattern) mayMatch(lower string) bool {
+	for _, pt := range p.parts {
+		if mayMatch(lower, pt.anchors) && !slices.ContainsFunc(pt.needs, func(n []string) bool { return !mayMatch(lower, n) }) {
+			return true
+		}
+	}
+	return false
+}
+
+// partIndex is the prefilter of many patterns: which literals of their
+// parts' anchors and needs a text holds, found in one pass (anchorIndex).
+type partIndex struct {
+	ix       *anchorIndex
+	patterns []pattern
+	// first is the index of each pattern's first part; owner, each part's
+	// pattern.
+	first, owner []int
+	// conds are each part's literal sets, as indexes into the literals.
+	conds [][][]int
+	// byFirst lists, for each literal, the parts whose first set holds it;
+	// always, the parts without a set.
+	byFirst [][]int
+	always  []int
+}
+
+func newPartIndex(ps []pattern) *partIndex {
+	x := &partIndex{patterns: ps}
+	id := map[string]int{}
+	var lits [][]string
+	set := func(ls []string) []int {
+		var out []int
+		for _, l := range ls {
+			i, ok := id[l]
+			if !ok {
+				i = len(lits)
+				id[l] = i
+				lits = append(lits, []string{l})
+				x.byFirst = append(x.byFirst, nil)
+			}
+			if !slices.Contains(out, i) {
+				out = append(out, i)
+			}
+		}
+		return out
+	}
+	for n, p := range ps {
+		x.first = append(x.first, len(x.conds))
+		for _, pt := range p.parts {
+			k := len(x.conds)
+			x.owner = append(x.owner, n)
+			var c [][]int
+			if pt.anchors != nil {
+				c = append(c, set(pt.anchors))
+			}
+			for _, n := range pt.needs {
+				c = append(c, set(n))
+			}
+			x.conds = append(x.conds, c)
+			if len(c) == 0 {
+				x.always = append(x.always, k)
+				continue
+			}
+			for _, l := range c[0] {
+				x.byFirst[l] = append(x.byFirst[l], k)
+			}
+		}
+	}
+	x.ix = newAnchorIndex(lits)
+	return x
+}
+
+// possible returns the parts lower-cased text may match: those whose
+// every literal set has a literal the text holds.
+func (x *partIndex) possible(lower string) candidates {
+	c := candidates{x: x, part: make([]bool, len(x.conds)), pattern: make([]bool, len(x.patterns))}
+	has, found := x.ix.present(lower)
+	ok := func(k int) {
+		if c.part[k] {
+			return
+		}
+		for _, set := range x.conds[k] {
+			if !slices.ContainsFunc(set, func(l int) bool { return has[l] }) {
+				return
+			}
+		}
+		c.part[k] = true
+		c.pattern[x.owner[k]] = true
+	}
+	for _, k := range x.always {
+		ok(k)
+	}
+	for _, l := range found {
+		for _, k := range x.byFirst[l] {
+			ok(k)
+		}
+	}
+	return c
+}
+
+// candidates are the parts and patterns one text may match.
+type candidates struct {
+	x             *partIndex
+	part, pattern []bool
+}
+
+// find returns pattern i's leftmost match in text, running only the parts
+// the text may match; nil when none matches.
+func (c candidates) find(i int, text string) []int {
+	if !c.pattern[i] {
+		return nil
+	}
+	first := c.x.first[i]
+	return c.x.patterns[i].find(text, func(j int) bool { return c.part[first+j] })
+}

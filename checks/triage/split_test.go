@@ -1,0 +1,64 @@
+package triage
+
+import (
+	"encoding/json"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestSplitFindsWhatTheWholeFinds: for every sign and clue, on every
+// corpus text, example and a few hand-made texts, the split pattern with
+// the prefilter finds exactly what the whole regular expression finds.
+func TestSplitFindsWhatTheWholeFinds(t *testing.T) {
+	texts := []string{"", "a", "localhost:18080 refused ERR_CONNECTION_REFUSED blocked from talking to localhost"}
+	for _, f := range []string{"testdata/triage_corpus.json", "testdata/collected_corpus.json"} {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c []struct{ Text string }
+		if err := json.Unmarshal(data, &c); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range c {
+			texts = append(texts, e.Text)
+		}
+	}
+	for _, s := range signs() {
+		texts = append(texts, s.Example)
+	}
+	for _, c := range clues() {
+		texts = append(texts, c.Example)
+	}
+	split, found := 0, 0
+	for _, raw := range texts {
+		text := normaliseReport(raw)
+		lower := strings.ToLower(text)
+		maySign, mayClue := signAnchors().possible(lower), clueAnchors().possible(lower)
+		for i, s := range signs() {
+			want, got := s.Pattern.FindStringIndex(text), maySign.find(i, text)
+			if !slices.Equal(want, got) {
+				t.Fatalf("sign %d (%s) on %.80q: whole %v, split %v", i, s.Pattern, raw, want, got)
+			}
+			if got != nil {
+				found++
+			}
+		}
+		for i, c := range clues() {
+			if want, got := c.Pattern.FindStringIndex(text), mayClue.find(i, text); !slices.Equal(want, got) {
+				t.Fatalf("clue %d (%s) on %.80q: whole %v, split %v", i, c.Pattern, raw, want, got)
+			}
+		}
+	}
+	for _, s := range signs() {
+		if len(s.pattern.parts) > 1 {
+			split++
+		}
+	}
+	if split < 80 || found < 1000 {
+		t.Errorf("%d signs split, %d matches compared: the test compares too little", split, found)
+	}
+	t.Logf("%d of %d signs split; %d matches compared on %d texts", split, len(signs()), found, len(texts))
+}
