@@ -52,12 +52,9 @@ func Sanitize(data []byte) ([]byte, error) {
 	s := &sanitizer{red: &checks.Redactor{}}
 	doc = s.value(doc, "")
 	var out bytes.Buffer
-	enc := json.NewEncoder(&out)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return nil, err
-	}
+	out.Grow(len(data))
+	writeIndented(&out, doc, 0)
+	out.WriteByte('\n')
 	return out.Bytes(), nil
 }
 
@@ -209,8 +206,11 @@ func (s *sanitizer) text(t string) string {
 	if strings.Contains(t, "<input") || strings.Contains(t, "<INPUT") {
 		t = hiddenInputRE.ReplaceAllString(t, "${1}${3}"+Removed+"${2}${4}")
 	}
-	if u, err := url.Parse(t); err == nil && u.Scheme != "" && u.Host != "" && !strings.ContainsAny(t, " \n") {
-		t = sanitizeURL(u)
+	// A URL is one word with a scheme: a body of text is not parsed as one.
+	if strings.Contains(t, "://") && !strings.ContainsAny(t, " \n") {
+		if u, err := url.Parse(t); err == nil && u.Scheme != "" && u.Host != "" {
+			t = sanitizeURL(u)
+		}
 	}
 	return s.red.String(t)
 }
