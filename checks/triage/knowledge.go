@@ -207,6 +207,8 @@ func generic() []Sign {
 		// curl's exit codes as it prints them: curl: (N) text.
 		signW(catalog.DNSUnresolved, nil, 0.9, `curl: \(6\)`, "curl: (6) Could not resolve host: acme.okta.co"),
 		signW(catalog.DiscoveryUnreachable, nil, 0.85, `curl: \(28\)`, "curl: (28) Failed to connect to acme.okta.com port 443 after 21043 ms: Timed out"),
+		// The connection cut on the way: nothing back (52), a reset (56).
+		signW(catalog.DiscoveryUnreachable, nil, 0.85, `curl: \((52|56)\)`, "curl: (52) Empty reply from server"),
 		signW(catalog.TLSUntrusted, nil, 0.9, `curl: \(60\)`, "curl: (60) SSL certificate problem: unable to get local issuer certificate"),
 		// Apple's NSURLErrorDomain codes, as printed in an NSError.
 		signW(catalog.LoopbackUnavailable, nil, 0.75, `NSURLErrorDomain\W{1,4}Code=-1004\b|\bCode=-1004\b.{0,40}NSURLErrorDomain`, `Error Domain=NSURLErrorDomain Code=-1004 "Could not connect to the server."`),

@@ -201,13 +201,18 @@ func rankedFirst(t *testing.T, want map[string]catalog.ID) {
 // any other host; code names that look like hosts are not hosts.
 func TestConnectionFailureOnWhichHost(t *testing.T) {
 	rankedFirst(t, map[string]catalog.ID{
-		"dial tcp 10.2.3.4:443: connect: connection refused":                                                                                  catalog.DiscoveryUnreachable,
-		"curl: (7) Failed to connect to acme.okta.com port 443 after 3 ms: Connection refused":                                                catalog.DiscoveryUnreachable,
-		"This site can't be reached login.example.com refused to connect. ERR_CONNECTION_REFUSED":                                             catalog.DiscoveryUnreachable,
-		"Firefox can't establish a connection to the server at sso.example.org.":                                                              catalog.DiscoveryUnreachable,
-		"This site can't be reached localhost refused to connect. ERR_CONNECTION_REFUSED":                                                     catalog.LoopbackUnavailable,
-		"connect ECONNREFUSED 127.0.0.1:18080":                                                                                                catalog.LoopbackUnavailable,
-		"java.net.ConnectException: Connection refused (Connection refused)":                                                                  catalog.LoopbackUnavailable,
+		"dial tcp 10.2.3.4:443: connect: connection refused":                                      catalog.DiscoveryUnreachable,
+		"curl: (7) Failed to connect to acme.okta.com port 443 after 3 ms: Connection refused":    catalog.DiscoveryUnreachable,
+		"This site can't be reached login.example.com refused to connect. ERR_CONNECTION_REFUSED": catalog.DiscoveryUnreachable,
+		"Firefox can't establish a connection to the server at sso.example.org.":                  catalog.DiscoveryUnreachable,
+		"This site can't be reached localhost refused to connect. ERR_CONNECTION_REFUSED":         catalog.LoopbackUnavailable,
+		"connect ECONNREFUSED 127.0.0.1:18080":                                                    catalog.LoopbackUnavailable,
+		"java.net.ConnectException: Connection refused (Connection refused)":                      catalog.LoopbackUnavailable,
+		// A connection cut (reset, closed, nothing sent) is the network on
+		// the way, as a timeout is, not an answer of the IdP's.
+		"Error: read ECONNRESET":             catalog.DiscoveryUnreachable,
+		"curl: (52) Empty reply from server": catalog.DiscoveryUnreachable,
+		"net::ERR_CONNECTION_CLOSED":         catalog.DiscoveryUnreachable,
 		"System.Net.Http.HttpRequestException: No connection could be made because the target machine actively refused it. (127.0.0.1:18080)": catalog.LoopbackUnavailable,
 	})
 }
