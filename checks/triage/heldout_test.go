@@ -35,7 +35,24 @@ type collected struct {
 
 // clear reports whether the second reading names the corpus's row.
 func (e collected) clear() bool {
-	return e.Second != nil && (e.Second.Row == e.Row || slices.Contains(e.Also, e.Second.Row))
+	return e.Second != nil && e.accepts(e.Second.Row)
+}
+
+// sameValue pairs rows whose fix is one change of one pasted value: an
+// issuer that differs from the IdP's is invalid_issuer in the catalog's
+// Entra words ("Invalid issuer: …/v2.0") and token_validation_failure in
+// general (the Issuer URL ≠ the IdP's issuer verbatim); both say "paste
+// the issuer of the discovery document, verbatim". Collectors labelled
+// a library's issuer mismatch either way.
+var sameValue = map[catalog.ID]catalog.ID{
+	catalog.InvalidIssuer:          catalog.TokenValidationFailure,
+	catalog.TokenValidationFailure: catalog.InvalidIssuer,
+}
+
+// accepts reports whether row is a right answer for the message: its
+// row, one of its also rows, or the row with the same fix.
+func (e collected) accepts(row catalog.ID) bool {
+	return row == e.Row || slices.Contains(e.Also, row) || sameValue[e.Row] == row
 }
 
 func loadCollected(t testing.TB) []collected {
@@ -73,7 +90,7 @@ func TestHeldOut(t *testing.T) {
 			total["clear"]++
 		}
 		ms := triage.Rank(e.Text)
-		if len(ms) > 0 && (ms[0].Row == e.Row || slices.Contains(e.Also, ms[0].Row)) {
+		if len(ms) > 0 && e.accepts(ms[0].Row) {
 			right[e.Split]++
 			right[e.Split+" "+e.Vendor]++
 			if e.clear() {
