@@ -24,6 +24,7 @@ var conceptPhrases = map[string][]string{
 	"audience":      {"audience", "aud", "azp", "authorized party"},
 	"expired":       {"expir*", "exp", "no longer valid", "lifetime", "too old"},
 	"future":        {"not yet valid", "not valid yet", "nbf", "iat", "future", "used before issued", "before issued", "not before", "clock", "skew", "time difference", "system time", "out of sync"},
+	"skewed":        {"not yet valid", "not valid yet", "not active yet", "nbf", "used before issued", "before issued", "clock skew", "time difference", "system time", "out of sync"},
 	"token":         {"token", "jwt", "id token", "assertion"},
 	"id token":      {"id token", "idtoken", "identity token"},
 	"refresh":       {"refresh*", "offline token", "offline access token"},
@@ -78,15 +79,19 @@ type Rule struct {
 	// Weight is how surely the rule means the row; zero means by the number
 	// of concepts (more concepts, more specific, more weight).
 	Weight float64
+	// Unless names concepts that, in the same clause, mean the words are
+	// about something else: a certificate "issued by an authority that is
+	// not trusted" is no issuer mismatch of a token.
+	Unless []string
 }
 
 // rules are checked in order; every rule that matches counts.
 var rules = []Rule{
-	{Row: catalog.TokenValidationFailure, Concepts: []string{"issuer", "mismatch"}, Example: "unexpected iss value, expected https://acme.okta.com/oauth2/default"},
+	{Row: catalog.TokenValidationFailure, Concepts: []string{"issuer", "mismatch"}, Unless: []string{"tls"}, Example: "unexpected iss value, expected https://acme.okta.com/oauth2/default"},
 	{Row: catalog.AudienceMismatch, Concepts: []string{"audience", "mismatch"}, Example: "Invalid audience in id_token"},
 	{Row: catalog.ClockSkew, Concepts: []string{"token", "expired"}, Example: "JWT expired"},
 	{Row: catalog.ClockSkew, Concepts: []string{"token", "future"}, Example: "iat is in the future"},
-	{Row: catalog.ClockSkew, Concepts: []string{"future"}, Weight: 0.7, Example: "token used before issued"},
+	{Row: catalog.ClockSkew, Concepts: []string{"skewed"}, Weight: 0.7, Example: "token used before issued"},
 	{Row: catalog.ClockSkew, Concepts: []string{"expired", "claim"}, Example: `"exp" claim timestamp check failed`},
 	{Row: catalog.TLSUntrusted, Concepts: []string{"tls", "expired", "failed"}, Example: "x509: certificate has expired or is not yet valid: the verification failed"},
 	{Row: catalog.RefreshTokenRejected, Concepts: []string{"refresh", "token", "revoked"}, Example: "The refresh token has expired due to inactivity"},
@@ -108,7 +113,7 @@ var rules = []Rule{
 	{Row: catalog.AccessDeniedPolicy, Concepts: []string{"user", "unassigned"}, Example: "the user is not assigned to this application"},
 	{Row: catalog.ConsentRequired, Concepts: []string{"consent"}, Weight: 0.72, Example: "admin consent is required"},
 	{Row: catalog.PKCEUnsupported, Concepts: []string{"pkce", "failed"}, Example: "code_verifier is invalid"},
-	{Row: catalog.AppNotEnabled, Concepts: []string{"client", "disabled"}, Example: "The application is disabled"},
+	{Row: catalog.AppNotEnabled, Concepts: []string{"client", "disabled"}, Unless: []string{"skewed"}, Example: "The application is disabled"},
 	{Row: catalog.TLSUntrusted, Concepts: []string{"tls", "untrusted"}, Example: "SSL certificate problem: unable to get local issuer certificate"},
 	{Row: catalog.LoopbackUnavailable, Concepts: []string{"localhost", "refused conn"}, Example: "Firefox can't establish a connection to the server at localhost:18080"},
 	{Row: catalog.LoopbackUnavailable, Concepts: []string{"localhost", "in use"}, Example: "bind: address already in use 127.0.0.1:18080"},
@@ -138,6 +143,7 @@ type conceptIndex struct {
 	exact  map[string][]phrase
 	prefix map[string][]phrase
 	rules  [][]int // each rule's concepts, as indexes into names
+	unless [][]int // each rule's Unless concepts
 }
 
 var concepts = sync.OnceValue(func() *conceptIndex {
@@ -160,16 +166,20 @@ var concepts = sync.OnceValue(func() *conceptIndex {
 			}
 		}
 	}
-	for _, r := range rules {
+	indexes := func(r Rule, names []string) []int {
 		var cs []int
-		for _, c := range r.Concepts {
+		for _, c := range names {
 			i, ok := id[c]
 			if !ok {
 				panic("triage: rule for " + string(r.Row) + " names no concept " + c)
 			}
 			cs = append(cs, i)
 		}
-		ix.rules = append(ix.rules, cs)
+		return cs
+	}
+	for _, r := range rules {
+		ix.rules = append(ix.rules, indexes(r, r.Concepts))
+		ix.unless = append(ix.unless, indexes(r, r.Unless))
 	}
 	return ix
 })
@@ -299,6 +309,11 @@ func matchRules(ws []word) []ruleHit {
 				}
 				if wl-wf > maxClauseSpan {
 					continue
+				}
+				for _, ci := range ix.unless[ri] {
+					if _, ok := found[ci]; ok {
+						continue rule
+					}
 				}
 				hits = append(hits, ruleHit{rule: ri, start: s, end: e})
 			}

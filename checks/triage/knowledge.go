@@ -149,6 +149,9 @@ func generic() []Sign {
 		signW(catalog.KMSDecryptQuickSight, nil, 0.9, `Identitystoreinternal`, "(Service: Identitystoreinternal, Status Code: 400)"),
 		signW(catalog.SAMLPermissionNeeded, nil, 0.9, `Permission needed`, "Permission needed"),
 		signW(catalog.ProxyForbidden, nil, 0.95, `not authorized to perform:? execute-api:Invoke`, "User: anonymous is not authorized to perform: execute-api:Invoke on resource"),
+		// Any other IAM permission a user or role lacks: the account's own
+		// policy, none of the rows (the services' KMS statements above are).
+		signW(catalog.IdPError, nil, 0.8, `\b(User|Role|arn:aws:(iam|sts)::\S+) ?.{0,200}?\bis not authorized to perform:? [a-z0-9-]+:[A-Za-z0-9*]+`, "com.amazonaws.services.s3.model.AmazonS3Exception: User: arn:aws:sts::<AWS_ACCOUNT>:assumed-role/dataall-<dataset_name>-<URI>/<>  is not authorized to perform: kms:Decrypt on resource"),
 		signW(catalog.ProxyForbidden, nil, 0.8, `403 Forbidden.{0,120}(execute-api|api ?gateway|cognito)|(execute-api|api ?gateway|scope-stripping proxy|cognito proxy).{0,120}\b403\b`, "403 Forbidden from https://a1b2c3.execute-api.us-east-1.amazonaws.com/prod/oauth2/authorize"),
 		signW(catalog.SubscriptionConflict, nil, 0.9, `subscription already exists|already (has|have) an? (Amazon )?Quick(Sight)? (account|subscription)|ResourceExistsException.{0,120}(subscription|account)`, "ResourceExistsException: An account subscription already exists for this account"),
 		signW(catalog.ConsoleHomeRegion, nil, 0.85, `console (always )?(targets|uses|opens|goes to|is (fixed|hard-?wired) to).{0,60}home region|hard-?wired to the (IAM )?Identity Center home region`, "the console always targets the IAM Identity Center home Region"),
@@ -207,6 +210,9 @@ func generic() []Sign {
 		// curl's exit codes as it prints them: curl: (N) text.
 		signW(catalog.DNSUnresolved, nil, 0.9, `curl: \(6\)`, "curl: (6) Could not resolve host: acme.okta.co"),
 		signW(catalog.DiscoveryUnreachable, nil, 0.85, `curl: \(28\)`, "curl: (28) Failed to connect to acme.okta.com port 443 after 21043 ms: Timed out"),
+		// A wrong password is the account's own trouble, whatever the
+		// exception's name (Cognito's NotAuthorizedException).
+		signW(catalog.IdPError, nil, 0.88, `\b(incorrect|invalid|wrong) (user ?name|e-?mail( address)?|login) (or|and|/) password\b|\bpassword (is )?(incorrect|invalid|wrong)\b`, "An error occurred when signing into AWS Cognito Service: NotAuthorizedException Incorrect username or password."),
 		// The connection cut on the way: nothing back (52), a reset (56).
 		signW(catalog.DiscoveryUnreachable, nil, 0.85, `curl: \((52|56)\)`, "curl: (52) Empty reply from server"),
 		signW(catalog.TLSUntrusted, nil, 0.9, `curl: \(60\)`, "curl: (60) SSL certificate problem: unable to get local issuer certificate"),

@@ -6,6 +6,7 @@ package triage
 
 import (
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -155,7 +156,7 @@ func Analyze(text string) Result {
 			hits = append(hits, h)
 		}
 	}
-	hits = preferSpecific(bySide(text, lower, proxyOnTheWay(text, hits)))
+	hits = reasonFirst(preferSpecific(bySide(text, lower, proxyOnTheWay(text, hits))))
 	return Result{Matches: rankHits(text, hits, provider), Facts: factsOrNil(facts), Next: nextSteps(facts, provider)}
 }
 
@@ -224,6 +225,37 @@ func preferSpecific(hits []hit) []hit {
 		out = append(out, h)
 	}
 	return out
+}
+
+// reasons are rows that say why another row's failure happened: discovery
+// (or any request to the IdP) failed because the certificate was not
+// trusted or the name did not resolve. A stack trace names both, the outer
+// failure first ("IDX20803: Unable to obtain configuration … The remote
+// certificate is invalid"); the reason is what to fix.
+var reasons = map[catalog.ID][]catalog.ID{
+	catalog.DiscoveryUnreachable: {catalog.TLSUntrusted, catalog.DNSUnresolved},
+}
+
+// reasonFirst ranks a sure reason (a code or wording, not a clue or a
+// guess) above the failure it explains.
+func reasonFirst(hits []hit) []hit {
+	for outer, rs := range reasons {
+		best := 0.0
+		for _, h := range hits {
+			if slices.Contains(rs, h.row) && !h.clue && !h.nearest && h.score >= 0.85 {
+				best = max(best, h.score)
+			}
+		}
+		if best == 0 {
+			continue
+		}
+		for i := range hits {
+			if hits[i].row == outer && hits[i].score >= best {
+				hits[i].score = best - 0.01
+			}
+		}
+	}
+	return hits
 }
 
 // rankHits sums the evidence per row and orders the rows, best first.
