@@ -127,7 +127,7 @@ var rules = []Rule{
 	{Row: catalog.LoopbackHTTPSUpgrade, Concepts: []string{"localhost", "https upgrade"}, Weight: 0.8, Example: "localhost sent an invalid response. ERR_SSL_PROTOCOL_ERROR"},
 	{Row: catalog.ProxyInterceptsLoopback, Concepts: []string{"proxy", "refused conn"}, Weight: 0.7, Example: "The proxy server is refusing connections"},
 	{Row: catalog.ProxyInterceptsLoopback, Concepts: []string{"proxy", "localhost"}, Example: "the proxy answered for localhost:18080"},
-	{Row: catalog.IdPError, Concepts: []string{"proxy auth"}, Weight: 0.7, Example: "407 Proxy Authentication Required"},
+	{Row: catalog.DiscoveryUnreachable, Concepts: []string{"proxy auth"}, Weight: 0.7, Example: "407 Proxy Authentication Required"},
 }
 
 // phrase is one phrase of a concept, as folded words.
