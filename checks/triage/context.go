@@ -93,3 +93,48 @@ func bySide(text, lower string, hits []hit) []hit {
 	}
 	return hits
 }
+
+// clockWords say that a time is off, not that a token's life ended.
+var clockWords = []string{"clock", "skew", "not yet valid", "not valid yet", "nbf", "not before", "before issued", "iat", "system time", "ahead", "behind", "time zone", "timezone", "out of sync", "ntp"}
+
+// refreshNear is how far (in bytes) from an expiry the word refresh puts
+// it on the refresh.
+const refreshNear = 120
+
+// expiredOnRefresh moves an expiry without a clock to the refresh: "token
+// expired" near "refresh" (a refresh token that expired, "failed to
+// refresh: token is expired") is the refresh token rejected; the clock is
+// the cause only when the text says a time is off.
+func expiredOnRefresh(lower string, hits []hit) []hit {
+	if slices.ContainsFunc(clockWords, func(w string) bool { return containsWord(lower, w) }) {
+		return hits
+	}
+	for i := range hits {
+		h := &hits[i]
+		if h.row != catalog.ClockSkew || h.clue || h.nearest {
+			continue
+		}
+		from, to := max(h.start-refreshNear, 0), min(h.end+refreshNear, len(lower))
+		if strings.Contains(lower[from:to], "refresh") {
+			h.row = catalog.RefreshTokenRejected
+		}
+	}
+	return hits
+}
+
+// containsWord reports whether lower holds w as whole words ("iat", not
+// the iat of "associated").
+func containsWord(lower, w string) bool {
+	for from := 0; ; {
+		i := strings.Index(lower[from:], w)
+		if i < 0 {
+			return false
+		}
+		i += from
+		end := i + len(w)
+		if (i == 0 || !isWordByte(lower[i-1])) && (end == len(lower) || !isWordByte(lower[end])) {
+			return true
+		}
+		from = i + 1
+	}
+}

@@ -217,6 +217,18 @@ func TestConnectionFailureOnWhichHost(t *testing.T) {
 	})
 }
 
+// TestExpiredOnTheRefresh: an expiry near "refresh", with no word of a
+// clock, is the refresh token's; with a clock named it stays the clock.
+func TestExpiredOnTheRefresh(t *testing.T) {
+	rankedFirst(t, map[string]catalog.ID{
+		"failed to refresh the session: token is expired":                                     catalog.RefreshTokenRejected,
+		"oidc: token is expired (Token Expiry: 2026-11-20 09:00:00 +0000 UTC)":                catalog.ClockSkew,
+		"refresh failed: token is expired; the system clock is 6 minutes ahead of the server": catalog.ClockSkew,
+		// "associated" holds no iat.
+		"the token associated with this refresh has expired": catalog.RefreshTokenRejected,
+	})
+}
+
 // TestTheSideDecides: the same generic words are another row on another
 // side of the sign-in — the SAML sign-in, the token exchange, the code.
 func TestTheSideDecides(t *testing.T) {
