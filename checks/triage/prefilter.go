@@ -261,15 +261,9 @@ func newAnchorIndex(sets [][]string) *anchorIndex {
 	return ix
 }
 
-// possible returns, for each pattern, whether lower-cased text holds one
-// of its anchors.
-func (ix *anchorIndex) possible(lower string) []bool {
-	out, _ := ix.present(lower)
-	return out
-}
-
-// present is possible, with the list of the patterns it holds an anchor
-// of (without those that always may match).
+// present returns, for each pattern, whether lower-cased text holds one
+// of its anchors, and the list of those it holds an anchor of (without
+// the patterns that always may match).
 func (ix *anchorIndex) present(lower string) ([]bool, []int) {
 	out := make([]bool, ix.n)
 	for _, i := range ix.always {
