@@ -24,6 +24,7 @@ var conceptPhrases = map[string][]string{
 	"audience":      {"audience", "aud", "azp", "authorized party"},
 	"expired":       {"expir*", "exp", "no longer valid", "lifetime", "too old"},
 	"future":        {"not yet valid", "not valid yet", "nbf", "iat", "future", "used before issued", "before issued", "not before", "clock", "skew", "time difference", "system time", "out of sync"},
+	"certproblem":   {"x509", "ssl", "tls", "pkix", "self signed", "local issuer", "issuer certificate", "certificate chain", "certificate verify", "certificate authority", "ca cert*", "root certificate", "root ca", "certification path", "certification authority", "trust anchor", "untrustedroot", "sec e untrusted root"},
 	"skewed":        {"not yet valid", "not valid yet", "not active yet", "nbf", "used before issued", "before issued", "clock skew", "time difference", "system time", "out of sync"},
 	"token":         {"token", "jwt", "id token", "assertion"},
 	"id token":      {"id token", "idtoken", "identity token"},
@@ -87,7 +88,7 @@ type Rule struct {
 
 // rules are checked in order; every rule that matches counts.
 var rules = []Rule{
-	{Row: catalog.TokenValidationFailure, Concepts: []string{"issuer", "mismatch"}, Unless: []string{"tls"}, Example: "unexpected iss value, expected https://acme.okta.com/oauth2/default"},
+	{Row: catalog.TokenValidationFailure, Concepts: []string{"issuer", "mismatch"}, Unless: []string{"certproblem"}, Example: "unexpected iss value, expected https://acme.okta.com/oauth2/default"},
 	{Row: catalog.AudienceMismatch, Concepts: []string{"audience", "mismatch"}, Example: "Invalid audience in id_token"},
 	{Row: catalog.ClockSkew, Concepts: []string{"token", "expired"}, Example: "JWT expired"},
 	{Row: catalog.ClockSkew, Concepts: []string{"token", "future"}, Example: "iat is in the future"},
@@ -108,8 +109,8 @@ var rules = []Rule{
 	{Row: catalog.RedirectMismatch, Concepts: []string{"redirect", "unregistered"}, Example: "redirect_uri is not registered for this client"},
 	{Row: catalog.InvalidClient, Concepts: []string{"client", "unknown"}, Example: "Client not found"},
 	{Row: catalog.InvalidScope, Concepts: []string{"scope", "refused"}, Example: "scope offline_access is not allowed"},
-	{Row: catalog.JWKSMismatch, Concepts: []string{"key", "nokey"}, Example: "no applicable key found in the JSON Web Key Set"},
-	{Row: catalog.IDTokenSignatureInvalid, Concepts: []string{"signature", "failed"}, Example: "signature verification failed"},
+	{Row: catalog.JWKSMismatch, Concepts: []string{"key", "nokey"}, Unless: []string{"certproblem"}, Example: "no applicable key found in the JSON Web Key Set"},
+	{Row: catalog.IDTokenSignatureInvalid, Concepts: []string{"signature", "failed"}, Unless: []string{"expired", "nokey"}, Example: "signature verification failed"},
 	{Row: catalog.AccessDeniedPolicy, Concepts: []string{"user", "unassigned"}, Example: "the user is not assigned to this application"},
 	{Row: catalog.ConsentRequired, Concepts: []string{"consent"}, Weight: 0.72, Example: "admin consent is required"},
 	{Row: catalog.PKCEUnsupported, Concepts: []string{"pkce", "failed"}, Example: "code_verifier is invalid"},
@@ -118,7 +119,7 @@ var rules = []Rule{
 	{Row: catalog.LoopbackUnavailable, Concepts: []string{"localhost", "refused conn"}, Example: "Firefox can't establish a connection to the server at localhost:18080"},
 	{Row: catalog.LoopbackUnavailable, Concepts: []string{"localhost", "in use"}, Example: "bind: address already in use 127.0.0.1:18080"},
 	{Row: catalog.DNSUnresolved, Concepts: []string{"dns"}, Weight: 0.8, Example: "getaddrinfo ENOTFOUND acme.okta.com"},
-	{Row: catalog.UnknownTenant, Concepts: []string{"tenant", "unknown"}, Example: "Tenant 'contoso.example' not found"},
+	{Row: catalog.UnknownTenant, Concepts: []string{"tenant", "unknown"}, Unless: []string{"client"}, Example: "Tenant 'contoso.example' not found"},
 	{Row: catalog.UserinfoUnauthorized, Concepts: []string{"userinfo", "unauthorized"}, Example: "userinfo endpoint returned 401"},
 	{Row: catalog.DiscoveryUnreachable, Concepts: []string{"discovery", "unreachable"}, Example: "failed to fetch the openid-configuration"},
 	{Row: catalog.DiscoveryUnreachable, Concepts: []string{"netdown"}, Weight: 0.7, Example: "context deadline exceeded (Client.Timeout exceeded while awaiting headers)"},

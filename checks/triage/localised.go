@@ -21,7 +21,9 @@ import (
 var localisedFS embed.FS
 
 // localisedSigns reads the translated page texts as signs of their
-// vendor: each text matches as shown, but for its closing punctuation.
+// vendor: each text matches as shown, but for its closing punctuation; a
+// value the page fills in (a user name) is written {} and matches any
+// short run of text.
 func localisedSigns(fsys embed.FS) ([]Sign, error) {
 	entries, err := fsys.ReadDir("data/localised")
 	if err != nil {
@@ -42,7 +44,9 @@ func localisedSigns(fsys embed.FS) ([]Sign, error) {
 				return fmt.Errorf("%q is too short to mean one thing", text)
 			}
 			pattern := strings.Join(strings.Fields(regexp.QuoteMeta(text)), `\s+`)
-			out = append(out, signW(row, p, 0.9, pattern, normaliseReport(f[0])))
+			pattern = strings.ReplaceAll(pattern, `\{\}`, `.{1,120}?`)
+			example := strings.ReplaceAll(normaliseReport(f[0]), "{}", "jdoe")
+			out = append(out, signW(row, p, 0.9, pattern, example))
 			return nil
 		})
 		if err != nil {

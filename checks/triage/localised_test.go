@@ -20,6 +20,8 @@ func TestLocalisedTexts(t *testing.T) {
 		"Okta: Ihr Konto ist gesperrt.\nWenden Sie sich an den Administrator.": catalog.IdPError,
 		"No es posible conectarse al servidor. Compruebe su conexión de red.":  catalog.DiscoveryUnreachable,
 		"Erreur : L’utilisateur n’est pas affecté à cette application":         catalog.AccessDeniedPolicy,
+		// Keycloak's login page, in Japanese and Russian.
+		"Keycloak: 無効なパラメータ: redirect_uri": catalog.RedirectMismatch,
 	} {
 		if ms := Rank(text); len(ms) == 0 || ms[0].Row != want {
 			t.Errorf("%q: got %+v, want %s first", text, ms, want)

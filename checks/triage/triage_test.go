@@ -217,6 +217,29 @@ func TestConnectionFailureOnWhichHost(t *testing.T) {
 	})
 }
 
+// TestRulesKnowWhatTheyAreNotAbout: a concept rule does not fire on
+// words that are about something else in the same clause, so its row is
+// not even offered as a candidate: an expired signature is the clock's, a
+// signature that fails for want of the key is the key set's, an
+// application not found in a directory is the client's.
+func TestRulesKnowWhatTheyAreNotAbout(t *testing.T) {
+	for text, not := range map[string]catalog.ID{
+		"jwt.exceptions.ExpiredSignatureError: Signature has expired":                     catalog.IDTokenSignatureInvalid,
+		"the signature check failed because the key id is not in the key set":             catalog.IDTokenSignatureInvalid,
+		"The application with that identifier was not found in the directory contoso.com": catalog.UnknownTenant,
+	} {
+		ms := triage.Rank(text)
+		if len(ms) == 0 {
+			t.Errorf("%q: no match", text)
+		}
+		for _, m := range ms {
+			if m.Row == not {
+				t.Errorf("%q: %s offered as a candidate (%+v)", text, not, ms)
+			}
+		}
+	}
+}
+
 // TestExpiredOnTheRefresh: an expiry near "refresh", with no word of a
 // clock, is the refresh token's; with a clock named it stays the clock.
 func TestExpiredOnTheRefresh(t *testing.T) {
