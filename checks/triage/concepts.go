@@ -24,7 +24,7 @@ var conceptPhrases = map[string][]string{
 	"audience":      {"audience", "aud", "azp", "authorized party"},
 	"expired":       {"expir*", "exp", "no longer valid", "lifetime", "too old"},
 	"future":        {"not yet valid", "not valid yet", "nbf", "iat", "future", "used before issued", "before issued", "not before", "clock", "skew", "time difference", "system time", "out of sync"},
-	"certproblem":   {"x509", "ssl", "tls", "pkix", "self signed", "local issuer", "issuer certificate", "certificate chain", "certificate verify", "certificate authority", "ca cert*", "root certificate", "root ca", "certification path", "certification authority", "trust anchor", "untrustedroot", "sec e untrusted root"},
+	"certproblem":   {"peer certificate", "server certificate", "invalid certificate", "unknown issuer", "unknownissuer", "x509", "ssl", "tls", "pkix", "self signed", "local issuer", "issuer certificate", "certificate chain", "certificate verify", "certificate authority", "ca cert*", "root certificate", "root ca", "certification path", "certification authority", "trust anchor", "untrustedroot", "sec e untrusted root"},
 	"skewed":        {"not yet valid", "not valid yet", "not active yet", "nbf", "used before issued", "before issued", "clock skew", "time difference", "system time", "out of sync"},
 	"token":         {"token", "jwt", "id token", "assertion"},
 	"id token":      {"id token", "idtoken", "identity token"},

@@ -101,22 +101,33 @@ var clockWords = []string{"clock", "skew", "not yet valid", "not valid yet", "nb
 // it on the refresh.
 const refreshNear = 120
 
+// refreshRows are the rows of a failed refresh.
+var refreshRows = []catalog.ID{catalog.RefreshTokenRejected, catalog.RefreshTokenMissing, catalog.RefreshIDTokenMissing, catalog.RefreshEmailMissing}
+
 // expiredOnRefresh moves an expiry without a clock to the refresh: "token
 // expired" near "refresh" (a refresh token that expired, "failed to
-// refresh: token is expired") is the refresh token rejected; the clock is
-// the cause only when the text says a time is off.
+// refresh: token is expired") is the refresh's failure — the row another
+// wording of the text names ("token expired and refresh token is not
+// set" is refresh_token_missing), else the refresh token rejected. The
+// clock is the cause only when the text says a time is off.
 func expiredOnRefresh(lower string, hits []hit) []hit {
 	if slices.ContainsFunc(clockWords, func(w string) bool { return containsWord(lower, w) }) {
 		return hits
+	}
+	to, best := catalog.RefreshTokenRejected, 0.0
+	for _, h := range hits {
+		if slices.Contains(refreshRows, h.row) && !h.clue && !h.nearest && h.score > best {
+			to, best = h.row, h.score
+		}
 	}
 	for i := range hits {
 		h := &hits[i]
 		if h.row != catalog.ClockSkew || h.clue || h.nearest {
 			continue
 		}
-		from, to := max(h.start-refreshNear, 0), min(h.end+refreshNear, len(lower))
-		if strings.Contains(lower[from:to], "refresh") {
-			h.row = catalog.RefreshTokenRejected
+		from, end := max(h.start-refreshNear, 0), min(h.end+refreshNear, len(lower))
+		if strings.Contains(lower[from:end], "refresh") {
+			h.row = to
 		}
 	}
 	return hits

@@ -151,7 +151,7 @@ func generic() []Sign {
 		signW(catalog.ProxyForbidden, nil, 0.95, `not authorized to perform:? execute-api:Invoke`, "User: anonymous is not authorized to perform: execute-api:Invoke on resource"),
 		// Any other IAM permission a user or role lacks: the account's own
 		// policy, none of the rows (the services' KMS statements above are).
-		signW(catalog.IdPError, nil, 0.8, `\b(User|Role|arn:aws:(iam|sts)::\S+) ?.{0,200}?\bis not authorized to perform:? [a-z0-9-]+:[A-Za-z0-9*]+`, "com.amazonaws.services.s3.model.AmazonS3Exception: User: arn:aws:sts::<AWS_ACCOUNT>:assumed-role/dataall-<dataset_name>-<URI>/<>  is not authorized to perform: kms:Decrypt on resource"),
+		signW(catalog.IdPError, nil, 0.8, `\b(User|Role|arn:aws:(iam|sts)::\S+) ?.{0,200}?\bis not authorized to perform\b`, "com.amazonaws.services.s3.model.AmazonS3Exception: User: arn:aws:sts::<AWS_ACCOUNT>:assumed-role/dataall-<dataset_name>-<URI>/<>  is not authorized to perform: kms:Decrypt on resource"),
 		signW(catalog.ProxyForbidden, nil, 0.8, `403 Forbidden.{0,120}(execute-api|api ?gateway|cognito)|(execute-api|api ?gateway|scope-stripping proxy|cognito proxy).{0,120}\b403\b`, "403 Forbidden from https://a1b2c3.execute-api.us-east-1.amazonaws.com/prod/oauth2/authorize"),
 		signW(catalog.SubscriptionConflict, nil, 0.9, `subscription already exists|already (has|have) an? (Amazon )?Quick(Sight)? (account|subscription)|ResourceExistsException.{0,120}(subscription|account)`, "ResourceExistsException: An account subscription already exists for this account"),
 		signW(catalog.ConsoleHomeRegion, nil, 0.85, `console (always )?(targets|uses|opens|goes to|is (fixed|hard-?wired) to).{0,60}home region|hard-?wired to the (IAM )?Identity Center home region`, "the console always targets the IAM Identity Center home Region"),
@@ -213,6 +213,10 @@ func generic() []Sign {
 		// A wrong password is the account's own trouble, whatever the
 		// exception's name (Cognito's NotAuthorizedException).
 		signW(catalog.IdPError, nil, 0.88, `\b(incorrect|invalid|wrong) (user ?name|e-?mail( address)?|login) (or|and|/) password\b|\bpassword (is )?(incorrect|invalid|wrong)\b`, "An error occurred when signing into AWS Cognito Service: NotAuthorizedException Incorrect username or password."),
+		// A user the IdP's administrator blocked (Auth0's "user is blocked").
+		signW(catalog.IdPError, nil, 0.9, `\buser (is|has been|was) blocked\b`, `{status: 403, url: "https://******.auth0.com/oauth/token", headers: {…}, error: "{"error":"invalid_grant","error_description":"user is blocked"}"}`),
+		// The name localhost itself did not resolve (a hosts file without it).
+		signW(catalog.LocalhostResolution, nil, 0.95, `\blookup localhost\b.{0,80}\bno such host|\b(could not|couldn.t|can.t|cannot|unable to|failed to) resolve (host(name)?:? )?['"]?localhost\b|\bgetaddrinfo \w+ localhost\b`, "couldn't access the network: lookup localhost on 192.168.1.1:53: no such host"),
 		// The connection cut on the way: nothing back (52), a reset (56).
 		signW(catalog.DiscoveryUnreachable, nil, 0.85, `curl: \((52|56)\)`, "curl: (52) Empty reply from server"),
 		signW(catalog.TLSUntrusted, nil, 0.9, `curl: \(60\)`, "curl: (60) SSL certificate problem: unable to get local issuer certificate"),

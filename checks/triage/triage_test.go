@@ -244,9 +244,10 @@ func TestRulesKnowWhatTheyAreNotAbout(t *testing.T) {
 // clock, is the refresh token's; with a clock named it stays the clock.
 func TestExpiredOnTheRefresh(t *testing.T) {
 	rankedFirst(t, map[string]catalog.ID{
-		"failed to refresh the session: token is expired":                                     catalog.RefreshTokenRejected,
-		"oidc: token is expired (Token Expiry: 2026-11-20 09:00:00 +0000 UTC)":                catalog.ClockSkew,
-		"refresh failed: token is expired; the system clock is 6 minutes ahead of the server": catalog.ClockSkew,
+		"failed to refresh the session: token is expired":                                        catalog.RefreshTokenRejected,
+		"oidc: token is expired (Token Expiry: 2026-11-20 09:00:00 +0000 UTC)":                   catalog.ClockSkew,
+		"refresh failed: token is expired; the system clock is 6 minutes ahead of the server":    catalog.ClockSkew,
+		"Error: Could not refresh the token: oauth2: token expired and refresh token is not set": catalog.RefreshTokenMissing,
 		// "associated" holds no iat.
 		"the token associated with this refresh has expired": catalog.RefreshTokenRejected,
 	})
