@@ -111,7 +111,8 @@ var refreshRows = []catalog.ID{catalog.RefreshTokenRejected, catalog.RefreshToke
 // set" is refresh_token_missing), else the refresh token rejected. The
 // clock is the cause only when the text says a time is off.
 func expiredOnRefresh(lower string, hits []hit) []hit {
-	if slices.ContainsFunc(clockWords, func(w string) bool { return containsWord(lower, w) }) {
+	if !slices.ContainsFunc(hits, func(h hit) bool { return h.row == catalog.ClockSkew }) ||
+		slices.ContainsFunc(clockWords, func(w string) bool { return containsWord(lower, w) }) {
 		return hits
 	}
 	to, best := catalog.RefreshTokenRejected, 0.0

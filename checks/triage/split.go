@@ -193,7 +193,10 @@ func (x *partIndex) possible(lower string) candidates {
 			}
 		}
 		c.part[k] = true
-		c.pattern[x.owner[k]] = true
+		if o := x.owner[k]; !c.pattern[o] {
+			c.pattern[o] = true
+			c.list = append(c.list, o)
+		}
 	}
 	for _, k := range x.always {
 		ok(k)
@@ -203,6 +206,7 @@ func (x *partIndex) possible(lower string) candidates {
 			ok(k)
 		}
 	}
+	slices.Sort(c.list)
 	return c
 }
 
@@ -210,6 +214,8 @@ func (x *partIndex) possible(lower string) candidates {
 type candidates struct {
 	x             *partIndex
 	part, pattern []bool
+	// list is the patterns the text may match, in order.
+	list []int
 }
 
 // find returns pattern i's leftmost match in text, running only the parts

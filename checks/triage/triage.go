@@ -96,7 +96,9 @@ func Analyze(text string) Result {
 	provider := idpInLower(lower)
 	var hits []hit
 	maySign := signAnchors().possible(lower)
-	for i, s := range signs() {
+	all := signs()
+	for _, i := range maySign.list {
+		s := &all[i]
 		loc := maySign.find(i, text)
 		if loc == nil {
 			continue
@@ -137,7 +139,9 @@ func Analyze(text string) Result {
 		hits = append(hits, hit{row: r.Row, score: ruleWeight(r), start: rh.start, end: rh.end, rule: true})
 	}
 	mayClue := clueAnchors().possible(lower)
-	for i, c := range clues() {
+	allClues := clues()
+	for _, i := range mayClue.list {
+		c := &allClues[i]
 		loc := mayClue.find(i, text)
 		if loc == nil {
 			continue
