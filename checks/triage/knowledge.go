@@ -93,10 +93,14 @@ var (
 	})
 )
 
-// chromeRefused is Chrome's "<host> refused to connect." in the languages
-// people paste it in most (zh-CN, ja, de, fr, es), the host before it;
-// each found as pasted in public issue threads and READMEs.
-const chromeRefused = `拒绝了我们的连接请求|で接続が拒否されました|hat die Verbindung abgelehnt|n.autorise pas la connexion|ha rechazado la conexión`
+// refusedTranslated is "connection refused" in the languages people paste
+// it in most, each found as pasted in public issue threads and READMEs:
+// Chrome's "<host> refused to connect." (zh-CN, ja, de, fr, es; the host
+// before it) and Windows' WSAECONNREFUSED (10061) "No connection could be
+// made because the target machine actively refused it" (zh-CN, de, fr, ja,
+// es).
+const refusedTranslated = `拒绝了我们的连接请求|で接続が拒否されました|hat die Verbindung abgelehnt|n.autorise pas la connexion|ha rechazado la conexión|` +
+	`目标计算机积极拒绝|Zielcomputer die Verbindung verweigerte|l.ordinateur cible l.a expressément refusée|対象のコンピューターによって拒否されたため|denegó expresamente dicha conexión`
 
 // generic returns the wordings of no one provider: the desktop app's and
 // the account's own messages, browsers, relying-party libraries, panva's
@@ -189,7 +193,7 @@ func generic() []Sign {
 		signW(catalog.PKCEUnsupported, nil, 0.8, `code_verifier|code challenge|code_challenge|\bPKCE\b`, "code_verifier does not match the code_challenge"),
 		// The loopback listener, on any port, in the words of browsers, OSes and runtimes.
 		signW(catalog.LoopbackUnavailable, nil, 0.9, `HttpListenerException|Only one usage of each socket address|\bEADDRINUSE\b|address already in use|port \d+ is already in use|conflicts with an existing registration on the machine|listen EACCES|bind: permission denied|WSAEADDRINUSE|\b10048\b`, "bind: Only one usage of each socket address (protocol/network address/port) is normally permitted."),
-		signW(catalog.LoopbackUnavailable, nil, 0.88, `(localhost|127\.0\.0\.1|\[::1\])(:\d+)?\b[^&]{0,200}?(ERR_CONNECTION_(REFUSED|RESET|CLOSED|TIMED_OUT|ABORTED|FAILED)|ERR_EMPTY_RESPONSE|refused to connect|connection refused|actively refused|ECONNREFUSED|ECONNRESET|can.t establish a connection|Unable to connect|didn.t send any data|unexpectedly closed the connection|took too long to respond|taking too long to respond|connection (was )?reset|could(n.t| not) connect to (the )?server|can.t connect to the server|No connection could be made|CannotConnectToHost|Code=-1004|`+chromeRefused+`)|(ERR_CONNECTION_(REFUSED|RESET|CLOSED|TIMED_OUT)|ERR_EMPTY_RESPONSE|connection (was )?reset|refused to connect|Unable to connect|can.t establish a connection|could(n.t| not) connect to (the )?server|can.t connect to the server|No connection could be made|CannotConnectToHost|Code=-1004).{0,200}?(localhost|127\.0\.0\.1)`, "Firefox can't establish a connection to the server at localhost:18080."),
+		signW(catalog.LoopbackUnavailable, nil, 0.88, `(localhost|127\.0\.0\.1|\[::1\])(:\d+)?\b[^&]{0,200}?(ERR_CONNECTION_(REFUSED|RESET|CLOSED|TIMED_OUT|ABORTED|FAILED)|ERR_EMPTY_RESPONSE|refused to connect|connection refused|actively refused|ECONNREFUSED|ECONNRESET|can.t establish a connection|Unable to connect|didn.t send any data|unexpectedly closed the connection|took too long to respond|taking too long to respond|connection (was )?reset|could(n.t| not) connect to (the )?server|can.t connect to the server|No connection could be made|CannotConnectToHost|Code=-1004|`+refusedTranslated+`)|(ERR_CONNECTION_(REFUSED|RESET|CLOSED|TIMED_OUT)|ERR_EMPTY_RESPONSE|connection (was )?reset|refused to connect|Unable to connect|can.t establish a connection|could(n.t| not) connect to (the )?server|can.t connect to the server|No connection could be made|CannotConnectToHost|Code=-1004).{0,200}?(localhost|127\.0\.0\.1)`, "Firefox can't establish a connection to the server at localhost:18080."),
 		signW(catalog.LoopbackUnavailable, nil, 0.88, `Failed to start a local (web ?)?server|(could not|couldn.t|cannot|can.t|unable to|failed to) (start|open|create) (the |a )?(local|loopback|callback|redirect) (web ?)?(server|listener)|port (cannot|could not|couldn.t) be bound|(cannot|could not|unable to|failed to) bind (to )?(the )?(local )?port`, "WARNING: Failed to start a local webserver listening on any port between 8085 and 8186."),
 		signW(catalog.LoopbackUnavailable, nil, 0.9, `access a socket in a way forbidden by its access permissions|WSAEACCES|\b10013\b`, "An attempt was made to access a socket in a way forbidden by its access permissions."),
 		signW(catalog.LoopbackHTTPSUpgrade, nil, 0.93, `You cannot visit (localhost|127\.0\.0\.1) right now because the website uses HSTS`, "You cannot visit localhost right now because the website uses HSTS."),

@@ -12,7 +12,7 @@ import (
 // connectFailure is a connection that failed after the name resolved, in the
 // words of browsers, OSes and runtimes (refused, reset, timed out,
 // unreachable). Which row it is depends on the host it failed on.
-var connectFailure = regexp.MustCompile(`(?i)` + chromeRefused + `|refused to connect|connection (was )?refused|actively refused|\bECONNREFUSED\b|\bECONNRESET\b|\bETIMEDOUT\b|\bEHOSTUNREACH\b|\bENETUNREACH\b|took too long to respond|taking too long to respond|connection (timed out|was reset|reset by peer)|connect timed out|can.t establish a connection to the server|\bUnable to connect\b|\bFailed to connect to\b|could(n.t| not) connect to|No connection could be made|no route to host|network is unreachable|\bi/o timeout\b|\bERR_CONNECTION_(REFUSED|RESET|CLOSED|TIMED_OUT|FAILED)\b|\bERR_ADDRESS_UNREACHABLE\b|\bERR_TIMED_OUT\b`)
+var connectFailure = regexp.MustCompile(`(?i)` + refusedTranslated + `|refused to connect|connection (was )?refused|actively refused|\bECONNREFUSED\b|\bECONNRESET\b|\bETIMEDOUT\b|\bEHOSTUNREACH\b|\bENETUNREACH\b|took too long to respond|taking too long to respond|connection (timed out|was reset|reset by peer)|connect timed out|can.t establish a connection to the server|\bUnable to connect\b|\bFailed to connect to\b|could(n.t| not) connect to|No connection could be made|no route to host|network is unreachable|\bi/o timeout\b|\bERR_CONNECTION_(REFUSED|RESET|CLOSED|TIMED_OUT|FAILED)\b|\bERR_ADDRESS_UNREACHABLE\b|\bERR_TIMED_OUT\b`)
 
 // failureHost is a host a message names: a lower-case DNS name with a dot,
 // an IPv4 or bracketed IPv6 address, or localhost, with an optional port.
@@ -65,7 +65,8 @@ func connectFailureHits(text, lower string) []hit {
 // take a second otherwise).
 var connectAnchors = []string{"refused", "reset", "timed out", "timedout", "unreach", "too long to respond", "establish a connection",
 	"unable to connect", "failed to connect", "connect to", "no connection could be made", "no route to host", "i/o timeout", "err_connection", "err_timed_out",
-	"拒绝了我们的连接请求", "で接続が拒否されました", "verbindung abgelehnt", "pas la connexion", "rechazado la conexión"}
+	"拒绝了我们的连接请求", "で接続が拒否されました", "verbindung abgelehnt", "pas la connexion", "rechazado la conexión",
+	"积极拒绝", "verbindung verweigerte", "expressément refusée", "拒否されたため", "denegó expresamente"}
 
 // connectFailureLocs returns where connectFailure matches in text, at most
 // eight places, looking only around the anchors found in lower (text in

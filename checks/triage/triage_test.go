@@ -209,10 +209,12 @@ func TestConnectionFailureOnWhichHost(t *testing.T) {
 		"connect ECONNREFUSED 127.0.0.1:18080":                                                    catalog.LoopbackUnavailable,
 		"java.net.ConnectException: Connection refused (Connection refused)":                      catalog.LoopbackUnavailable,
 		// Chrome's page in the languages people paste it in: the host decides.
-		"无法访问此网站\nlocalhost 拒绝了我们的连接请求。":                                                      catalog.LoopbackUnavailable,
-		"このサイトにアクセスできません localhost で接続が拒否されました。":                                              catalog.LoopbackUnavailable,
-		"Diese Website ist nicht erreichbar. login.example.com hat die Verbindung abgelehnt.": catalog.DiscoveryUnreachable,
-		"Ce site est inaccessible. localhost n'autorise pas la connexion.":                    catalog.LoopbackUnavailable,
+		"无法访问此网站\nlocalhost 拒绝了我们的连接请求。":                                                                                         catalog.LoopbackUnavailable,
+		"このサイトにアクセスできません localhost で接続が拒否されました。":                                                                                 catalog.LoopbackUnavailable,
+		"Diese Website ist nicht erreichbar. login.example.com hat die Verbindung abgelehnt.":                                    catalog.DiscoveryUnreachable,
+		"Ce site est inaccessible. localhost n'autorise pas la connexion.":                                                       catalog.LoopbackUnavailable,
+		"[WinError 10061] 由于目标计算机积极拒绝，无法连接。 (127.0.0.1:18080)":                                                                   catalog.LoopbackUnavailable,
+		"Es konnte keine Verbindung hergestellt werden, da der Zielcomputer die Verbindung verweigerte. (login.example.com:443)": catalog.DiscoveryUnreachable,
 		// A connection cut (reset, closed, nothing sent) is the network on
 		// the way, as a timeout is, not an answer of the IdP's.
 		"Error: read ECONNRESET":             catalog.DiscoveryUnreachable,
