@@ -69,7 +69,8 @@ var conceptPhrases = map[string][]string{
 	"proxy":         {"proxy", "proxies", "zscaler", "netskope", "bluecoat", "squid", "forcepoint"},
 	"proxy auth":    {"407", "proxy authentication required", "proxy authentication"},
 	"blocked":       {"blocked", "err blocked by client", "err blocked by administrator", "err access denied", "err network access denied", "local network", "private network", "forbidden by its access permissions", "blocked by your organization", "blocked by your administrator"},
-	"https upgrade": {"secure connection failed", "can t provide a secure connection", "hsts", "err ssl protocol error", "ssl error rx record too long", "https only", "record too long", "wrong version number", "https first", "invalid response", "server gave http response to https client", "first record does not look like a tls handshake", "unrecognized ssl message", "can t establish a secure connection", "secure connection to the server cannot be made"},
+	"https upgrade": {"secure connection failed", "can t provide a secure connection", "hsts", "err ssl protocol error", "ssl error rx record too long", "https only", "record too long", "wrong version number", "https first", "invalid response", "server gave http response to https client", "first record does not look like a tls handshake", "unrecognized ssl message", "can t establish a secure connection", "secure connection to the server cannot be made",
+		"strict transport security", "always use secure connections", "upgrade to https", "upgrades to https", "upgraded to https", "upgrades navigations to https", "redirected to https", "changes http to https", "forces https", "force https", "http url with https only enabled"},
 }
 
 // Rule points at a row when one clause names every one of its concepts.
