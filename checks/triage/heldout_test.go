@@ -133,7 +133,8 @@ func TestHeldOut(t *testing.T) {
 }
 
 // TestCorpusShape: at least 400 messages from at least 80 sources, each
-// with its source, ten per IdP, a quarter wrapped as helpdesks paste.
+// with its source, ten per IdP, a quarter wrapped as helpdesks paste; every
+// held-out message with its second reading.
 func TestCorpusShape(t *testing.T) {
 	all := loadCollected(t)
 	sources := map[string]bool{}
@@ -146,6 +147,15 @@ func TestCorpusShape(t *testing.T) {
 	for _, e := range all {
 		if e.Source == "" || e.Split != "knowledge" && e.Split != "heldout" {
 			t.Errorf("entry without source or split: %.80q", e.Text)
+		}
+		if e.Split == "heldout" && e.Second == nil {
+			// Not the text: whoever reads this may be writing knowledge.
+			t.Errorf("a held-out message from %s has no second reading", e.Source)
+		}
+		if e.Second != nil {
+			if _, ok := catalog.Lookup(e.Second.Row); !ok {
+				t.Errorf("second reading names an unknown row %s", e.Second.Row)
+			}
 		}
 		if _, ok := catalog.Lookup(e.Row); !ok {
 			t.Errorf("unknown row %s", e.Row)
