@@ -92,6 +92,10 @@ var Okta = &checks.IdP{
 			Example: "Invalid value for 'client_id' parameter."},
 		{Row: catalog.AccessDeniedPolicy, Pattern: `Policy evaluation failed`,
 			Example: "Policy evaluation failed for this request, please check the policy configurations."},
+		// The System Log's sign-on policy outcome, and the Identity Engine's
+		// error code for an unassigned user.
+		{Row: catalog.AccessDeniedPolicy, Pattern: `policy evaluation resulted in DENY|\bpolicy\.evaluate_sign_on\b.{0,200}\bDENY\b|\buser_not_assigned\b`,
+			Example: "_time action eventType outcome.reason client.geographicalContext.country  2022-04-04 19:59:54.257 success policy.evaluate_sign_on Sign-on policy evaluation resulted in DENY United States", Weight: 0.93},
 		{Row: catalog.AccessDeniedPolicy, Pattern: `User is not assigned to the client application`,
 			Example: "User is not assigned to the client application."},
 		{Row: catalog.InvalidScope, Pattern: `scopes are not configured for the authorization server`,
