@@ -224,7 +224,7 @@ func generic() []Sign {
 		signW(catalog.IdPError, nil, 0.88, `\b(incorrect|invalid|wrong) (user ?name|e-?mail( address)?|login) (or|and|/) password\b|\bpassword (is )?(incorrect|invalid|wrong)\b`, "An error occurred when signing into AWS Cognito Service: NotAuthorizedException Incorrect username or password."),
 		// Auth0's SDKs: PKCE needs a Native app whose token endpoint takes no
 		// client authentication, a public client.
-		signW(catalog.PublicClientDisabled, nil, 0.92, `Token Endpoint Authentication Method (to|must be|set to) '?None'?`, "PKCE not allowed - Application Type must be 'Native' and Token Endpoint Authentication Method must be 'None'"),
+		signW(catalog.PublicClientDisabled, nil, 0.92, `Token Endpoint Authentication Method (to|must be|set to) '?None'?|\bPKCE_NOT_ALLOWED\b`, "PKCE not allowed - Application Type must be 'Native' and Token Endpoint Authentication Method must be 'None'"),
 		// A rotated refresh token used twice: the IdP revokes the family.
 		signW(catalog.RefreshTokenRejected, nil, 0.93, `\breused refresh token\b|\brefresh token reuse\b`, "Users getting logged out with \"Unsuccessful Refresh Token exchange, reused refresh token detected\""),
 		// A user the IdP's administrator blocked (Auth0's "user is blocked").

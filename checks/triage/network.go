@@ -146,3 +146,34 @@ func namesOtherHost(text string) bool {
 	}
 	return false
 }
+
+// idpPaths are the IdP's own endpoints as a URL names them.
+var idpPaths = []string{".well-known/openid-configuration", "/.well-known/", "/oauth2/token", "/oauth/token", "/protocol/openid-connect/", "/jwks", "/keys"}
+
+// httpsToTheIdP moves an https request answered in plain http (the
+// loopback upgraded to https, in the browser's words) to the IdP when the
+// request was the IdP's: its discovery, token or key URL near the wording,
+// or a host near it that is not this machine — an IdP endpoint entered
+// with https that serves http (a local Dex or Keycloak too).
+func httpsToTheIdP(text, lower string, hits []hit) []hit {
+	for i := range hits {
+		h := &hits[i]
+		if h.row != catalog.LoopbackHTTPSUpgrade || h.clue || h.nearest {
+			continue
+		}
+		from, to := max(h.start-hostNear, 0), min(h.end+hostNear, len(lower))
+		near := lower[from:to]
+		if containsAny(near, idpPaths) {
+			h.row = catalog.DiscoveryUnreachable
+			continue
+		}
+		for _, m := range failureHost.FindAllStringSubmatchIndex(text[from:to], 8) {
+			host := text[from+m[2] : from+m[3]]
+			if isHost(text, from+m[2], from+m[3], from+m[1]) && !checks.IsLoopback(host) && !strings.HasSuffix(host, ".localhost") {
+				h.row = catalog.DiscoveryUnreachable
+				break
+			}
+		}
+	}
+	return hits
+}

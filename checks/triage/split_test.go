@@ -32,8 +32,18 @@ func TestSplitFindsWhatTheWholeFinds(t *testing.T) {
 	for _, c := range clues() {
 		texts = append(texts, c.Example)
 	}
+	// Under the race detector every sixteenth text: the comparison is of
+	// regular expressions, which have no goroutines to race, and the whole
+	// set would take minutes there and starve the browser tests.
+	step := 1
+	if raceDetector {
+		step = 16
+	}
 	split, found := 0, 0
-	for _, raw := range texts {
+	for k, raw := range texts {
+		if k%step != 0 {
+			continue
+		}
 		text := normaliseReport(raw)
 		lower := strings.ToLower(text)
 		maySign, mayClue := signAnchors().possible(lower), clueAnchors().possible(lower)
@@ -57,7 +67,7 @@ func TestSplitFindsWhatTheWholeFinds(t *testing.T) {
 			split++
 		}
 	}
-	if split < 80 || found < 1000 {
+	if split < 80 || found < 1000/step {
 		t.Errorf("%d signs split, %d matches compared: the test compares too little", split, found)
 	}
 	t.Logf("%d of %d signs split; %d matches compared on %d texts", split, len(signs()), found, len(texts))

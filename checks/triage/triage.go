@@ -160,7 +160,7 @@ func Analyze(text string) Result {
 			hits = append(hits, h)
 		}
 	}
-	hits = reasonFirst(preferSpecific(expiredOnRefresh(lower, bySide(text, lower, proxyOnTheWay(text, hits)))))
+	hits = reasonFirst(preferSpecific(expiredOnRefresh(lower, bySide(text, lower, httpsToTheIdP(text, lower, proxyOnTheWay(text, hits))))))
 	return Result{Matches: rankHits(text, hits, provider), Facts: factsOrNil(facts), Next: nextSteps(facts, provider)}
 }
 
