@@ -126,7 +126,9 @@ func expiredOnRefresh(lower string, hits []hit) []hit {
 		if h.row != catalog.ClockSkew || h.clue || h.nearest {
 			continue
 		}
-		from, end := max(h.start-refreshNear, 0), min(h.end+refreshNear, len(lower))
+		// lower may be shorter than text (a Kelvin sign lowers to k): clamp.
+		end := min(h.end+refreshNear, len(lower))
+		from := min(max(h.start-refreshNear, 0), end)
 		if strings.Contains(lower[from:end], "refresh") {
 			h.row = to
 		}

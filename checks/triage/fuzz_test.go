@@ -18,6 +18,10 @@ func FuzzTriage(f *testing.F) {
 	}
 	f.Add(strings.Repeat("AADSTS", 1000))
 	f.Add("\xff\xfe\x00 redirect")
+	// Lower case shorter than the text (K, the Kelvin sign, lowers to k)
+	// and longer (İ lowers to i̇), around the wordings that look near a hit.
+	f.Add(strings.Repeat("\u212a", 300) + " token is expired, refreshing; http: server gave HTTP response to HTTPS client " + strings.Repeat("\u212a", 300))
+	f.Add(strings.Repeat("İ", 300) + " connect ECONNREFUSED 10.1.2.3:443 client_id=x error=invalid_client " + strings.Repeat("İ", 300))
 	f.Fuzz(func(t *testing.T, text string) {
 		ms := triage.Rank(text)
 		for i, m := range ms {

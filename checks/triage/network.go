@@ -161,9 +161,10 @@ func httpsToTheIdP(text, lower string, hits []hit) []hit {
 		if h.row != catalog.LoopbackHTTPSUpgrade || h.clue || h.nearest {
 			continue
 		}
-		from, to := max(h.start-hostNear, 0), min(h.end+hostNear, len(lower))
-		near := lower[from:to]
-		if containsAny(near, idpPaths) {
+		// lower may be shorter than text (a Kelvin sign lowers to k): clamp.
+		to := min(h.end+hostNear, len(lower), len(text))
+		from := min(max(h.start-hostNear, 0), to)
+		if containsAny(lower[from:to], idpPaths) {
 			h.row = catalog.DiscoveryUnreachable
 			continue
 		}

@@ -105,6 +105,12 @@ func TestTriageCorpus(t *testing.T) {
 }
 
 func TestTriageIsRobust(t *testing.T) {
+	// Text whose lower case is shorter than itself (the Kelvin sign lowers
+	// to k) with an expiry near "refresh" and an https answer in http.
+	kelvin := strings.Repeat("\u212a", 400)
+	for _, text := range []string{kelvin + " token is expired " + kelvin + " refresh", kelvin + "https://localhost:18080 " + kelvin + " http: server gave HTTP response to HTTPS client"} {
+		triage.Rank(text)
+	}
 	base := "AADSTS50011: The redirect URI 'http://localhost:18080' specified in the request does not match the redirect URIs configured"
 	for name, text := range map[string]string{
 		"lower case":    strings.ToLower(base),
