@@ -55,7 +55,7 @@ func connectFailureHits(text, lower string) []hit {
 		if best == "" || checks.IsLoopback(best) || strings.HasSuffix(best, ".localhost") {
 			continue
 		}
-		return []hit{{row: catalog.DiscoveryUnreachable, score: 0.9, start: loc[0], end: loc[1]}}
+		return []hit{{row: catalog.DiscoveryUnreachable, score: 0.9, start: loc[0], end: loc[1], host: true}}
 	}
 	return nil
 }

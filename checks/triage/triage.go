@@ -76,6 +76,10 @@ type hit struct {
 	// rule marks a concept rule's match (concepts.go): its span is a
 	// clause's concepts in any order, not a phrase.
 	rule bool
+	// host marks a connection failure decided by the host nearest its
+	// words (network.go): a loopback wording around the same words, which
+	// found "localhost" farther away, does not outrank it.
+	host bool
 }
 
 // Analyze reads a pasted error message, page, JSON body or log: its
@@ -222,7 +226,14 @@ func preferSpecific(hits []hit) []hit {
 		}
 		for j, o := range hits {
 			if i != j && o.row != h.row && !o.clue && !h.clue && !o.nearest && o.start <= h.start && o.end >= h.end && o.end-o.start > h.end-h.start && (o.score >= h.score || !o.rule && o.end-o.start <= 3*(h.end-h.start)) && o.score >= h.score-0.2 {
+				if h.host && loopbackRows[o.row] {
+					continue // the nearest host decided: the loopback wording is the wider, wrong reading
+				}
 				h.score -= 0.2
+				break
+			}
+			if h.host == false && loopbackRows[h.row] && o.host && h.start <= o.start && h.end >= o.end {
+				h.score -= 0.2 // a loopback wording around a failure the nearest host put on the IdP
 				break
 			}
 		}

@@ -214,6 +214,9 @@ func TestConnectionFailureOnWhichHost(t *testing.T) {
 		"This site can't be reached localhost refused to connect. ERR_CONNECTION_REFUSED":         catalog.LoopbackUnavailable,
 		"connect ECONNREFUSED 127.0.0.1:18080":                                                    catalog.LoopbackUnavailable,
 		"java.net.ConnectException: Connection refused (Connection refused)":                      catalog.LoopbackUnavailable,
+		// The redirect URI named earlier does not make a failure on the IdP's
+		// host the loopback's.
+		`redirect_uri=http://localhost:18080 ... Get "https://acme.okta.com/oauth2/default/.well-known/openid-configuration": dial tcp 10.0.0.5:443: connect: connection refused`: catalog.DiscoveryUnreachable,
 		// Chrome's page in the languages people paste it in: the host decides.
 		"无法访问此网站\nlocalhost 拒绝了我们的连接请求。":                                                                                         catalog.LoopbackUnavailable,
 		"このサイトにアクセスできません localhost で接続が拒否されました。":                                                                                 catalog.LoopbackUnavailable,
