@@ -232,7 +232,7 @@ func preferSpecific(hits []hit) []hit {
 				h.score -= 0.2
 				break
 			}
-			if h.host == false && loopbackRows[h.row] && o.host && h.start <= o.start && h.end >= o.end {
+			if !h.host && loopbackRows[h.row] && o.host && h.start <= o.start && h.end >= o.end {
 				h.score -= 0.2 // a loopback wording around a failure the nearest host put on the IdP
 				break
 			}
