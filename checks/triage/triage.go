@@ -244,11 +244,16 @@ func preferSpecific(hits []hit) []hit {
 
 // reasons are rows that say why another row's failure happened: discovery
 // (or any request to the IdP) failed because the certificate was not
-// trusted or the name did not resolve. A stack trace names both, the outer
+// trusted or the name did not resolve; a proxy named beside a certificate
+// not trusted is inspecting TLS. A stack trace names both, the outer
 // failure first ("IDX20803: Unable to obtain configuration … The remote
 // certificate is invalid"); the reason is what to fix.
 var reasons = map[catalog.ID][]catalog.ID{
 	catalog.DiscoveryUnreachable: {catalog.TLSUntrusted, catalog.DNSUnresolved},
+	// A TLS-inspecting proxy (Zscaler's certificate in the chain) is the
+	// certificate this machine does not trust, not a proxy answering for
+	// the loopback.
+	catalog.ProxyInterceptsLoopback: {catalog.TLSUntrusted},
 }
 
 // reasonFirst ranks a sure reason (a code or wording, not a clue or a

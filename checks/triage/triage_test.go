@@ -214,6 +214,8 @@ func TestConnectionFailureOnWhichHost(t *testing.T) {
 		"This site can't be reached localhost refused to connect. ERR_CONNECTION_REFUSED":         catalog.LoopbackUnavailable,
 		"connect ECONNREFUSED 127.0.0.1:18080":                                                    catalog.LoopbackUnavailable,
 		"java.net.ConnectException: Connection refused (Connection refused)":                      catalog.LoopbackUnavailable,
+		// A TLS-inspecting proxy's certificate is the trust store's problem.
+		`Get "https://acme.okta.com/.well-known/openid-configuration": tls: failed to verify certificate: x509: certificate signed by unknown authority (possibly because of "x509: invalid signature" while trying to verify candidate authority certificate "Zscaler Root CA")`: catalog.TLSUntrusted,
 		// The redirect URI named earlier does not make a failure on the IdP's
 		// host the loopback's.
 		`redirect_uri=http://localhost:18080 ... Get "https://acme.okta.com/oauth2/default/.well-known/openid-configuration": dial tcp 10.0.0.5:443: connect: connection refused`: catalog.DiscoveryUnreachable,
