@@ -248,21 +248,28 @@ func preferSpecific(hits []hit) []hit {
 // not trusted is inspecting TLS. A stack trace names both, the outer
 // failure first ("IDX20803: Unable to obtain configuration … The remote
 // certificate is invalid"); the reason is what to fix.
-var reasons = map[catalog.ID][]catalog.ID{
-	catalog.DiscoveryUnreachable: {catalog.TLSUntrusted, catalog.DNSUnresolved},
-	// A TLS-inspecting proxy (Zscaler's certificate in the chain) is the
-	// certificate this machine does not trust, not a proxy answering for
-	// the loopback.
-	catalog.ProxyInterceptsLoopback: {catalog.TLSUntrusted},
+var reasons = map[catalog.ID]reason{
+	catalog.DiscoveryUnreachable: {rows: []catalog.ID{catalog.TLSUntrusted, catalog.DNSUnresolved}, sure: 0.85},
+	// A TLS-inspecting proxy (Zscaler's certificate in the chain, a
+	// browser's NET::ERR_CERT_AUTHORITY_INVALID) is the certificate this
+	// machine does not trust, not a proxy answering for the loopback.
+	catalog.ProxyInterceptsLoopback: {rows: []catalog.ID{catalog.TLSUntrusted}, sure: 0.75},
+}
+
+// reason is the rows that explain a failure, and the least score at which
+// their evidence is sure enough to rank first.
+type reason struct {
+	rows []catalog.ID
+	sure float64
 }
 
 // reasonFirst ranks a sure reason (a code or wording, not a clue or a
 // guess) above the failure it explains.
 func reasonFirst(hits []hit) []hit {
-	for outer, rs := range reasons {
+	for outer, r := range reasons {
 		best := 0.0
 		for _, h := range hits {
-			if slices.Contains(rs, h.row) && !h.clue && !h.nearest && h.score >= 0.85 {
+			if slices.Contains(r.rows, h.row) && !h.clue && !h.nearest && h.score >= r.sure {
 				best = max(best, h.score)
 			}
 		}

@@ -215,6 +215,7 @@ func TestConnectionFailureOnWhichHost(t *testing.T) {
 		"connect ECONNREFUSED 127.0.0.1:18080":                                                    catalog.LoopbackUnavailable,
 		"java.net.ConnectException: Connection refused (Connection refused)":                      catalog.LoopbackUnavailable,
 		// A TLS-inspecting proxy's certificate is the trust store's problem.
+		"Zscaler is blocking the sign-in page: Your connection is not private NET::ERR_CERT_AUTHORITY_INVALID": catalog.TLSUntrusted,
 		`Get "https://acme.okta.com/.well-known/openid-configuration": tls: failed to verify certificate: x509: certificate signed by unknown authority (possibly because of "x509: invalid signature" while trying to verify candidate authority certificate "Zscaler Root CA")`: catalog.TLSUntrusted,
 		// The redirect URI named earlier does not make a failure on the IdP's
 		// host the loopback's.
