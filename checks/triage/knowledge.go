@@ -194,7 +194,7 @@ func generic() []Sign {
 		// The loopback listener, on any port, in the words of browsers, OSes and runtimes.
 		signW(catalog.LoopbackUnavailable, nil, 0.9, `HttpListenerException|Only one usage of each socket address|\bEADDRINUSE\b|address already in use|port \d+ is already in use|conflicts with an existing registration on the machine|listen EACCES|bind: permission denied|WSAEADDRINUSE|\b10048\b`, "bind: Only one usage of each socket address (protocol/network address/port) is normally permitted."),
 		signW(catalog.LoopbackUnavailable, nil, 0.88, `(localhost|127\.0\.0\.1|\[::1\])(:\d+)?\b[^&]{0,200}?(ERR_CONNECTION_(REFUSED|RESET|CLOSED|TIMED_OUT|ABORTED|FAILED)|ERR_EMPTY_RESPONSE|refused to connect|connection refused|actively refused|ECONNREFUSED|ECONNRESET|can.t establish a connection|Unable to connect|didn.t send any data|unexpectedly closed the connection|took too long to respond|taking too long to respond|connection (was )?reset|could(n.t| not) connect to (the )?server|can.t connect to the server|No connection could be made|CannotConnectToHost|Code=-1004|`+refusedTranslated+`)|(ERR_CONNECTION_(REFUSED|RESET|CLOSED|TIMED_OUT)|ERR_EMPTY_RESPONSE|connection (was )?reset|refused to connect|Unable to connect|can.t establish a connection|could(n.t| not) connect to (the )?server|can.t connect to the server|No connection could be made|CannotConnectToHost|Code=-1004).{0,200}?(localhost|127\.0\.0\.1)`, "Firefox can't establish a connection to the server at localhost:18080."),
-		signW(catalog.LoopbackUnavailable, nil, 0.88, `Failed to start a local (web ?)?server|(could not|couldn.t|cannot|can.t|unable to|failed to) (start|open|create) (the |a )?(local|loopback|callback|redirect) (web ?)?(server|listener)|port (cannot|could not|couldn.t) be bound|(cannot|could not|unable to|failed to) bind (to )?(the )?(local )?port`, "WARNING: Failed to start a local webserver listening on any port between 8085 and 8186."),
+		signW(catalog.LoopbackUnavailable, nil, 0.88, `Failed to start a local (web ?)?server|(could not|couldn.t|cannot|can.t|unable to|failed to) (start|open|create) (the |a |an )?(OAuth |OIDC |auth )?(local|loopback|callback|redirect) (web ?)?(server|listener)|port (cannot|could not|couldn.t) be bound|(cannot|could not|unable to|failed to) bind (to )?(the )?(local )?port|\bIs port \d+ (already )?in use\b|\bport \d{2,5} (is |was )?already (in use|occupied|taken)`, "WARNING: Failed to start a local webserver listening on any port between 8085 and 8186."),
 		signW(catalog.LoopbackUnavailable, nil, 0.9, `access a socket in a way forbidden by its access permissions|WSAEACCES|\b10013\b`, "An attempt was made to access a socket in a way forbidden by its access permissions."),
 		signW(catalog.LoopbackHTTPSUpgrade, nil, 0.93, `You cannot visit (localhost|127\.0\.0\.1) right now because the website uses HSTS`, "You cannot visit localhost right now because the website uses HSTS."),
 		signW(catalog.BrowserBlocksLoopback, nil, 0.9, `ERR_BLOCKED_BY_ADMINISTRATOR|ERR_NETWORK_ACCESS_DENIED|Your Internet access is blocked|would like to find and connect to devices on your local network`, "ERR_NETWORK_ACCESS_DENIED"),
@@ -227,6 +227,19 @@ func generic() []Sign {
 		signW(catalog.PublicClientDisabled, nil, 0.92, `Token Endpoint Authentication Method (to|must be|set to) '?None'?|\bPKCE_NOT_ALLOWED\b`, "PKCE not allowed - Application Type must be 'Native' and Token Endpoint Authentication Method must be 'None'"),
 		// A rotated refresh token used twice: the IdP revokes the family.
 		signW(catalog.RefreshTokenRejected, nil, 0.93, `\breused refresh token\b|\brefresh token reuse\b`, "Users getting logged out with \"Unsuccessful Refresh Token exchange, reused refresh token detected\""),
+		// An ID token signed with a symmetric key or none (HS256 where RS256
+		// is expected), as relying parties word it.
+		signW(catalog.IDTokenSignatureInvalid, nil, 0.9, `(signed with|received signed with) (an? )?(unsupported|unexpected|the wrong|wrong) algorithm|unexpected signature algorithm|\bHS256\b.{0,80}\bexpected\b.{0,20}\bRS256\b|\bexpected\b.{0,20}\bRS256\b.{0,40}\bgot\b.{0,6}\bHS256\b`, "ID Token received signed with the wrong algorithm: HS256, expected RS256"),
+		// No key for the token's kid in the key set, in the Keycloak
+		// adapters' and oidc-client's words.
+		signW(catalog.JWKSMismatch, nil, 0.93, `(didn.t|did not|could not|couldn.t|unable to) find (a )?public ?key for kid|doesn.t have (a )?key to match kid`, "IsIDTokenInvalid: `id_token` verification failed: Jwks doesn't have key to match kid or alg from Jwt"),
+		// php-jwt's BeforeValidException: a token used before its iat/nbf.
+		signW(catalog.ClockSkew, nil, 0.9, `Cannot handle token prior to`, "ERROR: Invalid id_token. Cannot handle token prior to 2015-12-01T10:39:32+0000"),
+		// Entra's Conditional Access block page, and its managed-device wording.
+		signW(catalog.AccessDeniedPolicy, nil, 0.9, `You can.t get there from here|admin requires the device to be managed|requires (a )?(managed|compliant) device`, "You can't get there from here - You cannot access the resource from this browser on your device. You need to use Microsoft Edge"),
+		// Keycloak's userinfo (and token introspection) answer to a token it
+		// does not accept.
+		signW(catalog.UserinfoUnauthorized, nil, 0.88, `\binvalid_token\b\W{1,40}(error_description\W{1,6})?Token verification failed`, "Keycloak gives me the error response `invalid_token: Token verification failed`."),
 		// A user the IdP's administrator blocked (Auth0's "user is blocked").
 		signW(catalog.IdPError, nil, 0.9, `\buser (is|has been|was) blocked\b`, `{status: 403, url: "https://******.auth0.com/oauth/token", headers: {…}, error: "{"error":"invalid_grant","error_description":"user is blocked"}"}`),
 		// The name localhost itself did not resolve (a hosts file without it).
@@ -319,7 +332,7 @@ var clues = sync.OnceValue(func() []Clue {
 		// A browser's "cannot reach" page that names no host: the redirect
 		// back to the loopback (the commoner, once the IdP's page was seen)
 		// or the IdP itself.
-		clue(`can.t reach this page|This site can.t be reached|\bUnable to connect\b|can.t establish a connection to the server|Can.t Connect to the Server|The connection has timed out|took too long to respond`,
+		clue(`can.t reach this page|This site can.t be reached|\bUnable to connect\b|can.t establish a connection to the server|Can.t Connect to the Server|Safari (can.t|cannot) connect to (the )?server|Safari ?浏览器无法连接服务器|The connection has timed out|took too long to respond`,
 			"Which address is in the browser's address bar: http://localhost:18080/… (the redirect back to the app: is the app waiting, is the port free? quickdiag doctor) or the IdP's host (the network or a proxy on the way)?",
 			"Hmm… can't reach this page", catalog.LoopbackUnavailable, catalog.DiscoveryUnreachable),
 		clue(`User not found`, "Does the ID token carry an email claim, and is it exactly a provisioned user's email, letter case included? Run the sign-in step (quickdiag check --live --email …, or step 4 of the wizard): it names which.",
