@@ -264,7 +264,8 @@ type reason struct {
 }
 
 // reasonFirst ranks a sure reason (a code or wording, not a clue or a
-// guess) above the failure it explains.
+// guess) above the failure it explains: the failure's hits are lowered by
+// more than rankHits' corroboration can add back, however many there are.
 func reasonFirst(hits []hit) []hit {
 	for outer, r := range reasons {
 		best := 0.0
@@ -277,13 +278,20 @@ func reasonFirst(hits []hit) []hit {
 			continue
 		}
 		for i := range hits {
-			if hits[i].row == outer && hits[i].score >= best {
-				hits[i].score = best - 0.01
+			if hits[i].row == outer && hits[i].score > best-0.01-maxCorroboration {
+				hits[i].score = best - 0.01 - maxCorroboration
 			}
 		}
 	}
 	return hits
 }
+
+// corroboration is what each more hit for a row adds to its best, for up
+// to three more: maxCorroboration in all.
+const (
+	corroboration    = 0.02
+	maxCorroboration = 3 * corroboration
+)
 
 // rankHits sums the evidence per row and orders the rows, best first.
 func rankHits(text string, hits []hit, provider *checks.IdP) []Match {
@@ -319,7 +327,7 @@ func rankHits(text string, hits []hit, provider *checks.IdP) []Match {
 		if !ok {
 			continue
 		}
-		score := a.best.score + 0.02*float64(min(a.hits-1, 3)) // corroboration
+		score := a.best.score + corroboration*float64(min(a.hits-1, 3))
 		m := Match{Row: id, Score: round2(min(score, 0.99)), Title: r.Title, Cause: r.Cause, Fix: provider.FixFor(id),
 			Matched: red.String(text[a.best.start:a.best.end]), Question: a.quest, Meaning: a.mean, Guess: a.best.nearest}
 		if ctx := red.String(excerpt(text, a.best.start, a.best.end)); ctx != m.Matched {

@@ -214,6 +214,8 @@ func TestConnectionFailureOnWhichHost(t *testing.T) {
 		"This site can't be reached localhost refused to connect. ERR_CONNECTION_REFUSED":         catalog.LoopbackUnavailable,
 		"connect ECONNREFUSED 127.0.0.1:18080":                                                    catalog.LoopbackUnavailable,
 		"java.net.ConnectException: Connection refused (Connection refused)":                      catalog.LoopbackUnavailable,
+		// However many ways the outer failure is said, the reason stays first.
+		"OIDC discovery failed: could not retrieve https://idp.example/.well-known/openid-configuration: Failed to fetch the openid-configuration; IDX20803: Unable to obtain configuration; curl: (60)": catalog.TLSUntrusted,
 		// A TLS-inspecting proxy's certificate is the trust store's problem.
 		"Zscaler is blocking the sign-in page: Your connection is not private NET::ERR_CERT_AUTHORITY_INVALID": catalog.TLSUntrusted,
 		`Get "https://acme.okta.com/.well-known/openid-configuration": tls: failed to verify certificate: x509: certificate signed by unknown authority (possibly because of "x509: invalid signature" while trying to verify candidate authority certificate "Zscaler Root CA")`: catalog.TLSUntrusted,
