@@ -214,6 +214,10 @@ func TestConnectionFailureOnWhichHost(t *testing.T) {
 		"This site can't be reached localhost refused to connect. ERR_CONNECTION_REFUSED":         catalog.LoopbackUnavailable,
 		"connect ECONNREFUSED 127.0.0.1:18080":                                                    catalog.LoopbackUnavailable,
 		"java.net.ConnectException: Connection refused (Connection refused)":                      catalog.LoopbackUnavailable,
+		// Windows' certificate results by name or number, as git and curl on
+		// SChannel print them.
+		"IDX20803: Unable to obtain configuration from https://idp.example/.well-known/openid-configuration. schannel: SEC_E_UNTRUSTED_ROOT (0x80090325)": catalog.TLSUntrusted,
+		"schannel: next InitializeSecurityContext failed: Unknown error (0x80092012)":                                                                     catalog.TLSUntrusted,
 		// However many ways the outer failure is said, the reason stays first.
 		"OIDC discovery failed: could not retrieve https://idp.example/.well-known/openid-configuration: Failed to fetch the openid-configuration; IDX20803: Unable to obtain configuration; curl: (60)": catalog.TLSUntrusted,
 		// A TLS-inspecting proxy's certificate is the trust store's problem.
