@@ -109,7 +109,8 @@ var refreshRows = []catalog.ID{catalog.RefreshTokenRejected, catalog.RefreshToke
 // refresh: token is expired") is the refresh's failure — the row another
 // wording of the text names ("token expired and refresh token is not
 // set" is refresh_token_missing), else the refresh token rejected. The
-// clock is the cause only when the text says a time is off.
+// clock is the cause only when the text says a time is off. lower is the
+// text lower-cased offset for offset (alignedLower).
 func expiredOnRefresh(lower string, hits []hit) []hit {
 	if !slices.ContainsFunc(hits, func(h hit) bool { return h.row == catalog.ClockSkew }) ||
 		slices.ContainsFunc(clockWords, func(w string) bool { return containsWord(lower, w) }) {
@@ -126,9 +127,7 @@ func expiredOnRefresh(lower string, hits []hit) []hit {
 		if h.row != catalog.ClockSkew || h.clue || h.nearest {
 			continue
 		}
-		// lower may be shorter than text (a Kelvin sign lowers to k): clamp.
-		end := min(h.end+refreshNear, len(lower))
-		from := min(max(h.start-refreshNear, 0), end)
+		from, end := max(h.start-refreshNear, 0), min(h.end+refreshNear, len(lower))
 		if strings.Contains(lower[from:end], "refresh") {
 			h.row = to
 		}

@@ -69,8 +69,8 @@ var connectAnchors = []string{"refused", "reset", "timed out", "timedout", "unre
 	"积极拒绝", "verbindung verweigerte", "expressément refusée", "拒否されたため", "denegó expresamente"}
 
 // connectFailureLocs returns where connectFailure matches in text, at most
-// eight places, looking only around the anchors found in lower (text in
-// lower case, the same length for what matters here).
+// eight places, looking only around the anchors found in lower (the text
+// lower-cased offset for offset: alignedLower).
 func connectFailureLocs(text, lower string) [][]int {
 	var out [][]int
 	for _, a := range connectAnchors {
@@ -154,16 +154,15 @@ var idpPaths = []string{".well-known/openid-configuration", "/.well-known/", "/o
 // loopback upgraded to https, in the browser's words) to the IdP when the
 // request was the IdP's: its discovery, token or key URL near the wording,
 // or a host near it that is not this machine — an IdP endpoint entered
-// with https that serves http (a local Dex or Keycloak too).
+// with https that serves http (a local Dex or Keycloak too). lower is the
+// text lower-cased offset for offset (alignedLower).
 func httpsToTheIdP(text, lower string, hits []hit) []hit {
 	for i := range hits {
 		h := &hits[i]
 		if h.row != catalog.LoopbackHTTPSUpgrade || h.clue || h.nearest {
 			continue
 		}
-		// lower may be shorter than text (a Kelvin sign lowers to k): clamp.
-		to := min(h.end+hostNear, len(lower), len(text))
-		from := min(max(h.start-hostNear, 0), to)
+		from, to := max(h.start-hostNear, 0), min(h.end+hostNear, len(text))
 		if containsAny(lower[from:to], idpPaths) {
 			h.row = catalog.DiscoveryUnreachable
 			continue

@@ -72,3 +72,17 @@ func TestSplitFindsWhatTheWholeFinds(t *testing.T) {
 	}
 	t.Logf("%d of %d signs split; %d matches compared on %d texts", split, len(signs()), found, len(texts))
 }
+
+// TestAlignedLowerKeepsOffsets: alignedLower is as long as its input on
+// letters whose lower case changes length and on bytes that are no UTF-8,
+// and lower-cases the rest.
+func TestAlignedLowerKeepsOffsets(t *testing.T) {
+	for _, s := range []string{"", "ABC", "İSTANBUL", "\u212a\u212a", "STRAẞE", "\xff\xfeAB", "ÉCOLE Ωμέγα"} {
+		if got := alignedLower(s); len(got) != len(s) {
+			t.Errorf("alignedLower(%q) = %q: %d bytes, want %d", s, got, len(got), len(s))
+		}
+	}
+	if got := alignedLower("ÉCOLE Ωμέγα ERROR=X"); got != "école ωμέγα error=x" {
+		t.Errorf("alignedLower = %q", got)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/quickdiag/quickdiag/checks"
 )
@@ -84,9 +86,38 @@ var codePrefixes = []struct {
 	digits int
 }{{"AADSTS", 4}, {"IDX", 5}, {"E0000", 3}, {"MSIS", 4}}
 
+// alignedLower lower-cases s letter by letter, keeping each letter whose
+// lower case is longer or shorter in UTF-8 (the Kelvin sign, İ, ẞ) as it is,
+// so that an offset in the result is the same offset in s: the readers
+// that find a name in lower case read its value from s.
+func alignedLower(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return strings.ToLower(s)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if l := unicode.ToLower(r); r != utf8.RuneError && utf8.RuneLen(l) == n {
+			b.WriteRune(l)
+		} else {
+			b.WriteString(s[i : i+n]) // a byte that is no letter stays the byte
+		}
+		i += n
+	}
+	return b.String()
+}
+
 // readFacts pulls the structured fields out of a (normalised) text. It
 // scans for literal names rather than running patterns over the text, so
-// a megabyte of log costs a few milliseconds. lower is text lower-cased.
+// a megabyte of log costs a few milliseconds. lower is alignedLower(text).
 func readFacts(text, lower string) Facts {
 	var f Facts
 	if strings.Contains(text, "{") {
@@ -98,7 +129,7 @@ func readFacts(text, lower string) Facts {
 	// A JSON description holds its own labelled ids ("…\r\nTrace ID: …"),
 	// its line breaks escaped in the text: read them from the decoded value.
 	for _, d := range f.Descriptions {
-		readLabels(d, strings.ToLower(d), &f)
+		readLabels(d, alignedLower(d), &f)
 	}
 	readLabels(text, lower, &f)
 	f.addShapedCodes(text)

@@ -77,4 +77,16 @@ func TestStructuredReading(t *testing.T) {
 	if ms := triage.Rank("AADSTS50020"); len(ms) == 0 || ms[0].Row != catalog.IdPError || ms[0].Meaning == "" {
 		t.Errorf("AADSTS50020: %+v", ms)
 	}
+	// Letters whose lower case is shorter or longer in UTF-8 (Turkish İ,
+	// the Kelvin sign, ẞ) before the fields do not shift where they are read.
+	for _, before := range []string{"İSTANBUL ofisi GİRİŞ hatası: ", strings.Repeat("\u212a", 40) + " ", "STRAẞE: "} {
+		r := triage.Analyze(before + body)
+		if r.Facts == nil || r.Facts.Error != "invalid_request" || r.Facts.CorrelationID != "aaaa1111-bbbb-2222-cccc-3333dddd4444" {
+			t.Errorf("after %q, facts: %+v", before, r.Facts)
+		}
+		r = triage.Analyze(before + "error=invalid_client Trace ID: 0123456789abcdef")
+		if r.Facts == nil || r.Facts.Error != "invalid_client" || r.Facts.TraceID != "0123456789abcdef" {
+			t.Errorf("after %q, query facts: %+v", before, r.Facts)
+		}
+	}
 }

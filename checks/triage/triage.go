@@ -95,8 +95,11 @@ func Analyze(text string) Result {
 	if strings.TrimSpace(text) == "" {
 		return Result{}
 	}
-	lower := strings.ToLower(text)
-	facts := readFacts(text, lower)
+	// lower finds the signs a text may match (its letters as regexp's case
+	// folding has them); aligned is lower case offset for offset with text,
+	// for the readers that find a word in one and read around it in the other.
+	lower, aligned := strings.ToLower(text), alignedLower(text)
+	facts := readFacts(text, aligned)
 	provider := idpInLower(lower)
 	var hits []hit
 	maySign := signAnchors().possible(lower)
@@ -116,7 +119,7 @@ func Analyze(text string) Result {
 		}
 		hits = append(hits, hit{row: s.Row, score: w, start: loc[0], end: loc[1], oauth: s.oauth})
 	}
-	hits = append(hits, connectFailureHits(text, lower)...)
+	hits = append(hits, connectFailureHits(text, aligned)...)
 	table := codes()
 	seen := map[string]bool{}
 	codeWords(text, func(w string, start, end int) bool {
@@ -164,7 +167,13 @@ func Analyze(text string) Result {
 			hits = append(hits, h)
 		}
 	}
-	hits = reasonFirst(preferSpecific(expiredOnRefresh(lower, bySide(text, lower, httpsToTheIdP(text, lower, proxyOnTheWay(text, hits))))))
+	// Context moves a hit to the row of what the text is about, then the
+	// more specific of nested matches and a reason outrank what they explain.
+	hits = proxyOnTheWay(text, hits)
+	hits = httpsToTheIdP(text, aligned, hits)
+	hits = bySide(text, aligned, hits)
+	hits = expiredOnRefresh(aligned, hits)
+	hits = reasonFirst(preferSpecific(hits))
 	return Result{Matches: rankHits(text, hits, provider), Facts: factsOrNil(facts), Next: nextSteps(facts, provider)}
 }
 
