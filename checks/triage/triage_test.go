@@ -214,15 +214,6 @@ func TestConnectionFailureOnWhichHost(t *testing.T) {
 		"This site can't be reached localhost refused to connect. ERR_CONNECTION_REFUSED":         catalog.LoopbackUnavailable,
 		"connect ECONNREFUSED 127.0.0.1:18080":                                                    catalog.LoopbackUnavailable,
 		"java.net.ConnectException: Connection refused (Connection refused)":                      catalog.LoopbackUnavailable,
-		// Windows' certificate results by name or number, as git and curl on
-		// SChannel print them.
-		"IDX20803: Unable to obtain configuration from https://idp.example/.well-known/openid-configuration. schannel: SEC_E_UNTRUSTED_ROOT (0x80090325)": catalog.TLSUntrusted,
-		"schannel: next InitializeSecurityContext failed: Unknown error (0x80092012)":                                                                     catalog.TLSUntrusted,
-		// However many ways the outer failure is said, the reason stays first.
-		"OIDC discovery failed: could not retrieve https://idp.example/.well-known/openid-configuration: Failed to fetch the openid-configuration; IDX20803: Unable to obtain configuration; curl: (60)": catalog.TLSUntrusted,
-		// A TLS-inspecting proxy's certificate is the trust store's problem.
-		"Zscaler is blocking the sign-in page: Your connection is not private NET::ERR_CERT_AUTHORITY_INVALID": catalog.TLSUntrusted,
-		`Get "https://acme.okta.com/.well-known/openid-configuration": tls: failed to verify certificate: x509: certificate signed by unknown authority (possibly because of "x509: invalid signature" while trying to verify candidate authority certificate "Zscaler Root CA")`: catalog.TLSUntrusted,
 		// The redirect URI named earlier does not make a failure on the IdP's
 		// host the loopback's.
 		`redirect_uri=http://localhost:18080 ... Get "https://acme.okta.com/oauth2/default/.well-known/openid-configuration": dial tcp 10.0.0.5:443: connect: connection refused`: catalog.DiscoveryUnreachable,
@@ -239,6 +230,43 @@ func TestConnectionFailureOnWhichHost(t *testing.T) {
 		"curl: (52) Empty reply from server": catalog.DiscoveryUnreachable,
 		"net::ERR_CONNECTION_CLOSED":         catalog.DiscoveryUnreachable,
 		"System.Net.Http.HttpRequestException: No connection could be made because the target machine actively refused it. (127.0.0.1:18080)": catalog.LoopbackUnavailable,
+	})
+}
+
+// TestTheReasonComesFirst: when a text names a failure and its reason (a
+// stack trace's outer exception and the inner one), the reason is the row:
+// the certificate this machine does not trust, not the discovery that
+// failed for it, nor the TLS-inspecting proxy that made the certificate.
+func TestTheReasonComesFirst(t *testing.T) {
+	rankedFirst(t, map[string]catalog.ID{
+		"IDX20803: Unable to obtain configuration from: 'https://fs.acme.example/adfs/.well-known/openid-configuration'. ---> System.Security.Authentication.AuthenticationException: The remote certificate is invalid because of errors in the certificate chain: PartialChain": catalog.TLSUntrusted,
+		// A certificate "issued by an authority that is not trusted" is no
+		// token's issuer.
+		"schannel: SEC_E_UNTRUSTED_ROOT (0x80090325) - The certificate chain was issued by an authority that is not trusted.": catalog.TLSUntrusted,
+		// Windows' certificate results by name or number, as git and curl on
+		// SChannel print them.
+		"IDX20803: Unable to obtain configuration from https://idp.example/.well-known/openid-configuration. schannel: SEC_E_UNTRUSTED_ROOT (0x80090325)": catalog.TLSUntrusted,
+		"schannel: next InitializeSecurityContext failed: Unknown error (0x80092012)":                                                                     catalog.TLSUntrusted,
+		// However many ways the outer failure is said, the reason stays first.
+		"OIDC discovery failed: could not retrieve https://idp.example/.well-known/openid-configuration: Failed to fetch the openid-configuration; IDX20803: Unable to obtain configuration; curl: (60)": catalog.TLSUntrusted,
+		// A TLS-inspecting proxy's certificate is the trust store's problem.
+		"Zscaler is blocking the sign-in page: Your connection is not private NET::ERR_CERT_AUTHORITY_INVALID": catalog.TLSUntrusted,
+		`Get "https://acme.okta.com/.well-known/openid-configuration": tls: failed to verify certificate: x509: certificate signed by unknown authority (possibly because of "x509: invalid signature" while trying to verify candidate authority certificate "Zscaler Root CA")`: catalog.TLSUntrusted,
+	})
+}
+
+// TestWhatTheWordsAreAbout: words that look like one row's are about
+// another thing in their context: a proxy's own credentials (407) on the
+// way to the IdP, an IdP endpoint entered with https that serves http, a
+// Java class name that holds "Future".
+func TestWhatTheWordsAreAbout(t *testing.T) {
+	rankedFirst(t, map[string]catalog.ID{
+		"The request to the IdP failed: HTTP/1.1 407 Proxy Authentication Required":                                          catalog.DiscoveryUnreachable,
+		`Get "https://localhost:18080/": http: server gave HTTP response to HTTPS client`:                                    catalog.LoopbackHTTPSUpgrade,
+		`Get "https://127.0.0.1:5556/dex/.well-known/openid-configuration": http: server gave HTTP response to HTTPS client`: catalog.DiscoveryUnreachable,
+		`Post "https://sso.example.org/oauth2/token": http: server gave HTTP response to HTTPS client`:                       catalog.DiscoveryUnreachable,
+		"java.util.concurrent.CompletionException: io.quarkus.oidc.OIDCException: OIDC server is not available at the 'quarkus.oidc.auth-server-url' URL.\n\tat java.util.concurrent.CompletableFuture.reportJoin(CompletableFuture.java:375)": catalog.DiscoveryUnreachable,
+		"JWT not active yet, now 1642051718, nbf 1642051719": catalog.ClockSkew,
 	})
 }
 
