@@ -210,30 +210,16 @@ func shortest(ls []string) int {
 	return n
 }
 
-// mayMatch reports whether lower-cased text contains one of the anchors.
-func mayMatch(lower string, anchors []string) bool {
-	if anchors == nil {
-		return true
-	}
-	for _, a := range anchors {
-		if strings.Contains(lower, a) {
-			return true
-		}
-	}
-	return false
-}
-
-// anchorIndex finds, in one pass over a text, which of many patterns may
-// match: every anchor is filed under its first three bytes, and each
-// position of the text looks its three bytes up. A pattern without
-// anchors may always match.
-type anchorIndex struct {
-	byPrefix map[uint32][]anchorRef
+// literalIndex finds, in one pass over a text, which of many literals
+// (of three bytes or more, lower case) it holds: every literal is filed
+// under its first three bytes, and each position of the text looks its
+// three bytes up.
+type literalIndex struct {
+	byPrefix map[uint32][]literalRef
 	// seen has the bit of each filed prefix's hash set: most positions of
 	// a text are ruled out by it, before the map is looked up.
-	seen   [1 << seenBits / 64]uint64
-	always []int
-	n      int
+	seen [1 << seenBits / 64]uint64
+	n    int
 }
 
 // seenBits is the size of the seen bitmap (2^16 bits, 8 KiB, in cache):
@@ -243,50 +229,37 @@ const seenBits = 16
 // hashPrefix folds a three-byte prefix to seenBits bits.
 func hashPrefix(k uint32) uint32 { return (k * 0x9E3779B1) >> (32 - seenBits) }
 
-type anchorRef struct {
-	anchor  string
-	pattern int
+type literalRef struct {
+	literal string
+	id      int
 }
 
-func newAnchorIndex(sets [][]string) *anchorIndex {
-	ix := &anchorIndex{byPrefix: map[uint32][]anchorRef{}, n: len(sets)}
-	for i, anchors := range sets {
-		if anchors == nil {
-			ix.always = append(ix.always, i)
-			continue
-		}
-		for _, a := range anchors {
-			k := key3(a)
-			ix.byPrefix[k] = append(ix.byPrefix[k], anchorRef{a, i})
-			h := hashPrefix(k)
-			ix.seen[h/64] |= 1 << (h % 64)
-		}
+// newLiteralIndex files the literals, each by its index in lits.
+func newLiteralIndex(lits []string) *literalIndex {
+	ix := &literalIndex{byPrefix: map[uint32][]literalRef{}, n: len(lits)}
+	for i, l := range lits {
+		k := key3(l)
+		ix.byPrefix[k] = append(ix.byPrefix[k], literalRef{l, i})
+		h := hashPrefix(k)
+		ix.seen[h/64] |= 1 << (h % 64)
 	}
 	return ix
 }
 
-// present returns, for each pattern, whether lower-cased text holds one
-// of its anchors, and the list of those it holds an anchor of (without
-// the patterns that always may match).
-func (ix *anchorIndex) present(lower string) ([]bool, []int) {
+// present returns, for each literal, whether lower-cased text holds it,
+// and the list of those it holds.
+func (ix *literalIndex) present(lower string) ([]bool, []int) {
 	out := make([]bool, ix.n)
-	for _, i := range ix.always {
-		out[i] = true
-	}
 	var list []int
 	for i := 0; i+3 <= len(lower); i++ {
 		k := key3(lower[i:])
 		if h := hashPrefix(k); ix.seen[h/64]&(1<<(h%64)) == 0 {
 			continue
 		}
-		refs, ok := ix.byPrefix[k]
-		if !ok {
-			continue
-		}
-		for _, r := range refs {
-			if !out[r.pattern] && strings.HasPrefix(lower[i:], r.anchor) {
-				out[r.pattern] = true
-				list = append(list, r.pattern)
+		for _, r := range ix.byPrefix[k] {
+			if !out[r.id] && strings.HasPrefix(lower[i:], r.literal) {
+				out[r.id] = true
+				list = append(list, r.id)
 			}
 		}
 	}

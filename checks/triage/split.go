@@ -106,20 +106,10 @@ func (p pattern) find(text string, may func(i int) bool) []int {
 	return best
 }
 
-// mayMatch reports whether lower-cased text may match some part.
-func (p pattern) mayMatch(lower string) bool {
-	for _, pt := range p.parts {
-		if mayMatch(lower, pt.anchors) && !slices.ContainsFunc(pt.needs, func(n []string) bool { return !mayMatch(lower, n) }) {
-			return true
-		}
-	}
-	return false
-}
-
 // partIndex is the prefilter of many patterns: which literals of their
-// parts' anchors and needs a text holds, found in one pass (anchorIndex).
+// parts' anchors and needs a text holds, found in one pass (literalIndex).
 type partIndex struct {
-	ix       *anchorIndex
+	ix       *literalIndex
 	patterns []pattern
 	// first is the index of each pattern's first part; owner, each part's
 	// pattern.
@@ -132,10 +122,11 @@ type partIndex struct {
 	always  []int
 }
 
+// newPartIndex files every literal of the patterns' parts once.
 func newPartIndex(ps []pattern) *partIndex {
 	x := &partIndex{patterns: ps}
 	id := map[string]int{}
-	var lits [][]string
+	var lits []string
 	set := func(ls []string) []int {
 		var out []int
 		for _, l := range ls {
@@ -143,7 +134,7 @@ func newPartIndex(ps []pattern) *partIndex {
 			if !ok {
 				i = len(lits)
 				id[l] = i
-				lits = append(lits, []string{l})
+				lits = append(lits, l)
 				x.byFirst = append(x.byFirst, nil)
 			}
 			if !slices.Contains(out, i) {
@@ -161,8 +152,8 @@ func newPartIndex(ps []pattern) *partIndex {
 			if pt.anchors != nil {
 				c = append(c, set(pt.anchors))
 			}
-			for _, n := range pt.needs {
-				c = append(c, set(n))
+			for _, need := range pt.needs {
+				c = append(c, set(need))
 			}
 			x.conds = append(x.conds, c)
 			if len(c) == 0 {
@@ -174,7 +165,7 @@ func newPartIndex(ps []pattern) *partIndex {
 			}
 		}
 	}
-	x.ix = newAnchorIndex(lits)
+	x.ix = newLiteralIndex(lits)
 	return x
 }
 

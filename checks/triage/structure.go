@@ -91,14 +91,7 @@ var codePrefixes = []struct {
 // so that an offset in the result is the same offset in s: the readers
 // that find a name in lower case read its value from s.
 func alignedLower(s string) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
+	if isASCII(s) {
 		return strings.ToLower(s)
 	}
 	var b strings.Builder
@@ -113,6 +106,16 @@ func alignedLower(s string) string {
 		i += n
 	}
 	return b.String()
+}
+
+// isASCII reports whether s is ASCII, whose lower case keeps offsets.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // readFacts pulls the structured fields out of a (normalised) text. It

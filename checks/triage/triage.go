@@ -98,7 +98,10 @@ func Analyze(text string) Result {
 	// lower finds the signs a text may match (its letters as regexp's case
 	// folding has them); aligned is lower case offset for offset with text,
 	// for the readers that find a word in one and read around it in the other.
-	lower, aligned := strings.ToLower(text), alignedLower(text)
+	lower, aligned := strings.ToLower(text), ""
+	if aligned = lower; !isASCII(text) {
+		aligned = alignedLower(text)
+	}
 	facts := readFacts(text, aligned)
 	provider := idpInLower(lower)
 	var hits []hit
