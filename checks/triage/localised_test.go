@@ -20,6 +20,8 @@ func TestLocalisedTexts(t *testing.T) {
 		"Okta: Ihr Konto ist gesperrt.\nWenden Sie sich an den Administrator.": catalog.IdPError,
 		"No es posible conectarse al servidor. Compruebe su conexión de red.":  catalog.DiscoveryUnreachable,
 		"Erreur : L’utilisateur n’est pas affecté à cette application":         catalog.AccessDeniedPolicy,
+		// A value the page fills in ({} in the data) matches whatever it is.
+		"Okta: Access to this application requires re-authentication: Quick Desktop (AWS)": catalog.AccessDeniedPolicy,
 		// Keycloak's login page, in Japanese and Russian.
 		"Keycloak: 無効なパラメータ: redirect_uri": catalog.RedirectMismatch,
 	} {
