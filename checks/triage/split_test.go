@@ -86,3 +86,23 @@ func TestAlignedLowerKeepsOffsets(t *testing.T) {
 		t.Errorf("alignedLower = %q", got)
 	}
 }
+
+// FuzzSplitFindsWhatTheWholeFinds: on any text, each sign's split pattern
+// behind the prefilter finds exactly what its whole expression finds.
+func FuzzSplitFindsWhatTheWholeFinds(f *testing.F) {
+	f.Add("This site can't be reached localhost refused to connect. ERR_CONNECTION_REFUSED")
+	f.Add("IDX10214: Audience validation failed. Audiences: 'api://x'. Did not match: validationParameters.ValidAudience")
+	f.Add("Ungültiger Parameter: redirect_uri \u212a İ ẞ")
+	f.Fuzz(func(t *testing.T, raw string) {
+		if len(raw) > 4096 {
+			return
+		}
+		text := normaliseReport(raw)
+		may := signAnchors().possible(strings.ToLower(text))
+		for i, s := range signs() {
+			if want, got := s.Pattern.FindStringIndex(text), may.find(i, text); !slices.Equal(want, got) {
+				t.Fatalf("sign %d (%s) on %q: whole %v, split %v", i, s.Pattern, raw, want, got)
+			}
+		}
+	})
+}
