@@ -22,9 +22,9 @@ type collected struct {
 	Wrapped bool   `json:"wrapped"`
 	Vendor  string `json:"vendor"`
 	Split   string `json:"split"`
-	// Second is a second reader's row for a held-out message: an expert
-	// who saw only the text (not its source, label or quickdiag's answer)
-	// and followed the collectors' conventions. Where the two readings
+	// Second is a second reader's row for a held-out message: a separate
+	// labelling pass that saw only the text (not its source, label or
+	// quickdiag's answer) and followed the collectors' conventions. Where the two readings
 	// agree the message is clear; the rest is how far reading the text
 	// alone can go.
 	Second *struct {
