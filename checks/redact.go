@@ -93,10 +93,10 @@ func (r *Redactor) String(s string) string {
 	lower := strings.ToLower(s)
 	// Parameters first: a token replaced first would leave its parameter
 	// holding a fragment of the replacement.
-	if strings.Contains(s, "=") && containsAny(lower, secretParams) {
+	if mayHoldParam(s, lower) {
 		s = redactQuery(s)
 	}
-	if strings.Contains(s, "://") && strings.Contains(s, "@") {
+	if mayHoldUserinfo(s) {
 		s = redactUserinfo(s)
 	}
 	if containsAny(lower, credentialLiterals) {
@@ -107,6 +107,29 @@ func (r *Redactor) String(s string) string {
 	}
 	return jwtRE.ReplaceAllString(s, "(redacted token)")
 }
+
+// Inert reports whether String leaves s, and so every part of it, as it
+// is: s holds none of the literals without which no secret, pattern or
+// parameter is replaced. Echoing many pieces of one text, a caller that
+// finds the text inert need not redact each piece.
+func (r *Redactor) Inert(s string) bool {
+	for _, sec := range r.secrets {
+		if strings.Contains(s, sec) {
+			return false
+		}
+	}
+	lower := strings.ToLower(s)
+	return !mayHoldParam(s, lower) && !mayHoldUserinfo(s) && !containsAny(lower, credentialLiterals) && !strings.Contains(s, "eyJ")
+}
+
+// mayHoldParam and mayHoldUserinfo are the literal tests before
+// redactQuery and redactUserinfo: a text that fails them, and every part
+// of it, has nothing for them to replace.
+func mayHoldParam(s, lower string) bool {
+	return strings.Contains(s, "=") && containsAny(lower, secretParams)
+}
+
+func mayHoldUserinfo(s string) bool { return strings.Contains(s, "://") && strings.Contains(s, "@") }
 
 // credentialLiterals are the lower-case literals of credentialRE, one of
 // which every match holds.

@@ -164,6 +164,40 @@ func TestRedactorCredentials(t *testing.T) {
 	}
 }
 
+// TestRedactorInert: a text Inert calls inert is one String leaves as it
+// is, every part of it too; every text with a secret in it is not inert.
+func TestRedactorInert(t *testing.T) {
+	red := &checks.Redactor{}
+	red.Add("s3cr3t-Zq9vN3tR5w")
+	for _, s := range []string{
+		"Authorization: Bearer ya29.a0AfH6SMBx1234567890abcdef",
+		"http://localhost:18080/?code=0.AX8Aabcdefghijklmnop&state=xyz",
+		"https://admin:pass123@idp.example/token",
+		"id_token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlc2lnbmF0dXJl",
+		"the secret s3cr3t-Zq9vN3tR5w leaked",
+		"password: hunter2hunter2",
+	} {
+		if red.String(s) == s {
+			t.Fatalf("%q: String redacts nothing; the test needs a secret in it", s)
+		}
+		if red.Inert(s) {
+			t.Errorf("%q is redacted, yet inert", s)
+		}
+	}
+	for _, s := range []string{"localhost refused to connect. ERR_CONNECTION_REFUSED", "AADSTS50011: The redirect URI 'http://localhost:18080' does not match", ""} {
+		if !red.Inert(s) {
+			t.Errorf("%q holds nothing to redact, yet is not inert", s)
+		}
+		for i := 0; i <= len(s); i++ {
+			for j := i; j <= len(s); j++ {
+				if red.String(s[i:j]) != s[i:j] {
+					t.Fatalf("%q is inert, yet String changes its part %q", s, s[i:j])
+				}
+			}
+		}
+	}
+}
+
 // TestWithAnalyses: analyzers run alongside travel with the report,
 // redacted with its secrets, without changing its verdict or the analyses
 // they were copied from.

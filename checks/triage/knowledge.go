@@ -2,6 +2,7 @@ package triage
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -75,23 +76,56 @@ var signs = sync.OnceValue(func() []Sign {
 	return append(compile(idp.All(), generic()), local...)
 })
 
+// prefilters are the signs', the clues' and the connection failures'
+// literals in one literalIndex: Analyze reads a text once for all three.
+type prefilters struct {
+	ix           *literalIndex
+	signs, clues *partIndex
+	// connect numbers connectAnchors' literals; markers, each IdP's
+	// markers' (idp.All's order).
+	connect []int
+	markers [][]int
+}
+
+// idpIn is idpInLower given the literals a text holds.
+func (p *prefilters) idpIn(has bitset) *checks.IdP {
+	for i, ms := range p.markers {
+		if slices.ContainsFunc(ms, has.has) {
+			return idp.All()[i]
+		}
+	}
+	return nil
+}
+
+// prefilter builds the prefilters on first use.
+var prefilter = sync.OnceValue(func() *prefilters {
+	var lits literals
+	var sp, cp []pattern
+	for _, s := range signs() {
+		sp = append(sp, s.pattern)
+	}
+	for _, c := range clues() {
+		cp = append(cp, c.pattern)
+	}
+	p := &prefilters{signs: filePatterns(&lits, sp), clues: filePatterns(&lits, cp)}
+	for _, a := range connectAnchors {
+		p.connect = append(p.connect, lits.add(a))
+	}
+	for _, d := range idp.All() {
+		var ms []int
+		for _, m := range d.Markers {
+			ms = append(ms, lits.add(m))
+		}
+		p.markers = append(p.markers, ms)
+	}
+	p.ix = newLiteralIndex(lits.list)
+	p.signs.ix, p.clues.ix = p.ix, p.ix
+	return p
+})
+
 // signAnchors and clueAnchors find the signs and clues a text may match.
-var (
-	signAnchors = sync.OnceValue(func() *partIndex {
-		var ps []pattern
-		for _, s := range signs() {
-			ps = append(ps, s.pattern)
-		}
-		return newPartIndex(ps)
-	})
-	clueAnchors = sync.OnceValue(func() *partIndex {
-		var ps []pattern
-		for _, c := range clues() {
-			ps = append(ps, c.pattern)
-		}
-		return newPartIndex(ps)
-	})
-)
+func signAnchors() *partIndex { return prefilter().signs }
+func clueAnchors() *partIndex { return prefilter().clues }
 
 // refusedTranslated is "connection refused" in the languages people paste
 // it in most, each found as pasted in public issue threads and READMEs:

@@ -32,9 +32,10 @@ const hostNear = 120
 // this machine is the IdP (or whatever stands between) out of reach —
 // discovery_unreachable — however much the same browser error on
 // localhost:18080 means the loopback. A failure on this machine, or one
-// naming no host, is left to the loopback wordings.
-func connectFailureHits(text, lower string) []hit {
-	for _, loc := range connectFailureLocs(text, lower) {
+// naming no host, is left to the loopback wordings. holds is
+// connectFailureLocs's.
+func connectFailureHits(text, lower string, holds func(anchor int) bool) []hit {
+	for _, loc := range connectFailureLocs(text, lower, holds) {
 		from, to := max(loc[0]-hostNear, 0), min(loc[1]+hostNear, len(text))
 		best, bestDist := "", hostNear+1
 		for _, h := range failureHost.FindAllStringSubmatchIndex(text[from:to], 16) {
@@ -70,10 +71,15 @@ var connectAnchors = []string{"refused", "reset", "timed out", "timedout", "unre
 
 // connectFailureLocs returns where connectFailure matches in text, at most
 // eight places, looking only around the anchors found in lower (the text
-// lower-cased offset for offset: alignedLower).
-func connectFailureLocs(text, lower string) [][]int {
+// lower-cased offset for offset: alignedLower). holds, when not nil, says
+// which of connectAnchors the text may hold (from the prefilter's pass):
+// the others are not searched for.
+func connectFailureLocs(text, lower string, holds func(anchor int) bool) [][]int {
 	var out [][]int
-	for _, a := range connectAnchors {
+	for ai, a := range connectAnchors {
+		if holds != nil && !holds(ai) {
+			continue
+		}
 		for off, n := 0, 0; n < 8 && off < len(lower); n++ {
 			i := strings.Index(lower[off:], a)
 			if i < 0 {

@@ -246,10 +246,10 @@ func newLiteralIndex(lits []string) *literalIndex {
 	return ix
 }
 
-// present returns, for each literal, whether lower-cased text holds it,
-// and the list of those it holds.
-func (ix *literalIndex) present(lower string) ([]bool, []int) {
-	out := make([]bool, ix.n)
+// present returns which literals lower-cased text holds, as a set and
+// as a list.
+func (ix *literalIndex) present(lower string) (bitset, []int) {
+	out := newBitset(ix.n)
 	var list []int
 	for i := 0; i+3 <= len(lower); i++ {
 		k := key3(lower[i:])
@@ -257,13 +257,43 @@ func (ix *literalIndex) present(lower string) ([]bool, []int) {
 			continue
 		}
 		for _, r := range ix.byPrefix[k] {
-			if !out[r.id] && strings.HasPrefix(lower[i:], r.literal) {
-				out[r.id] = true
+			if !out.has(r.id) && strings.HasPrefix(lower[i:], r.literal) {
+				out.set(r.id)
 				list = append(list, r.id)
 			}
 		}
 	}
 	return out, list
+}
+
+// bitset is a set of small integers (a few hundred bytes for the
+// knowledge's literals, where a []bool would take a few kilobytes to
+// allocate and clear for every text).
+type bitset []uint64
+
+func newBitset(n int) bitset    { return make(bitset, (n+63)/64) }
+func (b bitset) set(i int)      { b[i/64] |= 1 << (i % 64) }
+func (b bitset) has(i int) bool { return b[i/64]&(1<<(i%64)) != 0 }
+
+// literals numbers distinct literals, so that several indexes share one
+// literalIndex and one pass over a text serves them all.
+type literals struct {
+	id   map[string]int
+	list []string
+}
+
+// add returns the number of l, numbering it if it is new.
+func (ls *literals) add(l string) int {
+	if ls.id == nil {
+		ls.id = map[string]int{}
+	}
+	i, ok := ls.id[l]
+	if !ok {
+		i = len(ls.list)
+		ls.id[l] = i
+		ls.list = append(ls.list, l)
+	}
+	return i
 }
 
 // key3 packs the first three bytes of s.

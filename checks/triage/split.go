@@ -109,35 +109,29 @@ func (p pattern) find(text string, may func(i int) bool) []int {
 // partIndex is the prefilter of many patterns: which literals of their
 // parts' anchors and needs a text holds, found in one pass (literalIndex).
 type partIndex struct {
+	// ix finds the literals, numbered as when the index was built: those
+	// of other indexes built with the same literals too.
 	ix       *literalIndex
 	patterns []pattern
 	// first is the index of each pattern's first part; owner, each part's
 	// pattern.
 	first, owner []int
-	// conds are each part's literal sets, as indexes into the literals.
+	// conds are each part's literal sets, as literal numbers.
 	conds [][][]int
-	// byFirst lists, for each literal, the parts whose first set holds it;
-	// always, the parts without a set.
+	// byFirst lists, for each literal number, the parts whose first set
+	// holds it; always, the parts without a set.
 	byFirst [][]int
 	always  []int
 }
 
-// newPartIndex files every literal of the patterns' parts once.
-func newPartIndex(ps []pattern) *partIndex {
+// filePatterns numbers the patterns' literals in lits; the caller sets ix
+// once every index sharing lits is filed.
+func filePatterns(lits *literals, ps []pattern) *partIndex {
 	x := &partIndex{patterns: ps}
-	id := map[string]int{}
-	var lits []string
 	set := func(ls []string) []int {
 		var out []int
 		for _, l := range ls {
-			i, ok := id[l]
-			if !ok {
-				i = len(lits)
-				id[l] = i
-				lits = append(lits, l)
-				x.byFirst = append(x.byFirst, nil)
-			}
-			if !slices.Contains(out, i) {
+			if i := lits.add(l); !slices.Contains(out, i) {
 				out = append(out, i)
 			}
 		}
@@ -161,31 +155,37 @@ func newPartIndex(ps []pattern) *partIndex {
 				continue
 			}
 			for _, l := range c[0] {
+				if l >= len(x.byFirst) {
+					x.byFirst = append(x.byFirst, make([][]int, l+1-len(x.byFirst))...)
+				}
 				x.byFirst[l] = append(x.byFirst[l], k)
 			}
 		}
 	}
-	x.ix = newLiteralIndex(lits)
 	return x
 }
 
 // possible returns the parts lower-cased text may match: those whose
 // every literal set has a literal the text holds.
 func (x *partIndex) possible(lower string) candidates {
-	c := candidates{x: x, part: make([]bool, len(x.conds)), pattern: make([]bool, len(x.patterns))}
-	has, found := x.ix.present(lower)
+	return x.from(x.ix.present(lower))
+}
+
+// from is possible given the literals a text holds (literalIndex.present).
+func (x *partIndex) from(has bitset, found []int) candidates {
+	c := candidates{x: x, part: newBitset(len(x.conds)), pattern: newBitset(len(x.patterns))}
 	ok := func(k int) {
-		if c.part[k] {
+		if c.part.has(k) {
 			return
 		}
 		for _, set := range x.conds[k] {
-			if !slices.ContainsFunc(set, func(l int) bool { return has[l] }) {
+			if !slices.ContainsFunc(set, has.has) {
 				return
 			}
 		}
-		c.part[k] = true
-		if o := x.owner[k]; !c.pattern[o] {
-			c.pattern[o] = true
+		c.part.set(k)
+		if o := x.owner[k]; !c.pattern.has(o) {
+			c.pattern.set(o)
 			c.list = append(c.list, o)
 		}
 	}
@@ -193,8 +193,10 @@ func (x *partIndex) possible(lower string) candidates {
 		ok(k)
 	}
 	for _, l := range found {
-		for _, k := range x.byFirst[l] {
-			ok(k)
+		if l < len(x.byFirst) {
+			for _, k := range x.byFirst[l] {
+				ok(k)
+			}
 		}
 	}
 	slices.Sort(c.list)
@@ -204,7 +206,7 @@ func (x *partIndex) possible(lower string) candidates {
 // candidates are the parts and patterns one text may match.
 type candidates struct {
 	x             *partIndex
-	part, pattern []bool
+	part, pattern bitset
 	// list is the patterns the text may match, in order.
 	list []int
 }
@@ -212,9 +214,9 @@ type candidates struct {
 // find returns pattern i's leftmost match in text, running only the parts
 // the text may match; nil when none matches.
 func (c candidates) find(i int, text string) []int {
-	if !c.pattern[i] {
+	if !c.pattern.has(i) {
 		return nil
 	}
 	first := c.x.first[i]
-	return c.x.patterns[i].find(text, func(j int) bool { return c.part[first+j] })
+	return c.x.patterns[i].find(text, func(j int) bool { return c.part.has(first + j) })
 }

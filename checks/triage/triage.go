@@ -103,9 +103,11 @@ func Analyze(text string) Result {
 		aligned = alignedLower(text)
 	}
 	facts := readFacts(text, aligned)
-	provider := idpInLower(lower)
+	pf := prefilter()
+	has, found := pf.ix.present(lower)
+	provider := pf.idpIn(has)
 	var hits []hit
-	maySign := signAnchors().possible(lower)
+	maySign := pf.signs.from(has, found)
 	all := signs()
 	for _, i := range maySign.list {
 		s := &all[i]
@@ -122,7 +124,7 @@ func Analyze(text string) Result {
 		}
 		hits = append(hits, hit{row: s.Row, score: w, start: loc[0], end: loc[1], oauth: s.oauth})
 	}
-	hits = append(hits, connectFailureHits(text, aligned)...)
+	hits = append(hits, connectFailureHits(text, aligned, func(i int) bool { return has.has(pf.connect[i]) })...)
 	table := codes()
 	seen := map[string]bool{}
 	codeWords(text, func(w string, start, end int) bool {
@@ -148,7 +150,7 @@ func Analyze(text string) Result {
 		r := rules[rh.rule]
 		hits = append(hits, hit{row: r.Row, score: ruleWeight(r), start: rh.start, end: rh.end, rule: true})
 	}
-	mayClue := clueAnchors().possible(lower)
+	mayClue := pf.clues.from(has, found)
 	allClues := clues()
 	for _, i := range mayClue.list {
 		c := &allClues[i]
@@ -331,45 +333,58 @@ func rankHits(text string, hits []hit, provider *checks.IdP) []Match {
 			a.mean = h.meaning
 		}
 	}
-	// What is echoed back may carry what people paste: codes, tokens, secrets.
-	red := &checks.Redactor{}
-	out := make([]Match, 0, len(rows))
+	type ranked struct {
+		m          Match
+		start, end int
+	}
+	out := make([]ranked, 0, len(rows))
 	for id, a := range rows {
 		r, ok := catalog.Lookup(id)
 		if !ok {
 			continue
 		}
 		score := a.best.score + corroboration*float64(min(a.hits-1, 3))
-		m := Match{Row: id, Score: round2(min(score, 0.99)), Title: r.Title, Cause: r.Cause, Fix: provider.FixFor(id),
-			Matched: red.String(text[a.best.start:a.best.end]), Question: a.quest, Meaning: a.mean, Guess: a.best.nearest}
-		if ctx := red.String(excerpt(text, a.best.start, a.best.end)); ctx != m.Matched {
-			m.Context = ctx
-		}
-		out = append(out, m)
+		out = append(out, ranked{Match{Row: id, Score: round2(min(score, 0.99)), Title: r.Title, Cause: r.Cause, Fix: provider.FixFor(id),
+			Question: a.quest, Meaning: a.mean, Guess: a.best.nearest}, a.best.start, a.best.end})
 	}
 	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Score != out[j].Score {
-			return out[i].Score > out[j].Score
+		if out[i].m.Score != out[j].m.Score {
+			return out[i].m.Score > out[j].m.Score
 		}
-		return catalog.Order(out[i].Row) < catalog.Order(out[j].Row)
+		return catalog.Order(out[i].m.Row) < catalog.Order(out[j].m.Row)
 	})
 	// When the best is a sure sign, the clue's other candidates only add noise
 	// if they scored no better than the clue itself.
-	if len(out) > 0 && out[0].Score >= 0.85 {
+	if len(out) > 0 && out[0].m.Score >= 0.85 {
 		kept := out[:1]
-		for _, m := range out[1:] {
-			if m.Score > 0.55 {
-				kept = append(kept, m)
+		for _, r := range out[1:] {
+			if r.m.Score > 0.55 {
+				kept = append(kept, r)
 			}
 		}
 		out = kept
 		for i := range out {
-			if out[i].Score >= 0.85 {
-				out[i].Question = "" // a sure match needs no telling apart
+			if out[i].m.Score >= 0.85 {
+				out[i].m.Question = "" // a sure match needs no telling apart
 			}
 		}
 	}
-	return out
+	// What is echoed back may carry what people paste: codes, tokens,
+	// secrets. Only what is kept is redacted.
+	red := &checks.Redactor{}
+	redact := red.String
+	if red.Inert(text) {
+		redact = func(s string) string { return s }
+	}
+	ms := make([]Match, len(out))
+	for i, r := range out {
+		ms[i] = r.m
+		ms[i].Matched = redact(text[r.start:r.end])
+		if ctx := redact(excerpt(text, r.start, r.end)); ctx != ms[i].Matched {
+			ms[i].Context = ctx
+		}
+	}
+	return ms
 }
 
 func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
