@@ -85,6 +85,16 @@ type prefilters struct {
 	// markers' (idp.All's order).
 	connect []int
 	markers [][]int
+	// names numbers readFacts's field names and labels.
+	names map[string]int
+}
+
+// holdsName returns readFacts's holds for a text holding has.
+func (p *prefilters) holdsName(has bitset) func(string) bool {
+	return func(name string) bool {
+		id, ok := p.names[name]
+		return !ok || has.has(id)
+	}
 }
 
 // idpIn is idpInLower given the literals a text holds.
@@ -117,6 +127,13 @@ var prefilter = sync.OnceValue(func() *prefilters {
 			ms = append(ms, lits.add(m))
 		}
 		p.markers = append(p.markers, ms)
+	}
+	p.names = map[string]int{}
+	for _, n := range paramNames {
+		p.names[n] = lits.add(n)
+	}
+	for _, l := range labels {
+		p.names[l.label] = lits.add(l.label)
 	}
 	p.ix = newLiteralIndex(lits.list)
 	p.signs.ix, p.clues.ix = p.ix, p.ix

@@ -3,6 +3,7 @@ package triage
 import (
 	"encoding/json"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -61,14 +62,17 @@ func TestSplitFindsWhatTheWholeFinds(t *testing.T) {
 				t.Fatalf("clue %d (%s) on %.80q: whole %v, split %v", i, c.Pattern, raw, want, got)
 			}
 		}
-		// The same pass finds the connection failures' anchors and the
-		// IdP's markers.
+		// The same pass finds the connection failures' anchors, the
+		// structured readers' names and the IdP's markers.
 		pf := prefilter()
 		has, _ := pf.ix.present(lower)
 		aligned := alignedLower(text)
 		holds := func(i int) bool { return has.has(pf.connect[i]) }
 		if want, got := connectFailureLocs(text, aligned, nil), connectFailureLocs(text, aligned, holds); !slices.EqualFunc(want, got, slices.Equal) {
 			t.Fatalf("connection failures on %.80q: all anchors %v, the prefilter's %v", raw, want, got)
+		}
+		if want, got := readFacts(text, aligned, nil), readFacts(text, aligned, pf.holdsName(has)); !reflect.DeepEqual(want, got) {
+			t.Fatalf("facts of %.80q: every name searched %+v, the prefilter's %+v", raw, want, got)
 		}
 		if want, got := idpInLower(lower), pf.idpIn(has); want != got {
 			t.Fatalf("IdP of %.80q: markers searched %v, the prefilter's %v", raw, want, got)

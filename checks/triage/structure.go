@@ -3,7 +3,9 @@ package triage
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -120,28 +122,36 @@ func isASCII(s string) bool {
 
 // readFacts pulls the structured fields out of a (normalised) text. It
 // scans for literal names rather than running patterns over the text, so
-// a megabyte of log costs a few milliseconds. lower is alignedLower(text).
-func readFacts(text, lower string) Facts {
+// a megabyte of log costs a few milliseconds. lower is alignedLower(text);
+// holds, when not nil, says which names (paramNames, labels) the text may
+// hold (from the prefilter's pass): the others are not searched for.
+func readFacts(text, lower string, holds func(name string) bool) Facts {
 	var f Facts
 	if strings.Contains(text, "{") {
 		readJSONObjects(text, &f)
 	}
 	for _, name := range paramNames {
-		eachField(text, lower, name, 16, func(i, from int, v string) { setField(&f, text[i:from], v) })
+		if holds == nil || holds(name) {
+			eachField(text, lower, name, 16, func(i, from int, v string) { setField(&f, text[i:from], v) })
+		}
 	}
 	// A JSON description holds its own labelled ids ("…\r\nTrace ID: …"),
 	// its line breaks escaped in the text: read them from the decoded value.
 	for _, d := range f.Descriptions {
-		readLabels(d, alignedLower(d), &f)
+		readLabels(d, alignedLower(d), &f, nil)
 	}
-	readLabels(text, lower, &f)
+	readLabels(text, lower, &f, holds)
 	f.addShapedCodes(text)
 	return f
 }
 
-// readLabels reads the labelled ids of text (Trace ID: …, Timestamp: …).
-func readLabels(text, lower string, f *Facts) {
+// readLabels reads the labelled ids of text (Trace ID: …, Timestamp: …);
+// holds is readFacts's.
+func readLabels(text, lower string, f *Facts, holds func(name string) bool) {
 	for _, l := range labels {
+		if holds != nil && !holds(l.label) {
+			continue
+		}
 		kind := l.kind
 		eachField(text, lower, l.label, 4, func(_, from int, v string) {
 			if len(v) < 6 || !isWordByte(v[0]) {
@@ -355,8 +365,10 @@ func walkJSON(v any, f *Facts, depth int) {
 	}
 	switch v := v.(type) {
 	case map[string]any:
-		for k, x := range v {
-			switch x := x.(type) {
+		// In the order of the names, not the map's: the same text always
+		// gives the same facts.
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			switch x := v[k].(type) {
 			case string:
 				setField(f, k, x)
 			case float64:

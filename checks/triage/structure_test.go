@@ -1,6 +1,7 @@
 package triage_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -87,6 +88,21 @@ func TestStructuredReading(t *testing.T) {
 		r = triage.Analyze(before + "error=invalid_client Trace ID: 0123456789abcdef")
 		if r.Facts == nil || r.Facts.Error != "invalid_client" || r.Facts.TraceID != "0123456789abcdef" {
 			t.Errorf("after %q, query facts: %+v", before, r.Facts)
+		}
+	}
+}
+
+// TestFactsInOneOrder: a JSON body's names are read in one order, so the
+// same paste always gives the same facts (a map's order would not).
+func TestFactsInOneOrder(t *testing.T) {
+	const body = `{"error":{"code":"INVALID_DATA","message":"one","details":[{"code":"INVALID_VALUE","target":"scope"}]},"errorCode":"E0000011","error_description":"two","errorSummary":"three","trace_id":"aaaa1111bbbb"}`
+	first := triage.Analyze(body)
+	if first.Facts == nil || len(first.Facts.Codes) < 2 {
+		t.Fatalf("facts %+v", first.Facts)
+	}
+	for range 50 {
+		if got := triage.Analyze(body); !reflect.DeepEqual(got.Facts, first.Facts) {
+			t.Fatalf("facts differ between readings of one text: %+v, then %+v", first.Facts, got.Facts)
 		}
 	}
 }

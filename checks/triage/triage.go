@@ -102,9 +102,9 @@ func Analyze(text string) Result {
 	if aligned = lower; !isASCII(text) {
 		aligned = alignedLower(text)
 	}
-	facts := readFacts(text, aligned)
 	pf := prefilter()
 	has, found := pf.ix.present(lower)
+	facts := readFacts(text, aligned, pf.holdsName(has))
 	provider := pf.idpIn(has)
 	var hits []hit
 	maySign := pf.signs.from(has, found)
