@@ -98,6 +98,9 @@ var Entra = &checks.IdP{
 	// Entra's AADSTS codes are in its code catalog (Codes): Microsoft
 	// rewords the sentences, not the codes. These are its wordings without one.
 	Wordings: []checks.Wording{
+		// AADSTS50194 as older builds worded it, often pasted without the code.
+		{Row: catalog.UnknownTenant, Pattern: `is not configured as a multi-?tenant application|Usage of the /common endpoint is not supported`, Weight: 0.92,
+			Example: "Application 'xxx'(Quick) is not configured as a multi-tenant application. Usage of the /common endpoint is not supported for such applications created after '10/15/2018'."},
 		{Row: catalog.InvalidScope, Pattern: `AADSTS650053\b`,
 			Example: "AADSTS650053: The application asked for scope 'offline_access' that doesn't exist on the resource."},
 		{Row: catalog.InvalidIssuer, Pattern: `Invalid issuer:? https://login\.microsoftonline\.com/\S+/v2\.0`,

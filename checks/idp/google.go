@@ -64,6 +64,9 @@ var Google = &checks.IdP{
 	},
 	Checks: []*checks.Check{checkGoogleValues},
 	Wordings: []checks.Wording{
+		// An app in Testing (or unverified) that the user is no tester of.
+		{Row: catalog.AccessDeniedPolicy, Pattern: `has not completed the Google verification process|only available to testers approved by the developer`, Weight: 0.92,
+			Example: `Access Denied: "Quick" has not completed the Google verification process. This app is under testing and is only available to testers approved by the developer.`},
 		// The loopback redirect is refused for client types other than
 		// "Desktop app" (Google's loopback IP address flow migration).
 		{Row: catalog.RedirectMismatch, Pattern: `loopback flow has been blocked|Loopback IP Address flow migration`, Weight: 0.93,

@@ -70,6 +70,15 @@ var Keycloak = &checks.IdP{
 	// From Keycloak's login messages (messages_en.properties) and its
 	// endpoints' error responses.
 	Wordings: []checks.Wording{
+		// The server's own log lines: an authorization code redeemed twice,
+		// a login whose authentication session is gone (the login page
+		// left open, a lost cookie), a refresh the server refused.
+		{Row: catalog.IdPError, Pattern: `Code '[^']{0,80}' already used for userSession`, Weight: 0.9,
+			Example: "WARN  [org.keycloak.protocol.oidc.utils.OAuth2CodeParser] (executor-thread-27) Code 'b199dad6' already used for userSession '463987a6' and client '9f330c7c'."},
+		{Row: catalog.IdPError, Pattern: `Authentication session not found|KC_RESTART cookie|\bPage has expired\b`, Weight: 0.85,
+			Example: "DEBUG [org.keycloak.services.resources.SessionCodeChecks] Authentication session not found. Trying to restart from cookie."},
+		{Row: catalog.RefreshTokenRejected, Pattern: `type="?REFRESH_TOKEN_ERROR\b`, Weight: 0.86,
+			Example: "WARN  [org.keycloak.events] type=REFRESH_TOKEN_ERROR, realmId=acme, clientId=quick-desktop, error=invalid_token, grant_type=refresh_token"},
 		// The offline session behind an offline_access refresh token is gone
 		// (expired, revoked, the server restarted without persisting it).
 		{Row: catalog.RefreshTokenRejected, Pattern: `Offline user session not found|Offline session not active`, Weight: 0.93,

@@ -49,6 +49,9 @@ var PingFederate = &checks.IdP{
 	},
 	Checks: []*checks.Check{checkPingFederatePaths},
 	Wordings: []checks.Wording{
+		// PingFederate's sign-on page templates: the account's own trouble.
+		{Row: catalog.IdPError, Pattern: `We didn.t recognize the username or password you entered|You are not allowed to sign on at this time|Your account is expired\. Please contact|Unexpected System Error|provide the reference number below to help locate`, Weight: 0.9,
+			Example: "We didn't recognize the username or password you entered. Please try again."},
 		// PingFederate's log and response texts.
 		{Row: catalog.InvalidScope, Pattern: `exceeds that which the client is permitted to request`,
 			Example: "The requested scope is invalid, unknown, malformed, or exceeds that which the client is permitted to request."},

@@ -172,6 +172,14 @@ func generic() []Sign {
 		signW(catalog.InvalidScope, nil, 0.95, `OAuth 2\.0 Client is not allowed to request scope`, "The requested scope is invalid, unknown, or malformed. The OAuth 2.0 Client is not allowed to request scope 'offline_access'."),
 		signW(catalog.InvalidScope, nil, 0.95, `Unrecognized scope\(s\)|Client can.t request scope\(s\)`, `error=invalid_scope&error_description=Unrecognized scope(s) ["offline_access"]`),
 
+		// ZITADEL's login: a user it will not sign in, an organisation not granted the project.
+		signW(catalog.IdPError, nil, 0.85, `\bUser is inactive\b|\bUser could not be found\b`, "User is inactive"),
+		signW(catalog.AccessDeniedPolicy, nil, 0.92, `organi[sz]ation of the user must be granted to the project`, "Login not possible. The organisation of the user must be granted to the project. Please contact your administrator."),
+		// Dex: an upstream connector's refusal (GitHub orgs, LDAP credentials, a claim it needs).
+		signW(catalog.AccessDeniedPolicy, nil, 0.92, `not in required orgs or teams`, `Failed to authenticate: github: user "alice" not in required orgs or teams`),
+		signW(catalog.IdPError, nil, 0.88, `LDAP Result Code 49|initial bind for user .{0,120} failed`, `Login error: ldap: initial bind for user "cn=admin,dc=example,dc=org" failed: LDAP Result Code 49 "Invalid Credentials"`),
+		signW(catalog.IdPError, nil, 0.85, `Failed to authenticate: missing "?(username|preferred_username|name|groups|sub)"? claim`, `Failed to authenticate: missing "username" claim`),
+
 		// ZITADEL's OpenID library (zitadel/oidc: ZITADEL and the providers built on it).
 		signW(catalog.InvalidClient, nil, 0.9, `unable to retrieve client by id`, "error=invalid_request_redirect_uri: unable to retrieve client by id"),
 		signW(catalog.RedirectMismatch, nil, 0.95, `requested redirect_uri is missing in the client configuration|client.s redirect_uri is (http|using a custom schema) and is not allowed`, "The requested redirect_uri is missing in the client configuration. If you have any questions, you may contact the administrator of the application."),
@@ -287,12 +295,32 @@ func generic() []Sign {
 		// php-jwt's BeforeValidException: a token used before its iat/nbf.
 		signW(catalog.ClockSkew, nil, 0.9, `Cannot handle token prior to`, "ERROR: Invalid id_token. Cannot handle token prior to 2015-12-01T10:39:32+0000"),
 		// Entra's Conditional Access block page, and its managed-device wording.
-		signW(catalog.AccessDeniedPolicy, nil, 0.9, `You can.t get there from here|admin requires the device to be managed|requires (a )?(managed|compliant) device`, "You can't get there from here - You cannot access the resource from this browser on your device. You need to use Microsoft Edge"),
+		signW(catalog.AccessDeniedPolicy, nil, 0.9, `You can.t get there from here|admin requires the device (requesting access )?to be managed|requires (a )?(managed|compliant) device`, "You can't get there from here - You cannot access the resource from this browser on your device. You need to use Microsoft Edge"),
 		// Keycloak's userinfo (and token introspection) answer to a token it
 		// does not accept.
 		signW(catalog.UserinfoUnauthorized, nil, 0.88, `\binvalid_token\b\W{1,40}(error_description\W{1,6})?Token verification failed`, "Keycloak gives me the error response `invalid_token: Token verification failed`."),
 		// A user the IdP's administrator blocked (Auth0's "user is blocked").
 		signW(catalog.IdPError, nil, 0.9, `\buser (is|has been|was) blocked\b`, `{status: 403, url: "https://******.auth0.com/oauth/token", headers: {…}, error: "{"error":"invalid_grant","error_description":"user is blocked"}"}`),
+		// Chrome's Private (now Local) Network Access: a public page's
+		// request to the loopback, blocked unless the user allows it.
+		signW(catalog.BrowserBlocksLoopback, nil, 0.95, `ERR_BLOCKED_BY_(PRIVATE|LOCAL)_NETWORK_ACCESS_CHECKS|\bLocalNetworkAccessChecks\b|Apps on device\W{1,6}Automatically blocked`, "net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS"),
+		// The browser upgrading http://localhost to https: a setting, HSTS
+		// remembered for localhost, a redirect people see happen.
+		signW(catalog.LoopbackHTTPSUpgrade, nil, 0.88, `\bAlways use secure connections\b|\bHTTPS-First Mode\b|(redirected|upgraded?|upgrades|forced|rewritten|switched|changed) .{0,60}\bto \W{0,4}https\W{0,4}://(localhost|127\.0\.0\.1)|\bHSTS\b.{0,120}\blocalhost\b|\blocalhost\b.{0,120}\bHSTS\b`, "http://localhost:44347 is redirected in the browser to https://localhost:44347 automatically by Chrome once it saw an HSTS header"),
+		// The loopback listener not there, in people's words.
+		signW(catalog.LoopbackUnavailable, nil, 0.88, `\b(localhost|127\.0\.0\.1)(:\d+)?/?\S{0,60}\W{0,3} (is|was) (not |un)reachable\b|\b(localhost|127\.0\.0\.1):\d+\W{0,3} (is |was )?already (in use|occupied|taken)|already (in use|occupied|taken) by another (local )?(process|application|program|app)`, "After visiting the URL, I get page not found, as http://localhost:18080/ is not reachable."),
+		// The listener on one family, the browser on the other: a dual-stack
+		// or IPv6-only bind, localhost tried as ::1 first.
+		signW(catalog.LocalhostResolution, nil, 0.9, `\bresolves? \W?localhost\W? to \W?(::1|IPv6)|\bbinds? to :: \(IPv6\)|IPv6 dual-stack sockets?|将 ?localhost ?解析为|localhost ?解析为 ?::1|/etc/hosts\b.{0,60}\b(is )?(completely )?(empty|missing|gone|deleted)\b`, "the browser resolves `localhost` to `::1` first and delivers the callback there"),
+		// rustls's words for a certificate it does not trust.
+		signW(catalog.TLSUntrusted, nil, 0.9, `invalid peer certificate:? \W?(UnknownIssuer|BadSignature|Expired|NotValidYet|Other)`, "error sending request for url (https://idp.example.com/oauth2/token): client error (Connect): invalid peer certificate: UnknownIssuer"),
+		// The discovery document unreadable: an HTML page where JSON should
+		// be, a resource the server does not have, a server that is not there.
+		signW(catalog.DiscoveryUnreachable, nil, 0.86, `'\[' or '\{' expected near '<'|OIDC server is not available at|OIDC metadata discovery failed|(error|failed|failure)\W{1,20}(trying to |to )?discover(ing)? (the )?OpenID provider|Could not find resource for full path: \S{0,200}/\.well-known/openid-configuration|Unable to resolve (the )?Configuration with the provided Issuer`, "oidc_util_decode_json_and_check_error: JSON parsing returned an error: '[' or '{' expected near '<'"),
+		// A refresh token the service no longer takes (Cognito's words), and
+		// a tool's session that ended.
+		signW(catalog.RefreshTokenRejected, nil, 0.9, `\bInvalid Refresh Token\b|\bsession has timed out\W{1,6}Re-?authenticate`, "putting the saved refresh token back through the snippet, I get `Invalid Refresh Token` as a response"),
+
 		// The name localhost itself did not resolve (a hosts file without it).
 		signW(catalog.LocalhostResolution, nil, 0.95, `\blookup localhost\b.{0,80}\bno such host|\b(could not|couldn.t|can.t|cannot|unable to|failed to) resolve (host(name)?:? )?['"]?localhost\b|\bgetaddrinfo \w+ localhost\b`, "couldn't access the network: lookup localhost on 192.168.1.1:53: no such host"),
 		// The connection cut on the way: nothing back (52), a reset (56).
