@@ -321,6 +321,13 @@ func generic() []Sign {
 		// a tool's session that ended.
 		signW(catalog.RefreshTokenRejected, nil, 0.9, `\bInvalid Refresh Token\b|\bsession has timed out\W{1,6}Re-?authenticate`, "putting the saved refresh token back through the snippet, I get `Invalid Refresh Token` as a response"),
 
+		// The refresh that could not be tried: no refresh token to send
+		// (however the access token's expiry is worded beside it).
+		signW(catalog.RefreshTokenMissing, nil, 0.96, `\brefresh[_ ]token (is|was) not (set|provided|returned|issued|present|available)\b|\bno refresh[_ ]token (was )?(provided|returned|issued|available)\b`, "Error: Could not refresh the token: oauth2: token expired and refresh token is not set"),
+		// netstat showing the listener on ::1 alone: a browser that tries
+		// 127.0.0.1 finds nothing.
+		signW(catalog.LocalhostResolution, nil, 0.93, `\bTCP\s+\[::1\]:\d+\s+\[::\]:0\s+LISTENING\b`, "TCP    [::1]:18080            [::]:0                 LISTENING"),
+
 		// The name localhost itself did not resolve (a hosts file without it).
 		signW(catalog.LocalhostResolution, nil, 0.95, `\blookup localhost\b.{0,80}\bno such host|\b(could not|couldn.t|can.t|cannot|unable to|failed to) resolve (host(name)?:? )?['"]?localhost\b|\bgetaddrinfo \w+ localhost\b`, "couldn't access the network: lookup localhost on 192.168.1.1:53: no such host"),
 		// The connection cut on the way: nothing back (52), a reset (56).
