@@ -237,7 +237,13 @@ func generic() []Sign {
 		// idp); elsewhere an issuer the validator rejects is the issuer entered.
 		signW(catalog.TokenValidationFailure, nil, 0.8, `Invalid issuer`, "Invalid issuer"),
 		signW(catalog.TokenValidationFailure, nil, 0.95, `id token issued by a different provider|IDX10205|issuer (validation failed|mismatch|does not match)|unexpected issuer`, "oidc: id token issued by a different provider, expected \"https://acme.okta.com/oauth2/default\" got \"https://acme.okta.com\""),
-		signW(catalog.JWKSMismatch, nil, 0.95, `failed to verify (id token )?signature|signature verification failed|IDX1050[13]|IDX10511|no matching (signing )?key|unable to find (a|the)? ?(signing )?key|kid .{0,40}not found|key with kid|invalid signature`, "oidc: failed to verify signature: failed to verify id token signature"),
+		// No key for the token in the key set is the key set's (a JWKS URI
+		// from another server); a signature that fails is the token's — unless
+		// the text puts the key set beside it (go-oidc says the same words
+		// when no key it holds verifies).
+		signW(catalog.JWKSMismatch, nil, 0.95, `IDX1050[13]|IDX10511|no matching (signing )?key|unable to find (a|the)? ?(signing )?key|kid .{0,40}not found|key with kid`, "IDX10501: Signature validation failed. Unable to match key: kid: 'abc'"),
+		signW(catalog.IDTokenSignatureInvalid, nil, 0.9, `failed to verify (id token )?signature|signature verification failed|invalid signature|signature is invalid`, "Claims error: Signature verification failed"),
+		signW(catalog.JWKSMismatch, nil, 0.96, `(failed to verify (id token )?signature|signature verification failed|invalid signature).{0,160}(\bJWKS\b|/keys\b|\bkey ?set\b)|(\bJWKS\b|/keys\b|\bkey ?set\b).{0,160}(failed to verify (id token )?signature|signature verification failed|invalid signature)`, "oidc: failed to verify signature: failed to verify id token signature (kid okta-default-7b4e) — JWKS from https://acme.okta.com/oauth2/v1/keys"),
 		signW(catalog.AudienceMismatch, nil, 0.95, `expected audience .{0,120}got|Audience validation failed|IDX10214|invalid aud(ience)?s?\b|not a trusted audience|wrong audience|aud(ience)? (mismatch|does not match)`, "oidc: expected audience \"0oa1abc\" got [\"0oa9xyz\"]"),
 		signW(catalog.ClockSkew, nil, 0.9, `token is expired|token has expired|used before issued|IDX1022[23]|iat .{0,40}future|nbf .{0,40}future|not valid yet|clock skew`, "oidc: token is expired (Token Expiry: 2026-11-24 09:00:00 +0000 UTC)"),
 		signW(catalog.EmailClaimMissing, nil, 0.9, `email claim .{0,20}(is )?(missing|not (found|present))|no email claim|missing (the )?email claim|without an? email claim|(did not|didn.t|does not|doesn.t) return an email( address)?|email claim (specified|configured|expected) (was|is) \S+ and (the )?actual claim`, "the ID token has no email claim"),
