@@ -53,8 +53,9 @@ var Cognito = &checks.IdP{
 		// Cognito API messages (NotAuthorizedException, ResourceNotFoundException).
 		{Row: catalog.InvalidClient, Pattern: `User pool client \S{1,80} does not exist`,
 			Example: "ResourceNotFoundException: User pool client 3dkq4example does not exist."},
-		{Row: catalog.IdPError, Pattern: `Unable to verify secret hash for client|configured with secret but SECRET_HASH was not received|SecretHash does not match`,
-			Example: "NotAuthorizedException: Unable to verify secret hash for client 3dkq4example", Weight: 0.85},
+		// An app client with a secret: a public client sends no SECRET_HASH.
+		{Row: catalog.PublicClientDisabled, Pattern: `Unable to verify secret hash for client|configured with secret but SECRET_HASH was not received|SecretHash does not match`,
+			Example: "NotAuthorizedException: Unable to verify secret hash for client 3dkq4example", Weight: 0.9},
 	},
 }
 

@@ -334,6 +334,13 @@ func generic() []Sign {
 		// 127.0.0.1 finds nothing.
 		signW(catalog.LocalhostResolution, nil, 0.93, `\bTCP\s+\[::1\]:\d+\s+\[::\]:0\s+LISTENING\b`, "TCP    [::1]:18080            [::]:0                 LISTENING"),
 
+		// openid-client's (got's) timeouts reaching the IdP.
+		signW(catalog.DiscoveryUnreachable, nil, 0.92, `Timeout awaiting '?\w+'? for \d+ ?ms|outgoing request timed out after \d+ ?ms`, "OPError: invalid_request (Timeout awaiting 'request' for 4000ms)"),
+		// Attempts the IdP counts and blocks on (Auth0's brute-force protection).
+		signW(catalog.IdPError, nil, 0.93, `reached the maximum (number of )?failed login attempts`, "An IP address is blocked because it reached the maximum failed login attempts into a single account."),
+		// QuickSight not signed up in the account.
+		signW(catalog.AccountNotReady, nil, 0.93, `QuickSight Account Not Found|is not signed up (for|with) (Amazon )?QuickSight`, `"Message": "Quicksight Account Not Found.", "Code": "ResourceNotFoundException"`),
+
 		// The name localhost itself did not resolve (a hosts file without it).
 		signW(catalog.LocalhostResolution, nil, 0.95, `\blookup localhost\b.{0,80}\bno such host|\b(could not|couldn.t|can.t|cannot|unable to|failed to) resolve (host(name)?:? )?['"]?localhost\b|\bgetaddrinfo \w+ localhost\b`, "couldn't access the network: lookup localhost on 192.168.1.1:53: no such host"),
 		// The connection cut on the way: nothing back (52), a reset (56).
