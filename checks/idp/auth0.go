@@ -34,6 +34,8 @@ var Auth0 = &checks.IdP{
 	Checks: []*checks.Check{checkAuth0Issuer},
 	// Auth0's Universal Login error page.
 	Wordings: []checks.Wording{
+		// Universal Login's password-change page: the account's own state.
+		{Row: catalog.IdPError, Pattern: `You need to update your password because this is the first time you are logging in`, Example: "You need to update your password because this is the first time you are logging in, or because your password has expired.", Weight: 0.9},
 		{Row: catalog.IdPError, Pattern: `Service not found`, Example: "Service not found: https://api.acme.example", Weight: 0.85},
 		{Row: catalog.PublicClientDisabled, Pattern: `access_denied\W{1,5}Unauthorized\b`, Example: "access_denied: Unauthorized", Weight: 0.8},
 		{Row: catalog.RefreshTokenRejected, Pattern: `Grant type 'refresh_token' not allowed for the client|while trying to use the Refresh Token to renew`, Example: "Grant type 'refresh_token' not allowed for the client."},

@@ -64,6 +64,10 @@ var Google = &checks.IdP{
 	},
 	Checks: []*checks.Check{checkGoogleValues},
 	Wordings: []checks.Wording{
+		// Google's policy page, which in a sign-in is most often the redirect
+		// URI (http, not registered); its Request details name it.
+		{Row: catalog.RedirectMismatch, Pattern: `(does not|doesn.t) comply with Google.s OAuth 2\.0 policy|no cumple con la política OAuth 2\.0 de Google`, Weight: 0.85,
+			Example: "You cannot log into this app because it does not comply with Google's OAuth 2.0 policy. If you are the app developer, register the redirect URI in the Google Cloud Console."},
 		// An app in Testing (or unverified) that the user is no tester of.
 		{Row: catalog.AccessDeniedPolicy, Pattern: `has not completed the Google verification process|only available to testers approved by the developer`, Weight: 0.92,
 			Example: `Access Denied: "Quick" has not completed the Google verification process. This app is under testing and is only available to testers approved by the developer.`},

@@ -259,8 +259,8 @@ func generic() []Sign {
 		// The loopback listener, on any port, in the words of browsers, OSes and runtimes.
 		signW(catalog.LoopbackUnavailable, nil, 0.9, `HttpListenerException|Only one usage of each socket address|\bEADDRINUSE\b|address already in use|port \d+ is already in use|conflicts with an existing registration on the machine|listen EACCES|bind: permission denied|WSAEADDRINUSE|\b10048\b`, "bind: Only one usage of each socket address (protocol/network address/port) is normally permitted."),
 		signW(catalog.LoopbackUnavailable, nil, 0.88, `(localhost|127\.0\.0\.1|\[::1\])(:\d+)?\b[^&]{0,200}?(ERR_CONNECTION_(REFUSED|RESET|CLOSED|TIMED_OUT|ABORTED|FAILED)|ERR_EMPTY_RESPONSE|refused to connect|connection refused|actively refused|ECONNREFUSED|ECONNRESET|can.t establish a connection|Unable to connect|didn.t send any data|unexpectedly closed the connection|took too long to respond|taking too long to respond|connection (was )?reset|could(n.t| not) connect to (the )?server|can.t connect to the server|No connection could be made|CannotConnectToHost|Code=-1004|`+refusedTranslated+`)|(ERR_CONNECTION_(REFUSED|RESET|CLOSED|TIMED_OUT)|ERR_EMPTY_RESPONSE|connection (was )?reset|refused to connect|Unable to connect|can.t establish a connection|could(n.t| not) connect to (the )?server|can.t connect to the server|No connection could be made|CannotConnectToHost|Code=-1004).{0,200}?(localhost|127\.0\.0\.1)`, "Firefox can't establish a connection to the server at localhost:18080."),
-		signW(catalog.LoopbackUnavailable, nil, 0.88, `Failed to start a local (web ?)?server|(could not|couldn.t|cannot|can.t|unable to|failed to) (start|open|create) (the |a |an )?(OAuth |OIDC |auth )?(local|loopback|callback|redirect) (web ?)?(server|listener)|port (cannot|could not|couldn.t) be bound|(cannot|could not|unable to|failed to) bind (to )?(the )?(local )?port|\bIs port \d+ (already )?in use\b|\bport \d{2,5} (is |was )?already (in use|occupied|taken)`, "WARNING: Failed to start a local webserver listening on any port between 8085 and 8186."),
-		signW(catalog.LoopbackUnavailable, nil, 0.9, `access a socket in a way forbidden by its access permissions|WSAEACCES|\b10013\b`, "An attempt was made to access a socket in a way forbidden by its access permissions."),
+		signW(catalog.LoopbackUnavailable, nil, 0.88, `Failed to start a local (web ?)?server|(could not|couldn.t|cannot|can.t|unable to|failed to) (start|open|create) (the |a |an )?((OAuth |OIDC |auth )?(local|loopback|callback|redirect) |(OAuth|OIDC|auth) )(web ?)?(server|listener)|port (cannot|could not|couldn.t) be bound|(cannot|could not|unable to|failed to) bind (to )?(the )?(local )?port|\bIs port \d+ (already )?in use\b|\bport \d{2,5} (is |was )?already (in use|occupied|taken)`, "WARNING: Failed to start a local webserver listening on any port between 8085 and 8186."),
+		signW(catalog.LoopbackUnavailable, nil, 0.9, `access a socket in a way forbidden by its access permissions|以一种访问权限不允许的方式做了一个访问套接字的尝试|WSAEACCES|\b10013\b`, "An attempt was made to access a socket in a way forbidden by its access permissions."),
 		signW(catalog.LoopbackHTTPSUpgrade, nil, 0.93, `You cannot visit (localhost|127\.0\.0\.1) right now because the website uses HSTS`, "You cannot visit localhost right now because the website uses HSTS."),
 		signW(catalog.BrowserBlocksLoopback, nil, 0.9, `ERR_BLOCKED_BY_ADMINISTRATOR|ERR_NETWORK_ACCESS_DENIED|Your Internet access is blocked|would like to find and connect to devices on your local network`, "ERR_NETWORK_ACCESS_DENIED"),
 		// 407: the proxy wants credentials for a request going out, to the
@@ -333,6 +333,22 @@ func generic() []Sign {
 		// netstat showing the listener on ::1 alone: a browser that tries
 		// 127.0.0.1 finds nothing.
 		signW(catalog.LocalhostResolution, nil, 0.93, `\bTCP\s+\[::1\]:\d+\s+\[::\]:0\s+LISTENING\b`, "TCP    [::1]:18080            [::]:0                 LISTENING"),
+
+		// A port Windows reserves (Hyper-V, WSL2, Docker): no bind, whatever listens.
+		signW(catalog.LoopbackUnavailable, nil, 0.88, `(dynamic|excluded) port range.{0,160}(Hyper-V|WSL2?|Docker)|(Hyper-V|WSL2?|Docker).{0,160}(reserved|excluded) port`, "port 18080 is inside the Windows dynamic port range that Hyper-V, WSL2 or Docker Desktop has reserved"),
+		// A proxy asked for its own address (the loopback sent to the proxy).
+		signW(catalog.ProxyInterceptsLoopback, nil, 0.95, `Self-referential requests to (this )?proxy( server)? are forbidden`, "Self-referential requests to this proxy server are forbidden"),
+		// The browser changing the scheme of the loopback redirect.
+		signW(catalog.LoopbackHTTPSUpgrade, nil, 0.88, `from \W{0,2}http:?\W{0,2} to \W{0,2}https:?\W{0,2}.{0,40}(localhost|127\.0\.0\.1)`, "I noticed that the url was changed from http: to https: (https://localhost:18080/)."),
+		// Tokens the validator finds for someone else, or already expired.
+		signW(catalog.AudienceMismatch, nil, 0.9, `does not pass the audience allow filter|does not have a client id matching any of the token audiences`, "Validation error. The provider https://idp.example does not have a client id matching any of the token audiences [b2b]"),
+		signW(catalog.ClockSkew, nil, 0.85, `\bexp is in the past\b`, "exp is in the past"),
+		// A session (and the refresh tokens of it) that ended: the AWS CLI's
+		// SSO session, Dex's refresh token's.
+		signW(catalog.RefreshTokenRejected, nil, 0.9, `SSO session associated with this profile has expired or is otherwise invalid|session this refresh token belongs to has ended`, "The SSO session associated with this profile has expired or is otherwise invalid. To refresh this SSO session run aws sso login with the corresponding profile."),
+		// .NET's TLS failure reaching a host: the inner exception says why
+		// (an untrusted certificate outranks it).
+		signW(catalog.DiscoveryUnreachable, nil, 0.75, `The SSL connection could not be established`, "DEBUG: Request [8105f692] exception Azure.RequestFailedException: The SSL connection could not be established"),
 
 		// openid-client's (got's) timeouts reaching the IdP.
 		signW(catalog.DiscoveryUnreachable, nil, 0.92, `Timeout awaiting '?\w+'? for \d+ ?ms|outgoing request timed out after \d+ ?ms`, "OPError: invalid_request (Timeout awaiting 'request' for 4000ms)"),

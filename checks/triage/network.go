@@ -12,7 +12,7 @@ import (
 // connectFailure is a connection that failed after the name resolved, in the
 // words of browsers, OSes and runtimes (refused, reset, timed out,
 // unreachable). Which row it is depends on the host it failed on.
-var connectFailure = regexp.MustCompile(`(?i)` + refusedTranslated + `|refused to connect|connection (was )?refused|actively refused|\bECONNREFUSED\b|\bECONNRESET\b|\bETIMEDOUT\b|\bEHOSTUNREACH\b|\bENETUNREACH\b|took too long to respond|taking too long to respond|connection (timed out|was reset|reset by peer)|connect timed out|can.t establish a connection to the server|\bUnable to connect\b|\bFailed to connect to\b|could(n.t| not) connect to|No connection could be made|no route to host|network is unreachable|\bi/o timeout\b|\bERR_CONNECTION_(REFUSED|RESET|CLOSED|TIMED_OUT|FAILED)\b|\bERR_ADDRESS_UNREACHABLE\b|\bERR_TIMED_OUT\b`)
+var connectFailure = regexp.MustCompile(`(?i)` + refusedTranslated + `|refused to connect|connection (was )?refused|actively refused|\bECONNREFUSED\b|\bECONNRESET\b|\bETIMEDOUT\b|\bEHOSTUNREACH\b|\bENETUNREACH\b|took too long to respond|taking too long to respond|connection (timed out|was reset|reset by peer)|connect timed out|can.t establish a connection to the server|\bUnable to connect\b|\bFailed to connect to\b|could(n.t| not) connect to|No connection could be made|no route to host|network is unreachable|\bi/o timeout\b|\bERR_CONNECTION_(REFUSED|RESET|CLOSED|TIMED_OUT|FAILED)\b|\bERR_ADDRESS_UNREACHABLE\b|\bERR_TIMED_OUT\b|\bERR_SOCKET_CONNECTION_TIMEOUT\b|\bResponse time-out\b|\b(Socket|Connect)TimeoutException\b|\bRead timed out\b|\bconnect(ion)? timeout\b`)
 
 // failureHost is a host a message names: a lower-case DNS name with a dot,
 // an IPv4 or bracketed IPv6 address, or localhost, with an optional port.
@@ -65,7 +65,7 @@ func connectFailureHits(text, lower string, holds func(anchor int) bool) []hit {
 // case: the regular expression runs only around them (a 1 MiB log would
 // take a second otherwise).
 var connectAnchors = []string{"refused", "reset", "timed out", "timedout", "unreach", "too long to respond", "establish a connection",
-	"unable to connect", "failed to connect", "connect to", "no connection could be made", "no route to host", "i/o timeout", "err_connection", "err_timed_out",
+	"unable to connect", "failed to connect", "connect to", "timeout", "time-out", "no connection could be made", "no route to host", "i/o timeout", "err_connection", "err_timed_out",
 	"拒绝了我们的连接请求", "で接続が拒否されました", "verbindung abgelehnt", "pas la connexion", "rechazado la conexión",
 	"积极拒绝", "verbindung verweigerte", "expressément refusée", "拒否されたため", "denegó expresamente"}
 

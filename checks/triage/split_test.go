@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"reflect"
+	"regexp/syntax"
 	"slices"
 	"strings"
 	"testing"
@@ -121,4 +122,37 @@ func FuzzSplitFindsWhatTheWholeFinds(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestConnectAnchorsCoverConnectFailure: every wording of connectFailure
+// holds one of connectAnchors, or connectFailureLocs would never look
+// around it.
+func TestConnectAnchorsCoverConnectFailure(t *testing.T) {
+	re, err := syntax.Parse(connectFailure.String(), syntax.Perl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	re = re.Simplify()
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	alts := []*syntax.Regexp{re}
+	if re.Op == syntax.OpAlternate {
+		alts = re.Sub
+	}
+	if len(alts) < 20 {
+		t.Fatalf("connectFailure splits into %d wordings: the test reads it wrong", len(alts))
+	}
+	for _, alt := range alts {
+		lits := required(alt)
+		if lits == nil {
+			t.Errorf("%s: no literal every match holds", alt)
+			continue
+		}
+		for _, l := range lits {
+			if !slices.ContainsFunc(connectAnchors, func(a string) bool { return strings.Contains(l, a) }) {
+				t.Errorf("%s: its literal %q holds none of connectAnchors", alt, l)
+			}
+		}
+	}
 }
