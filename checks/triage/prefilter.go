@@ -212,21 +212,22 @@ func shortest(ls []string) int {
 
 // literalIndex finds, in one pass over a text, which of many literals
 // (of three bytes or more, lower case) it holds: every literal is filed
-// under its first three bytes, and each position of the text looks its
-// three bytes up.
+// under its first four bytes (three-byte literals under their three), and
+// each position of the text looks its bytes up.
 type literalIndex struct {
-	byPrefix map[uint32][]literalRef
-	// seen has the bit of each filed prefix's hash set: most positions of
-	// a text are ruled out by it, before the map is looked up.
-	seen [1 << seenBits / 64]uint64
-	n    int
+	// by4 files the literals of four bytes or more, by3 the others.
+	by4, by3 map[uint32][]literalRef
+	// seen4 and seen3 have the bit of each filed prefix's hash set: most
+	// positions of a text are ruled out by them, before a map is looked up.
+	seen4, seen3 [1 << seenBits / 64]uint64
+	n            int
 }
 
-// seenBits is the size of the seen bitmap (2^16 bits, 8 KiB, in cache):
-// the signs' 1,300 prefixes set about one bit in fifty.
+// seenBits is the size of each seen bitmap (2^16 bits, 8 KiB, in cache):
+// the knowledge's 3,000 four-byte prefixes set about one bit in twenty.
 const seenBits = 16
 
-// hashPrefix folds a three-byte prefix to seenBits bits.
+// hashPrefix folds a packed prefix to seenBits bits.
 func hashPrefix(k uint32) uint32 { return (k * 0x9E3779B1) >> (32 - seenBits) }
 
 type literalRef struct {
@@ -236,12 +237,17 @@ type literalRef struct {
 
 // newLiteralIndex files the literals, each by its index in lits.
 func newLiteralIndex(lits []string) *literalIndex {
-	ix := &literalIndex{byPrefix: map[uint32][]literalRef{}, n: len(lits)}
+	ix := &literalIndex{by4: map[uint32][]literalRef{}, by3: map[uint32][]literalRef{}, n: len(lits)}
 	for i, l := range lits {
-		k := key3(l)
-		ix.byPrefix[k] = append(ix.byPrefix[k], literalRef{l, i})
+		by, seen, k := ix.by4, &ix.seen4, uint32(0)
+		if len(l) >= 4 {
+			k = key4(l)
+		} else {
+			by, seen, k = ix.by3, &ix.seen3, key3(l)
+		}
+		by[k] = append(by[k], literalRef{l, i})
 		h := hashPrefix(k)
-		ix.seen[h/64] |= 1 << (h % 64)
+		seen[h/64] |= 1 << (h % 64)
 	}
 	return ix
 }
@@ -251,15 +257,24 @@ func newLiteralIndex(lits []string) *literalIndex {
 func (ix *literalIndex) present(lower string) (bitset, []int) {
 	out := newBitset(ix.n)
 	var list []int
-	for i := 0; i+3 <= len(lower); i++ {
-		k := key3(lower[i:])
-		if h := hashPrefix(k); ix.seen[h/64]&(1<<(h%64)) == 0 {
-			continue
-		}
-		for _, r := range ix.byPrefix[k] {
-			if !out.has(r.id) && strings.HasPrefix(lower[i:], r.literal) {
+	look := func(refs []literalRef, at string) {
+		for _, r := range refs {
+			if !out.has(r.id) && strings.HasPrefix(at, r.literal) {
 				out.set(r.id)
 				list = append(list, r.id)
+			}
+		}
+	}
+	three := len(ix.by3) > 0
+	for i := 0; i+3 <= len(lower); i++ {
+		if three {
+			if k := key3(lower[i:]); ix.seen3[hashPrefix(k)/64]&(1<<(hashPrefix(k)%64)) != 0 {
+				look(ix.by3[k], lower[i:])
+			}
+		}
+		if i+4 <= len(lower) {
+			if k := key4(lower[i:]); ix.seen4[hashPrefix(k)/64]&(1<<(hashPrefix(k)%64)) != 0 {
+				look(ix.by4[k], lower[i:])
 			}
 		}
 	}
@@ -298,3 +313,8 @@ func (ls *literals) add(l string) int {
 
 // key3 packs the first three bytes of s.
 func key3(s string) uint32 { return uint32(s[0])<<16 | uint32(s[1])<<8 | uint32(s[2]) }
+
+// key4 packs the first four bytes of s.
+func key4(s string) uint32 {
+	return uint32(s[0])<<24 | uint32(s[1])<<16 | uint32(s[2])<<8 | uint32(s[3])
+}

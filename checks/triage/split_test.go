@@ -2,12 +2,15 @@ package triage
 
 import (
 	"encoding/json"
+	"net/url"
 	"os"
 	"reflect"
 	"regexp/syntax"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/quickdiag/quickdiag/checks"
 )
 
 // TestSplitFindsWhatTheWholeFinds: for every sign and clue, on every
@@ -155,4 +158,59 @@ func TestConnectAnchorsCoverConnectFailure(t *testing.T) {
 			}
 		}
 	}
+}
+
+// normaliseReference is normaliseReport without its ASCII fast path.
+func normaliseReference(s string) string {
+	if len(s) > MaxTriageInput {
+		s = s[:MaxTriageInput]
+	}
+	if strings.ContainsAny(s, "%+") {
+		if d, err := url.QueryUnescape(s); err == nil && d != s {
+			s += "\n" + d
+		}
+	}
+	s = strings.ToValidUTF8(s, " ")
+	s = reportQuotes.Replace(s)
+	s = strings.Map(func(r rune) rune {
+		if strings.ContainsRune(checks.Invisible, r) {
+			return -1
+		}
+		return controlToSpace(r)
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// TestNormaliseReportFastPath: ASCII text left as it is normalises as the
+// whole normalisation would.
+func TestNormaliseReportFastPath(t *testing.T) {
+	texts := []string{"", " ", "a", "a b", "a  b", " a", "a ", "a\tb", "a\x7fb", "a\x00b", "a\r\nb", "x%41y", "a+b", "ü  x", "“x”\u00a0y"}
+	data, err := os.ReadFile("testdata/collected_corpus.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c []struct{ Text string }
+	if err := json.Unmarshal(data, &c); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range c {
+		texts = append(texts, e.Text)
+	}
+	for _, s := range texts {
+		if got, want := normaliseReport(s), normaliseReference(s); got != want {
+			t.Fatalf("normaliseReport(%.80q) = %.80q, want %.80q", s, got, want)
+		}
+	}
+}
+
+// FuzzNormaliseReport: on any text, normaliseReport is the whole
+// normalisation.
+func FuzzNormaliseReport(f *testing.F) {
+	f.Add("a  b\t\x7f")
+	f.Add("x%20y+z")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := normaliseReport(s), normaliseReference(s); got != want {
+			t.Fatalf("normaliseReport(%q) = %q, want %q", s, got, want)
+		}
+	})
 }

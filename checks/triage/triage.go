@@ -406,18 +406,46 @@ func normaliseReport(s string) string {
 			s += "\n" + d
 		}
 	}
+	// ASCII text (most of it) holds no quote, dash or invisible character
+	// to replace and no space but ASCII's: it is left as it is when it has
+	// no control character and is spaced singly already.
+	if isASCII(s) {
+		if !asciiPlain(s) {
+			s = strings.Join(strings.Fields(strings.Map(controlToSpace, s)), " ")
+		}
+		return s
+	}
 	s = strings.ToValidUTF8(s, " ")
 	s = reportQuotes.Replace(s)
 	s = strings.Map(func(r rune) rune {
 		if strings.ContainsRune(checks.Invisible, r) {
 			return -1
 		}
-		if unicode.IsControl(r) && !unicode.IsSpace(r) {
-			return ' '
-		}
-		return r
+		return controlToSpace(r)
 	}, s)
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// controlToSpace makes a control character other than a space a space.
+func controlToSpace(r rune) rune {
+	if unicode.IsControl(r) && !unicode.IsSpace(r) {
+		return ' '
+	}
+	return r
+}
+
+// asciiPlain reports whether ASCII s is already as normaliseReport leaves
+// it: no control character, no space but single spaces between words.
+func asciiPlain(s string) bool {
+	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' {
+		return s == ""
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c == 0x7f || c == ' ' && s[i+1] == ' ' {
+			return false
+		}
+	}
+	return true
 }
 
 // idpInLower guesses which IdP a lower-cased text is about, from its markers
