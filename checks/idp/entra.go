@@ -98,6 +98,9 @@ var Entra = &checks.IdP{
 	// Entra's AADSTS codes are in its code catalog (Codes): Microsoft
 	// rewords the sentences, not the codes. These are its wordings without one.
 	Wordings: []checks.Wording{
+		// A user who may not consent to what the app asks (admin consent needed).
+		{Row: catalog.ConsentRequired, Pattern: `Calling principal cannot consent`, Weight: 0.95,
+			Example: "AADSTS90093: Calling principal cannot consent due to lack of permissions."},
 		// AADSTS50194 as older builds worded it, often pasted without the code.
 		{Row: catalog.UnknownTenant, Pattern: `is not configured as a multi-?tenant application|Usage of the /common endpoint is not supported`, Weight: 0.92,
 			Example: "Application 'xxx'(Quick) is not configured as a multi-tenant application. Usage of the /common endpoint is not supported for such applications created after '10/15/2018'."},

@@ -232,7 +232,7 @@ func generic() []Sign {
 		signW(catalog.LoopbackUnavailable, nil, 0.85, `(address|port) (already )?in use.{0,40}18080|18080.{0,40}(address|port) (already )?in use`, "listen tcp 127.0.0.1:18080: bind: address already in use"),
 		signW(catalog.DNSUnresolved, nil, 0.95, `\bDNS_PROBE_FINISHED_NXDOMAIN\b|server IP address could not be found|\bno such host\b|\bENOTFOUND\b|Name or service not known|nodename nor servname provided|\bERR_NAME_NOT_RESOLVED\b|getaddrinfo failed|Could not resolve host`, "DNS_PROBE_FINISHED_NXDOMAIN"),
 		signW(catalog.TLSUntrusted, nil, 0.95, `certificate signed by unknown authority|unable to get local issuer certificate|self[- ]signed certificate|CERT_AUTHORITY_INVALID|PKIX path (building|validation) failed|certificate verify failed|certificate is not trusted|x509: certificate is valid for|ERR_TLS_CERT_ALTNAME_INVALID|does not match certificate.s altnames|remote certificate is invalid|certificate for this (server|website) is invalid|unable to find valid certification path|\bcertificate has expired\b|CERT_HAS_EXPIRED|certificate signature failure|CERT_SIGNATURE_FAILURE|\bCERT_(UNTRUSTED|REVOKED|NOT_YET_VALID|REJECTED)\b|SEC_ERROR_UNKNOWN_ISSUER|MOZILLA_PKIX_ERROR_\w+|SSL_ERROR_BAD_CERT_DOMAIN`, "x509: certificate signed by unknown authority"),
-		signW(catalog.DiscoveryUnreachable, nil, 0.85, `\.well-known/openid-configuration.{0,120}(404|not found|failed|error|HTML|unexpected)|(404|not found|failed to (get|fetch|query)|error).{0,80}\.well-known/openid-configuration|oidc: failed to (get|decode) provider`, "oidc: failed to get provider: 404 Not Found"),
+		signW(catalog.DiscoveryUnreachable, nil, 0.85, `\.well-known/openid-configuration.{0,120}(404|not found|failed|error|HTML|unexpected|: EOF\b)|(404|not found|failed to (get|fetch|query)|error).{0,80}\.well-known/openid-configuration|oidc: failed to (get|decode) provider`, "oidc: failed to get provider: 404 Not Found"),
 		// The desktop app's "Invalid issuer: <Entra …/v2.0>" is Entra's (package
 		// idp); elsewhere an issuer the validator rejects is the issuer entered.
 		signW(catalog.TokenValidationFailure, nil, 0.8, `Invalid issuer`, "Invalid issuer"),
@@ -242,7 +242,7 @@ func generic() []Sign {
 		// the text puts the key set beside it (go-oidc says the same words
 		// when no key it holds verifies).
 		signW(catalog.JWKSMismatch, nil, 0.95, `IDX1050[13]|IDX10511|no matching (signing )?key|unable to find (a|the)? ?(signing )?key|kid .{0,40}not found|key with kid`, "IDX10501: Signature validation failed. Unable to match key: kid: 'abc'"),
-		signW(catalog.IDTokenSignatureInvalid, nil, 0.9, `failed to verify (id token )?signature|signature verification failed|invalid signature|signature is invalid`, "Claims error: Signature verification failed"),
+		signW(catalog.IDTokenSignatureInvalid, nil, 0.9, `failed to verify (id token )?signature|signature verification failed|invalid signature|signature is invalid|JWS Token verification failed|Bad JWS signature|JWS::VerificationFailed|Unable to verify signature`, "Claims error: Signature verification failed"),
 		signW(catalog.JWKSMismatch, nil, 0.96, `(failed to verify (id token )?signature|signature verification failed|invalid signature).{0,160}(\bJWKS\b|/keys\b|\bkey ?set\b)|(\bJWKS\b|/keys\b|\bkey ?set\b).{0,160}(failed to verify (id token )?signature|signature verification failed|invalid signature)`, "oidc: failed to verify signature: failed to verify id token signature (kid okta-default-7b4e) — JWKS from https://acme.okta.com/oauth2/v1/keys"),
 		signW(catalog.AudienceMismatch, nil, 0.95, `expected audience .{0,120}got|Audience validation failed|IDX10214|invalid aud(ience)?s?\b|not a trusted audience|wrong audience|aud(ience)? (mismatch|does not match)`, "oidc: expected audience \"0oa1abc\" got [\"0oa9xyz\"]"),
 		signW(catalog.ClockSkew, nil, 0.9, `token is expired|token has expired|used before issued|IDX1022[23]|iat .{0,40}future|nbf .{0,40}future|not valid yet|clock skew`, "oidc: token is expired (Token Expiry: 2026-11-24 09:00:00 +0000 UTC)"),
@@ -349,6 +349,26 @@ func generic() []Sign {
 		// .NET's TLS failure reaching a host: the inner exception says why
 		// (an untrusted certificate outranks it).
 		signW(catalog.DiscoveryUnreachable, nil, 0.75, `The SSL connection could not be established`, "DEBUG: Request [8105f692] exception Azure.RequestFailedException: The SSL connection could not be established"),
+
+		// Sessions the IdP or the SDK ended: the AWS SDK's SSO token, a
+		// password that expired, a sign-in Entra blocked for its IP address.
+		signW(catalog.RefreshTokenRejected, nil, 0.9, `refresh cached SSO token failed`, "refresh cached SSO token failed, %w"),
+		signW(catalog.IdPError, nil, 0.9, `\b(user.s )?password (is|has) expired\b|IP address with malicious activity`, "The user's password is expired, and therefore their login or session was ended."),
+		// Entra's token protection policy (a Conditional Access control).
+		signW(catalog.AccessDeniedPolicy, nil, 0.92, `security policy is preventing access|security policy requiring token protection`, "Sorry, a security policy is preventing access. An organization security policy requiring token protection is preventing this application from accessing the resource."),
+		// A connection that timed out (Windows' WSAETIMEDOUT), in English's
+		// code and Spanish's words.
+		signW(catalog.DiscoveryUnreachable, nil, 0.85, `\[WinError 10060\]|\bWSAETIMEDOUT\b|intento de conexi\S{1,3}n ya que la parte conectada no respondi`, "TimeoutError: [WinError 10060] A connection attempt failed because the connected party did not properly respond after a period of time"),
+		// .NET's untrusted certificate, in English and Chinese.
+		signW(catalog.TLSUntrusted, nil, 0.93, `Could not establish trust relationship for the SSL/TLS (secure )?channel|未能为 ?SSL/TLS ?安全通道建立信任关系`, "在登录正版账号时显示Could not establish trust relationship for the SSL/TLS secure channel"),
+		// A client secret the library needs and has not (a public client's).
+		signW(catalog.PublicClientDisabled, nil, 0.9, `client_secret is (undefined|required|empty)`, "oauthlib.oauth2.rfc6749.errors.InvalidClientError: (invalid_client) client_secret is undefined"),
+		// IdentityServer's unknown client.
+		signW(catalog.InvalidClient, nil, 0.93, `Unknown client or client not enabled`, "unauthorized_client - Unknown client or client not enabled"),
+		// A proxy in the way of the IdP (whatever the proxy's own error).
+		signW(catalog.DiscoveryUnreachable, nil, 0.96, `\bProxyError\b`, "HTTPSConnectionPool(host='login.microsoftonline.com', port=443): Max retries exceeded with url: /common/oauth2/token (Caused by ProxyError('Cannot connect to proxy.'))"),
+		// A DNS query that timed out is the name not resolved.
+		signW(catalog.DNSUnresolved, nil, 0.96, `\blookup \S{1,253} on \S{1,60}: read udp .{0,80}i/o timeout`, "dial tcp: lookup oauth2.googleapis.com on 8.8.4.4:53: read udp 172.17.0.2:46999->8.8.4.4:53: i/o timeout"),
 
 		// openid-client's (got's) timeouts reaching the IdP.
 		signW(catalog.DiscoveryUnreachable, nil, 0.92, `Timeout awaiting '?\w+'? for \d+ ?ms|outgoing request timed out after \d+ ?ms`, "OPError: invalid_request (Timeout awaiting 'request' for 4000ms)"),
