@@ -81,10 +81,11 @@ var signs = sync.OnceValue(func() []Sign {
 type prefilters struct {
 	ix           *literalIndex
 	signs, clues *partIndex
-	// connect numbers connectAnchors' literals; markers, each IdP's
-	// markers' (idp.All's order).
-	connect []int
-	markers [][]int
+	// connect numbers connectAnchors' literals; failures is connectFailure
+	// split (one pattern); markers, each IdP's markers' (idp.All's order).
+	connect  []int
+	failures *partIndex
+	markers  [][]int
 	// names numbers readFacts's field names and labels.
 	names map[string]int
 }
@@ -121,6 +122,7 @@ var prefilter = sync.OnceValue(func() *prefilters {
 	for _, a := range connectAnchors {
 		p.connect = append(p.connect, lits.add(a))
 	}
+	p.failures = filePatterns(&lits, []pattern{compilePattern(connectFailure.String())})
 	for _, d := range idp.All() {
 		var ms []int
 		for _, m := range d.Markers {
@@ -136,7 +138,7 @@ var prefilter = sync.OnceValue(func() *prefilters {
 		p.names[l.label] = lits.add(l.label)
 	}
 	p.ix = newLiteralIndex(lits.list)
-	p.signs.ix, p.clues.ix = p.ix, p.ix
+	p.signs.ix, p.clues.ix, p.failures.ix = p.ix, p.ix, p.ix
 	return p
 })
 

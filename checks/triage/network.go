@@ -32,10 +32,10 @@ const hostNear = 120
 // this machine is the IdP (or whatever stands between) out of reach —
 // discovery_unreachable — however much the same browser error on
 // localhost:18080 means the loopback. A failure on this machine, or one
-// naming no host, is left to the loopback wordings. holds is
+// naming no host, is left to the loopback wordings. holds and match are
 // connectFailureLocs's.
-func connectFailureHits(text, lower string, holds func(anchor int) bool) []hit {
-	for _, loc := range connectFailureLocs(text, lower, holds) {
+func connectFailureHits(text, lower string, holds func(anchor int) bool, match func(string) []int) []hit {
+	for _, loc := range connectFailureLocs(text, lower, holds, match) {
 		from, to := max(loc[0]-hostNear, 0), min(loc[1]+hostNear, len(text))
 		best, bestDist := "", hostNear+1
 		for _, h := range failureHost.FindAllStringSubmatchIndex(text[from:to], 16) {
@@ -73,8 +73,12 @@ var connectAnchors = []string{"refused", "reset", "timed out", "timedout", "unre
 // eight places, looking only around the anchors found in lower (the text
 // lower-cased offset for offset: alignedLower). holds, when not nil, says
 // which of connectAnchors the text may hold (from the prefilter's pass):
-// the others are not searched for.
-func connectFailureLocs(text, lower string, holds func(anchor int) bool) [][]int {
+// the others are not searched for. match, when not nil, is
+// connectFailure's FindStringIndex (the prefilter's split of it).
+func connectFailureLocs(text, lower string, holds func(anchor int) bool, match func(string) []int) [][]int {
+	if match == nil {
+		match = connectFailure.FindStringIndex
+	}
 	var out [][]int
 	for ai, a := range connectAnchors {
 		if holds != nil && !holds(ai) {
@@ -91,7 +95,7 @@ func connectFailureLocs(text, lower string, holds func(anchor int) bool) [][]int
 			if from >= to {
 				break
 			}
-			if loc := connectFailure.FindStringIndex(text[from:to]); loc != nil {
+			if loc := match(text[from:to]); loc != nil {
 				out = append(out, []int{from + loc[0], from + loc[1]})
 			}
 			if len(out) >= 8 {

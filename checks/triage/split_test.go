@@ -72,7 +72,9 @@ func TestSplitFindsWhatTheWholeFinds(t *testing.T) {
 		has, _ := pf.ix.present(lower)
 		aligned := alignedLower(text)
 		holds := func(i int) bool { return has.has(pf.connect[i]) }
-		if want, got := connectFailureLocs(text, aligned, nil), connectFailureLocs(text, aligned, holds); !slices.EqualFunc(want, got, slices.Equal) {
+		mayFail := pf.failures.possible(lower)
+		match := func(w string) []int { return mayFail.find(0, w) }
+		if want, got := connectFailureLocs(text, aligned, nil, nil), connectFailureLocs(text, aligned, holds, match); !slices.EqualFunc(want, got, slices.Equal) {
 			t.Fatalf("connection failures on %.80q: all anchors %v, the prefilter's %v", raw, want, got)
 		}
 		if want, got := readFacts(text, aligned, nil), readFacts(text, aligned, pf.holdsName(has)); !reflect.DeepEqual(want, got) {
@@ -108,7 +110,8 @@ func TestAlignedLowerKeepsOffsets(t *testing.T) {
 }
 
 // FuzzSplitFindsWhatTheWholeFinds: on any text, each sign's split pattern
-// behind the prefilter finds exactly what its whole expression finds.
+// (and connectFailure's) behind the prefilter finds exactly what its whole
+// expression finds.
 func FuzzSplitFindsWhatTheWholeFinds(f *testing.F) {
 	f.Add("This site can't be reached localhost refused to connect. ERR_CONNECTION_REFUSED")
 	f.Add("IDX10214: Audience validation failed. Audiences: 'api://x'. Did not match: validationParameters.ValidAudience")
@@ -123,6 +126,9 @@ func FuzzSplitFindsWhatTheWholeFinds(f *testing.F) {
 			if want, got := s.Pattern.FindStringIndex(text), may.find(i, text); !slices.Equal(want, got) {
 				t.Fatalf("sign %d (%s) on %q: whole %v, split %v", i, s.Pattern, raw, want, got)
 			}
+		}
+		if want, got := connectFailure.FindStringIndex(text), prefilter().failures.possible(strings.ToLower(text)).find(0, text); !slices.Equal(want, got) {
+			t.Fatalf("connectFailure on %q: whole %v, split %v", raw, want, got)
 		}
 	})
 }

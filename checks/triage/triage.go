@@ -124,7 +124,9 @@ func Analyze(text string) Result {
 		}
 		hits = append(hits, hit{row: s.Row, score: w, start: loc[0], end: loc[1], oauth: s.oauth})
 	}
-	hits = append(hits, connectFailureHits(text, aligned, func(i int) bool { return has.has(pf.connect[i]) })...)
+	mayFail := pf.failures.from(has, found)
+	hits = append(hits, connectFailureHits(text, aligned, func(i int) bool { return has.has(pf.connect[i]) },
+		func(window string) []int { return mayFail.find(0, window) })...)
 	table := codes()
 	seen := map[string]bool{}
 	codeWords(text, func(w string, start, end int) bool {
