@@ -496,6 +496,7 @@ var clues = sync.OnceValue(func() []Clue {
 func Classify(text string, idp *checks.IdP, where func(catalog.ID) bool) (catalog.ID, string, bool) {
 	lower := strings.ToLower(text)
 	maySign := signAnchors().possible(lower)
+	maySign.readsASCII(text, lower)
 	try := func(keep func(Sign) bool) (catalog.ID, string, float64, bool) {
 		var best *Sign
 		var at []int

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"slices"
+	"strings"
+	"unicode/utf8"
 )
 
 // pattern is a wording's regular expression split at its top-level
@@ -24,11 +26,84 @@ type part struct {
 	// "denied"), so that a common word alone does not run the expression.
 	anchors []string
 	needs   [][]string
+	// lit is the lower-case ASCII literal the alternative is, when it is
+	// one (case-folded, between optional word boundaries, which bStart and
+	// bEnd say): in ASCII text it is found by a substring search.
+	lit          string
+	bStart, bEnd bool
 }
 
 // newPart compiles one alternative.
 func newPart(re *regexp.Regexp, expr string) part {
-	return part{re: re, anchors: anchors(expr), needs: needs(expr)}
+	p := part{re: re, anchors: anchors(expr), needs: needs(expr)}
+	p.lit, p.bStart, p.bEnd = literalOf(expr)
+	return p
+}
+
+// literalOf returns the lower-case literal expr is when it is a
+// case-folded ASCII literal with at most a word boundary on either side
+// (\binvalid_scope\b), and whether the boundaries are there; "" otherwise.
+func literalOf(expr string) (lit string, bStart, bEnd bool) {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return "", false, false
+	}
+	re = re.Simplify()
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	subs := []*syntax.Regexp{re}
+	if re.Op == syntax.OpConcat {
+		subs = re.Sub
+	}
+	if len(subs) > 0 && subs[0].Op == syntax.OpWordBoundary {
+		bStart, subs = true, subs[1:]
+	}
+	if len(subs) > 0 && subs[len(subs)-1].Op == syntax.OpWordBoundary {
+		bEnd, subs = true, subs[:len(subs)-1]
+	}
+	if len(subs) != 1 || subs[0].Op != syntax.OpLiteral || subs[0].Flags&syntax.FoldCase == 0 {
+		return "", false, false
+	}
+	b := make([]byte, 0, len(subs[0].Rune))
+	for _, r := range subs[0].Rune {
+		if r >= utf8.RuneSelf {
+			return "", false, false
+		}
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		b = append(b, byte(r))
+	}
+	return string(b), bStart, bEnd
+}
+
+// findIn returns the alternative's leftmost match in text; lower, when
+// not "", is ASCII text lower-cased, where a literal alternative is found
+// without its regular expression.
+func (pt part) findIn(text, lower string) []int {
+	if pt.lit == "" || lower == "" {
+		return pt.re.FindStringIndex(text)
+	}
+	for from := 0; ; {
+		i := strings.Index(lower[from:], pt.lit)
+		if i < 0 {
+			return nil
+		}
+		i += from
+		j := i + len(pt.lit)
+		if (!pt.bStart || boundaryAt(lower, i)) && (!pt.bEnd || boundaryAt(lower, j)) {
+			return []int{i, j}
+		}
+		from = i + 1
+	}
+}
+
+// boundaryAt reports whether ASCII s has a word boundary (\b) at i.
+func boundaryAt(s string, i int) bool {
+	before := i > 0 && isWordByte(s[i-1])
+	after := i < len(s) && isWordByte(s[i])
+	return before != after
 }
 
 // needs returns the literal sets of each piece of expr's top-level
@@ -89,7 +164,7 @@ func compilePattern(expr string) pattern {
 // FindStringIndex of the whole would: the earliest start, and at one start
 // the first alternative (leftmost-first). may reports whether part i may
 // match (its anchors are in the text); nil runs every part.
-func (p pattern) find(text string, may func(i int) bool) []int {
+func (p pattern) find(text, lower string, may func(i int) bool) []int {
 	var best []int
 	for i, pt := range p.parts {
 		if may != nil && !may(i) {
@@ -98,7 +173,7 @@ func (p pattern) find(text string, may func(i int) bool) []int {
 		if best != nil && best[0] == 0 {
 			break // nothing starts earlier
 		}
-		loc := pt.re.FindStringIndex(text)
+		loc := pt.findIn(text, lower)
 		if loc != nil && (best == nil || loc[0] < best[0]) {
 			best = loc
 		}
@@ -207,6 +282,9 @@ func (x *partIndex) from(has bitset, found []int) candidates {
 type candidates struct {
 	x             *partIndex
 	part, pattern bitset
+	// lower is the text lower-cased when the text is ASCII (see
+	// readsASCII), for the literal parts; "" otherwise.
+	lower string
 	// list is the patterns the text may match, in order.
 	list []int
 }
@@ -218,5 +296,14 @@ func (c candidates) find(i int, text string) []int {
 		return nil
 	}
 	first := c.x.first[i]
-	return c.x.patterns[i].find(text, func(j int) bool { return c.part.has(first + j) })
+	return c.x.patterns[i].find(text, c.lower, func(j int) bool { return c.part.has(first + j) })
+}
+
+// readsASCII makes find read the literal parts from lower, text's lower
+// case, when text is ASCII (the same offsets, the same case folding): only
+// for candidates of that text, whole.
+func (c *candidates) readsASCII(text, lower string) {
+	if isASCII(text) {
+		c.lower = lower
+	}
 }

@@ -52,6 +52,8 @@ func TestSplitFindsWhatTheWholeFinds(t *testing.T) {
 		text := normaliseReport(raw)
 		lower := strings.ToLower(text)
 		maySign, mayClue := signAnchors().possible(lower), clueAnchors().possible(lower)
+		maySign.readsASCII(text, lower)
+		mayClue.readsASCII(text, lower)
 		for i, s := range signs() {
 			want, got := s.Pattern.FindStringIndex(text), maySign.find(i, text)
 			if !slices.Equal(want, got) {
@@ -121,7 +123,9 @@ func FuzzSplitFindsWhatTheWholeFinds(f *testing.F) {
 			return
 		}
 		text := normaliseReport(raw)
-		may := signAnchors().possible(strings.ToLower(text))
+		lower := strings.ToLower(text)
+		may := signAnchors().possible(lower)
+		may.readsASCII(text, lower)
 		for i, s := range signs() {
 			if want, got := s.Pattern.FindStringIndex(text), may.find(i, text); !slices.Equal(want, got) {
 				t.Fatalf("sign %d (%s) on %q: whole %v, split %v", i, s.Pattern, raw, want, got)

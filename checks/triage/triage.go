@@ -108,6 +108,7 @@ func Analyze(text string) Result {
 	provider := pf.idpIn(has)
 	var hits []hit
 	maySign := pf.signs.from(has, found)
+	maySign.readsASCII(text, lower)
 	all := signs()
 	for _, i := range maySign.list {
 		s := &all[i]
@@ -153,6 +154,7 @@ func Analyze(text string) Result {
 		hits = append(hits, hit{row: r.Row, score: ruleWeight(r), start: rh.start, end: rh.end, rule: true})
 	}
 	mayClue := pf.clues.from(has, found)
+	mayClue.readsASCII(text, lower)
 	allClues := clues()
 	for _, i := range mayClue.list {
 		c := &allClues[i]
