@@ -44,13 +44,9 @@ func newPart(re *regexp.Regexp, expr string) part {
 // case-folded ASCII literal with at most a word boundary on either side
 // (\binvalid_scope\b), and whether the boundaries are there; "" otherwise.
 func literalOf(expr string) (lit string, bStart, bEnd bool) {
-	re, err := syntax.Parse(expr, syntax.Perl)
-	if err != nil {
+	re := parseTop(expr)
+	if re == nil {
 		return "", false, false
-	}
-	re = re.Simplify()
-	for re.Op == syntax.OpCapture {
-		re = re.Sub[0]
 	}
 	subs := []*syntax.Regexp{re}
 	if re.Op == syntax.OpConcat {
@@ -109,15 +105,8 @@ func boundaryAt(s string, i int) bool {
 // needs returns the literal sets of each piece of expr's top-level
 // concatenation that has one (literals of three bytes or more).
 func needs(expr string) [][]string {
-	re, err := syntax.Parse(expr, syntax.Perl)
-	if err != nil {
-		return nil
-	}
-	re = re.Simplify()
-	for re.Op == syntax.OpCapture {
-		re = re.Sub[0]
-	}
-	if re.Op != syntax.OpConcat {
+	re := parseTop(expr)
+	if re == nil || re.Op != syntax.OpConcat {
 		return nil
 	}
 	var out [][]string
@@ -129,6 +118,20 @@ func needs(expr string) [][]string {
 		out = append(out, l)
 	}
 	return out
+}
+
+// parseTop parses and simplifies expr and returns what its outer groups
+// hold; nil when it does not parse.
+func parseTop(expr string) *syntax.Regexp {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	re = re.Simplify()
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	return re
 }
 
 // maxParts bounds the alternatives a pattern is split into; past it the

@@ -141,14 +141,7 @@ func FuzzSplitFindsWhatTheWholeFinds(f *testing.F) {
 // holds one of connectAnchors, or connectFailureLocs would never look
 // around it.
 func TestConnectAnchorsCoverConnectFailure(t *testing.T) {
-	re, err := syntax.Parse(connectFailure.String(), syntax.Perl)
-	if err != nil {
-		t.Fatal(err)
-	}
-	re = re.Simplify()
-	for re.Op == syntax.OpCapture {
-		re = re.Sub[0]
-	}
+	re := parseTop(connectFailure.String())
 	alts := []*syntax.Regexp{re}
 	if re.Op == syntax.OpAlternate {
 		alts = re.Sub
