@@ -77,6 +77,10 @@ var Keycloak = &checks.IdP{
 			Example: "WARN  [org.keycloak.protocol.oidc.utils.OAuth2CodeParser] (executor-thread-27) Code 'b199dad6' already used for userSession '463987a6' and client '9f330c7c'."},
 		{Row: catalog.IdPError, Pattern: `Authentication session not found|KC_RESTART cookie|\bPage has expired\b`, Weight: 0.85,
 			Example: "DEBUG [org.keycloak.services.resources.SessionCodeChecks] Authentication session not found. Trying to restart from cookie."},
+		// The realm's "Require SSL" refusing a plain-http request it does not
+		// count as local.
+		{Row: catalog.IdPError, Pattern: `\bHTTPS required\b`, Weight: 0.88,
+			Example: "We are sorry... HTTPS required"},
 		{Row: catalog.RefreshTokenRejected, Pattern: `type="?REFRESH_TOKEN_ERROR\b`, Weight: 0.86,
 			Example: "WARN  [org.keycloak.events] type=REFRESH_TOKEN_ERROR, realmId=acme, clientId=quick-desktop, error=invalid_token, grant_type=refresh_token"},
 		// The offline session behind an offline_access refresh token is gone

@@ -124,6 +124,26 @@ func isLetter(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
 // redirect to localhost), in any of the ways people write it.
 var namesLoopback = regexp.MustCompile(`(?i)\blocalhost\b|\b127\.0\.0\.1\b|\[::1\]|\bloopback\b|:18080\b|\bredirect_uri=https?%3a%2f%2flocalhost`)
 
+// proxyUnreached is a client that could not reach its proxy: a name that
+// did not resolve, a connection refused, is then the proxy's, and the IdP
+// out of reach through it is discovery_unreachable (the fix is the proxy
+// setting, not the IdP's name or the loopback).
+var proxyUnreached = regexp.MustCompile(`(?i)Cannot connect to proxy|\bProxyError\b|Unable to connect to (the )?proxy|\bproxyconnect\b`)
+
+// viaProxy moves the DNS and refused-connection hits of a text whose
+// client could not reach its proxy to discovery_unreachable.
+func viaProxy(text string, hits []hit) []hit {
+	if !proxyUnreached.MatchString(text) {
+		return hits
+	}
+	for i := range hits {
+		if r := hits[i].row; r == catalog.DNSUnresolved || r == catalog.LoopbackUnavailable || r == catalog.LocalhostResolution {
+			hits[i].row = catalog.DiscoveryUnreachable
+		}
+	}
+	return hits
+}
+
 // proxyOnTheWay decides whose traffic a proxy's failure was. The
 // catalog's proxy row is the redirect to localhost:18080 ending at the
 // proxy (its 403 or 502 page, often pasted with no host at all); when the
