@@ -243,7 +243,7 @@ func generic() []Sign {
 		// from another server); a signature that fails is the token's — unless
 		// the text puts the key set beside it (go-oidc says the same words
 		// when no key it holds verifies).
-		signW(catalog.JWKSMismatch, nil, 0.95, `IDX1050[13]|IDX10511|no matching (signing )?key|unable to find (a|the)? ?(signing )?key|kid .{0,40}not found|key with (the )?(specific |specified )?kid\b.{0,40}(not found|cannot be found|could not be found)|key with kid`, "IDX10501: Signature validation failed. Unable to match key: kid: 'abc'"),
+		signW(catalog.JWKSMismatch, nil, 0.95, `IDX1050[13]|IDX10511|no matching (signing )?key|unable to find (a|the)? ?(signing )?key|kid .{0,40}not found|key with (the )?(specific |specified )?kid\b.{0,40}(not found|cannot be found|could not be found)|key with kid|no possible keys match(es)?\b`, "IDX10501: Signature validation failed. Unable to match key: kid: 'abc'"),
 		signW(catalog.IDTokenSignatureInvalid, nil, 0.9, `failed to verify (id token )?signature|signature verification failed|invalid signature|signature is invalid|JWS Token verification failed|Bad JWS signature|JWS::VerificationFailed|Unable to verify signature`, "Claims error: Signature verification failed"),
 		signW(catalog.JWKSMismatch, nil, 0.96, `(failed to verify (id token )?signature|signature verification failed|invalid signature).{0,160}(\bJWKS\b|/keys\b|\bkey ?set\b)|(\bJWKS\b|/keys\b|\bkey ?set\b).{0,160}(failed to verify (id token )?signature|signature verification failed|invalid signature)`, "oidc: failed to verify signature: failed to verify id token signature (kid okta-default-7b4e) — JWKS from https://acme.okta.com/oauth2/v1/keys"),
 		signW(catalog.AudienceMismatch, nil, 0.95, `expected audience .{0,120}got|Audience validation failed|IDX10214|invalid aud(ience)?s?\b|not a trusted audience|wrong audience|aud(ience)? (mismatch|does not match)`, "oidc: expected audience \"0oa1abc\" got [\"0oa9xyz\"]"),
@@ -375,7 +375,7 @@ func generic() []Sign {
 		// Node's names for an untrusted chain, stronger than advice beside them.
 		signW(catalog.TLSUntrusted, nil, 0.95, `\b(UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE)\b`, "OAuth error: SSL certificate error (UNABLE_TO_GET_ISSUER_CERT_LOCALLY)."),
 		// The listener on one name, the redirect on the other.
-		signW(catalog.LocalhostResolution, nil, 0.9, `(listens?|listening|bound|binds?) (on|to) \W?127\.0\.0\.1\W? but .{0,40}(points?|redirects?|goes|sends?) to \W?localhost|(listen|bind)\w* (at|on|to) localhost(:\d+)?\W{0,40}(Error: )?getaddrinfo (ENOTFOUND|EAI_AGAIN)`, "Callback listens on `127.0.0.1` but redirect points to `localhost` resulting in 404."),
+		signW(catalog.LocalhostResolution, nil, 0.96, `(listens?|listening|bound|binds?) (on|to) \W?127\.0\.0\.1\W? but .{0,40}(points?|redirects?|goes|sends?) to \W?localhost|(listen|bind)\w* (at|on|to) localhost(:\d+)?\W{0,40}(Error: )?getaddrinfo (ENOTFOUND|EAI_AGAIN)`, "Callback listens on `127.0.0.1` but redirect points to `localhost` resulting in 404."),
 		// Chrome's bare failure of a navigation it stopped itself (an
 		// extension, a policy, local network access), on the redirect.
 		signW(catalog.BrowserBlocksLoopback, nil, 0.7, `\bERR_FAILED\b`, "Redirect fails receiving an ERR_FAILED code and \"This site can't be reached\""),
