@@ -380,6 +380,14 @@ func generic() []Sign {
 		// extension, a policy, local network access), on the redirect.
 		signW(catalog.BrowserBlocksLoopback, nil, 0.7, `\bERR_FAILED\b`, "Redirect fails receiving an ERR_FAILED code and \"This site can't be reached\""),
 
+		// The account's own state, in the IdPs' words: locked out for good
+		// (Okta), a password reset it must do first (Cognito), a session or
+		// a brokered sign-in the IdP could not make (ZITADEL, Keycloak), an
+		// upstream connector that failed (Dex).
+		signW(catalog.IdPError, nil, 0.9, `locked out \d+ times|no longer be automatically unlocked|\bPassword reset required\b|\bPasswordResetRequiredException\b|Could not create session for user|Failed to make identity provider oauth callback|did not contain an? AttributeStatement|\bAuthorization_RequestDenied\b`, "Password reset required for the user"),
+		// An application the user has no access to (yet).
+		signW(catalog.AccessDeniedPolicy, nil, 0.85, `(don.t|do not) have access to this application`, "It seems that you don't have access to this application yet. Please apply for access."),
+
 		// openid-client's (got's) timeouts reaching the IdP.
 		signW(catalog.DiscoveryUnreachable, nil, 0.92, `Timeout awaiting '?\w+'? for \d+ ?ms|outgoing request timed out after \d+ ?ms`, "OPError: invalid_request (Timeout awaiting 'request' for 4000ms)"),
 		// Attempts the IdP counts and blocks on (Auth0's brute-force protection).
