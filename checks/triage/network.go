@@ -131,9 +131,10 @@ var namesLoopback = regexp.MustCompile(`(?i)\blocalhost\b|\b127\.0\.0\.1\b|\[::1
 var proxyUnreached = regexp.MustCompile(`(?i)Cannot connect to proxy|\bProxyError\b|Unable to connect to (the )?proxy|\bproxyconnect\b`)
 
 // viaProxy moves the DNS and refused-connection hits of a text whose
-// client could not reach its proxy to discovery_unreachable.
-func viaProxy(text string, hits []hit) []hit {
-	if !proxyUnreached.MatchString(text) {
+// client could not reach its proxy to discovery_unreachable (lower is the
+// text lower-cased: without "proxy" in it the expression need not run).
+func viaProxy(text, lower string, hits []hit) []hit {
+	if !strings.Contains(lower, "proxy") || !proxyUnreached.MatchString(text) {
 		return hits
 	}
 	for i := range hits {

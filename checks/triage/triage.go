@@ -179,7 +179,7 @@ func Analyze(text string) Result {
 	// Context moves a hit to the row of what the text is about, then the
 	// more specific of nested matches and a reason outrank what they explain.
 	hits = proxyOnTheWay(text, hits)
-	hits = viaProxy(text, hits)
+	hits = viaProxy(text, lower, hits)
 	hits = httpsToTheIdP(text, aligned, hits)
 	hits = bySide(text, aligned, hits)
 	hits = expiredOnRefresh(aligned, hits)
