@@ -25,6 +25,7 @@ var conceptPhrases = map[string][]string{
 	"expired":      {"expir*", "exp", "no longer valid", "lifetime", "too old"},
 	"future":       {"not yet valid", "not valid yet", "nbf", "iat", "future", "used before issued", "before issued", "not before", "clock", "skew", "time difference", "system time", "out of sync"},
 	"certproblem":  {"peer certificate", "server certificate", "invalid certificate", "unknown issuer", "unknownissuer", "x509", "ssl", "tls", "pkix", "self signed", "local issuer", "issuer certificate", "certificate chain", "certificate verify", "certificate authority", "ca cert*", "root certificate", "root ca", "certification path", "certification authority", "trust anchor", "untrustedroot", "sec e untrusted root"},
+	"ownstate":     {"user is blocked", "user has been blocked", "account is blocked", "account has been blocked", "blocked user", "is locked", "been locked", "locked out", "too many attempts", "failed login attempts", "incorrect username", "incorrect password", "wrong password", "invalid credentials", "to perform"},
 	"skewed":       {"not yet valid", "not valid yet", "not active yet", "nbf", "used before issued", "before issued", "clock skew", "time difference", "system time", "out of sync"},
 	"token":        {"token", "jwt", "id token", "assertion"},
 	"id token":     {"id token", "idtoken", "identity token"},
@@ -114,7 +115,9 @@ var rules = []Rule{
 	{Row: catalog.InvalidScope, Concepts: []string{"scope", "refused"}, Example: "scope offline_access is not allowed"},
 	{Row: catalog.JWKSMismatch, Concepts: []string{"key", "nokey"}, Unless: []string{"certproblem"}, Example: "no applicable key found in the JSON Web Key Set"},
 	{Row: catalog.IDTokenSignatureInvalid, Concepts: []string{"signature", "failed"}, Unless: []string{"expired", "nokey"}, Example: "signature verification failed"},
-	{Row: catalog.AccessDeniedPolicy, Concepts: []string{"user", "unassigned"}, Example: "the user is not assigned to this application"},
+	// The account's own state (blocked, locked, a wrong password) or an IAM
+	// action denied is not an assignment or a policy.
+	{Row: catalog.AccessDeniedPolicy, Concepts: []string{"user", "unassigned"}, Unless: []string{"ownstate"}, Example: "the user is not assigned to this application"},
 	{Row: catalog.ConsentRequired, Concepts: []string{"consent"}, Weight: 0.72, Example: "admin consent is required"},
 	{Row: catalog.PKCEUnsupported, Concepts: []string{"pkce", "failed"}, Example: "code_verifier is invalid"},
 	{Row: catalog.AppNotEnabled, Concepts: []string{"client", "disabled"}, Unless: []string{"skewed"}, Example: "The application is disabled"},
