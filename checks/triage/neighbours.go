@@ -110,7 +110,7 @@ func idLike(w string) bool {
 }
 
 // nearest returns the row of the labelled messages nearest to text and
-// their similarity (cosine, 0 to 1): the rows of the three nearest vote,
+// their similarity (cosine, 0 to 1): the rows of the voters nearest vote,
 // weighted by similarity.
 func nearest(text string) (catalog.ID, float64) {
 	ix := neighbours()
@@ -153,7 +153,7 @@ func nearest(text string) (catalog.ID, float64) {
 		return "", 0
 	}
 	votes := map[catalog.ID]float64{}
-	for _, c := range cs[:min(3, len(cs))] {
+	for _, c := range cs[:min(voters, len(cs))] {
 		votes[ix.examples[c.i].Row] += c.s
 	}
 	best := ix.examples[cs[0].i].Row
@@ -164,6 +164,11 @@ func nearest(text string) (catalog.ID, float64) {
 	}
 	return best, cs[0].s
 }
+
+// voters is how many of the nearest messages vote: left one out, the
+// knowledge part's examples are named right 76% of the time by seven
+// (73.5% by three, 75% by five, 76% by nine; similarity 0.3 or more).
+const voters = 7
 
 // minSimilarity is the least similarity at which the nearest messages
 // count as evidence.
