@@ -166,7 +166,8 @@ func compilePattern(expr string) pattern {
 // find returns the leftmost match of the pattern in text, as
 // FindStringIndex of the whole would: the earliest start, and at one start
 // the first alternative (leftmost-first). may reports whether part i may
-// match (its anchors are in the text); nil runs every part.
+// match (its anchors are in the text); nil runs every part. lower is
+// findIn's.
 func (p pattern) find(text, lower string, may func(i int) bool) []int {
 	var best []int
 	for i, pt := range p.parts {
