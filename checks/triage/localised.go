@@ -15,10 +15,15 @@ import (
 // The vendors' page texts in the languages they ship, from their own
 // translation files: one reviewable file per vendor (data/localised/<idp
 // id>.tsv), each line the text as the page shows it, its row, the message
-// key and language, and the source.
+// key and language, and the source. A server quickdiag has no IdP guide
+// for (textOnly) has its English texts here too, from its source.
 //
 //go:embed data/localised/*.tsv
 var localisedFS embed.FS
+
+// textOnly are the servers whose texts are read without an IdP guide of
+// theirs: their signs are no one IdP's.
+var textOnly = map[string]bool{"hydra": true}
 
 // localisedSigns reads the translated page texts as signs of their
 // vendor: each text matches as shown, but for its closing punctuation; a
@@ -32,8 +37,9 @@ func localisedSigns(fsys embed.FS) ([]Sign, error) {
 	var out []Sign
 	for _, e := range entries {
 		name := e.Name()
-		p, err := idp.Parse(strings.TrimSuffix(name, ".tsv"))
-		if err != nil || p == nil {
+		vendor := strings.TrimSuffix(name, ".tsv")
+		p, err := idp.Parse(vendor)
+		if !textOnly[vendor] && (err != nil || p == nil) {
 			return nil, fmt.Errorf("data/localised/%s: no IdP of that name", name)
 		}
 		err = readTSV(fsys, path.Join("data/localised", name), "text, row, key and language, source", func(f []string, row catalog.ID) error {
