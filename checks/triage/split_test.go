@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"regexp"
 	"regexp/syntax"
 	"slices"
 	"strings"
@@ -216,4 +217,30 @@ func FuzzNormaliseReport(f *testing.F) {
 			t.Fatalf("normaliseReport(%q) = %q, want %q", s, got, want)
 		}
 	})
+}
+
+// TestLiteralPartsFindWhatTheirExpressionFinds: an alternative that is one
+// literal, found by substring search in ASCII text, finds what its regular
+// expression finds — at word boundaries made of letters, digits and '_',
+// and past an occurrence that fails them.
+func TestLiteralPartsFindWhatTheirExpressionFinds(t *testing.T) {
+	texts := []string{"invalid_scope", "xinvalid_scope invalid_scope", "invalid_scope_x INVALID_SCOPE.", "9invalid_scope", "a invalid_scopeinvalid_scope b", "", "invalid_scop"}
+	for _, expr := range []string{`(?is)\binvalid_scope\b`, `(?is)invalid_scope\b`, `(?is)\binvalid_scope`, `(?is)invalid_scope`} {
+		p := compilePattern(expr)
+		if len(p.parts) != 1 || p.parts[0].lit != "invalid_scope" {
+			t.Fatalf("%s: not read as one literal part: %+v", expr, p.parts)
+		}
+		re := regexp.MustCompile(expr)
+		for _, text := range texts {
+			want := re.FindStringIndex(text)
+			if got := p.find(text, strings.ToLower(text), nil); !slices.Equal(want, got) {
+				t.Errorf("%s on %q: expression %v, substring search %v", expr, text, want, got)
+			}
+		}
+	}
+	for _, expr := range []string{`(?s)invalid_scope`, `(?is)invalid.scope`, `(?is)\Binvalid_scope`, `(?is)ünvalid`} {
+		if lit, _, _ := literalOf(expr); lit != "" {
+			t.Errorf("%s read as the literal %q", expr, lit)
+		}
+	}
 }
