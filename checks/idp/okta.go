@@ -110,6 +110,10 @@ var Okta = &checks.IdP{
 			Example: "The refresh token is invalid or expired."},
 		{Row: catalog.OktaAdminHost, Pattern: `-admin\.okta(preview)?\.com.{0,200}(404|Page Not Found)|(404|Page Not Found).{0,200}-admin\.okta(preview)?\.com`,
 			Example: "404 Page Not Found https://acme-admin.okta.com/oauth2/default/v1/authorize", Weight: 0.95},
+		// The admin host in the sign-in's own requests (the authorize, token or
+		// discovery URL, the issuer): the values were copied from the admin console.
+		{Row: catalog.OktaAdminHost, Pattern: `(oauth2|openid-configuration|authorize|issuer).{0,200}\b[\w-]+-admin\.okta(preview|-emea)?\.com\b|\b[\w-]+-admin\.okta(preview|-emea)?\.com\S{0,200}(oauth2|openid-configuration|authorize)|Org URL should not contain -admin`, Weight: 0.93,
+			Example: "GET /oauth2/default/.well-known/openid-configuration HTTP/1.1 Host: dev-123456-admin.okta.com"},
 	},
 }
 
