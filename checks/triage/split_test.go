@@ -10,28 +10,14 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/quickdiag/quickdiag/checks"
 )
 
 // TestSplitFindsWhatTheWholeFinds: for every sign and clue, on every
 // corpus text, example and a few hand-made texts, the split pattern with
 // the prefilter finds exactly what the whole regular expression finds.
 func TestSplitFindsWhatTheWholeFinds(t *testing.T) {
-	texts := []string{"", "a", "localhost:18080 refused ERR_CONNECTION_REFUSED blocked from talking to localhost"}
-	for _, f := range []string{"testdata/triage_corpus.json", "testdata/collected_corpus.json"} {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var c []struct{ Text string }
-		if err := json.Unmarshal(data, &c); err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range c {
-			texts = append(texts, e.Text)
-		}
-	}
+	texts := append([]string{"", "a", "localhost:18080 refused ERR_CONNECTION_REFUSED blocked from talking to localhost"},
+		corpusTexts(t, "testdata/triage_corpus.json", "testdata/collected_corpus.json")...)
 	for _, s := range signs() {
 		texts = append(texts, s.Example)
 	}
@@ -174,32 +160,14 @@ func normaliseReference(s string) string {
 			s += "\n" + d
 		}
 	}
-	s = strings.ToValidUTF8(s, " ")
-	s = reportQuotes.Replace(s)
-	s = strings.Map(func(r rune) rune {
-		if strings.ContainsRune(checks.Invisible, r) {
-			return -1
-		}
-		return controlToSpace(r)
-	}, s)
-	return strings.Join(strings.Fields(s), " ")
+	return normaliseWhole(s)
 }
 
 // TestNormaliseReportFastPath: ASCII text left as it is normalises as the
 // whole normalisation would.
 func TestNormaliseReportFastPath(t *testing.T) {
-	texts := []string{"", " ", "a", "a b", "a  b", " a", "a ", "a\tb", "a\x7fb", "a\x00b", "a\r\nb", "x%41y", "a+b", "ü  x", "“x”\u00a0y"}
-	data, err := os.ReadFile("testdata/collected_corpus.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var c []struct{ Text string }
-	if err := json.Unmarshal(data, &c); err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range c {
-		texts = append(texts, e.Text)
-	}
+	texts := append([]string{"", " ", "a", "a b", "a  b", " a", "a ", "a\tb", "a\x7fb", "a\x00b", "a\r\nb", "x%41y", "a+b", "ü  x", "“x”\u00a0y"},
+		corpusTexts(t, "testdata/collected_corpus.json")...)
 	for _, s := range texts {
 		if got, want := normaliseReport(s), normaliseReference(s); got != want {
 			t.Fatalf("normaliseReport(%.80q) = %.80q, want %.80q", s, got, want)
@@ -243,4 +211,24 @@ func TestLiteralPartsFindWhatTheirExpressionFinds(t *testing.T) {
 			t.Errorf("%s read as the literal %q", expr, lit)
 		}
 	}
+}
+
+// corpusTexts returns the texts of the corpus files.
+func corpusTexts(t *testing.T, files ...string) []string {
+	t.Helper()
+	var texts []string
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c []struct{ Text string }
+		if err := json.Unmarshal(data, &c); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range c {
+			texts = append(texts, e.Text)
+		}
+	}
+	return texts
 }

@@ -420,6 +420,13 @@ func normaliseReport(s string) string {
 		}
 		return s
 	}
+	return normaliseWhole(s)
+}
+
+// normaliseWhole is normaliseReport's work on any text: valid UTF-8, one
+// kind of quote and dash, no invisible or control character, single
+// spaces.
+func normaliseWhole(s string) string {
 	s = strings.ToValidUTF8(s, " ")
 	s = reportQuotes.Replace(s)
 	s = strings.Map(func(r rune) rune {
