@@ -1,6 +1,7 @@
 package triage
 
 import (
+	"fmt"
 	"regexp/syntax"
 	"slices"
 	"strings"
@@ -239,6 +240,9 @@ type literalRef struct {
 func newLiteralIndex(lits []string) *literalIndex {
 	ix := &literalIndex{by4: map[uint32][]literalRef{}, by3: map[uint32][]literalRef{}, n: len(lits)}
 	for i, l := range lits {
+		if len(l) < 3 {
+			panic(fmt.Sprintf("triage: the literal %q is shorter than three bytes", l)) // the knowledge's own: TestPrefilterLiterals
+		}
 		by, seen, k := ix.by4, &ix.seen4, uint32(0)
 		if len(l) >= 4 {
 			k = key4(l)

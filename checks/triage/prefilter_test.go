@@ -3,6 +3,8 @@ package triage
 import (
 	"strings"
 	"testing"
+
+	"github.com/quickdiag/quickdiag/checks/idp"
 )
 
 func TestAnchors(t *testing.T) {
@@ -37,6 +39,30 @@ func TestAnchors(t *testing.T) {
 	for i, c := range clues() {
 		if !clueAnchors().possible(strings.ToLower(normaliseReport(c.Example))).pattern.has(i) {
 			t.Errorf("the prefilter of %v rules out its own example", c.Rows)
+		}
+	}
+}
+
+// TestPrefilterLiterals: the hand-written literals the prefilter's pass
+// looks for (the IdPs' markers, the structured readers' names, the
+// connection failures' anchors) are lower case, as the text it reads is,
+// and three bytes or more, as its index needs.
+func TestPrefilterLiterals(t *testing.T) {
+	var lits []string
+	for _, p := range idp.All() {
+		lits = append(lits, p.Markers...)
+	}
+	lits = append(lits, paramNames...)
+	for _, l := range labels {
+		lits = append(lits, l.label)
+	}
+	lits = append(lits, connectAnchors...)
+	if len(lits) < 40 {
+		t.Fatalf("%d literals: the test reads too few", len(lits))
+	}
+	for _, l := range lits {
+		if len(l) < 3 || strings.ToLower(l) != l {
+			t.Errorf("the prefilter's literal %q is not lower case of three bytes or more: the pass would never find it", l)
 		}
 	}
 }
