@@ -348,3 +348,69 @@ func TestUnreachableWithoutAHost(t *testing.T) {
 		t.Errorf("got %+v; want the loopback, then the IdP out of reach, with the question", ms)
 	}
 }
+
+// TestWhoseFailureItIs: the same words belong to the row of what failed —
+// a client that cannot reach its proxy (its DNS failure and refused
+// connection are the proxy's), a DNS query that timed out, a timeout on
+// the IdP's host, a key set named beside a failed signature.
+func TestWhoseFailureItIs(t *testing.T) {
+	rankedFirst(t, map[string]catalog.ID{
+		"HTTPSConnectionPool(host='login.microsoftonline.com', port=443): Max retries exceeded (Caused by ProxyError('Cannot connect to proxy.', NewConnectionError('Failed to establish a new connection: [Errno 11001] getaddrinfo failed')))": catalog.DiscoveryUnreachable,
+		"getaddrinfo ENOTFOUND proxy.corp.example": catalog.DNSUnresolved,
+		"Post https://acme.okta.com/oauth2/v1/token: dial tcp: lookup acme.okta.com on 10.0.0.2:53: read udp 10.0.0.7:51234->10.0.0.2:53: i/o timeout": catalog.DNSUnresolved,
+		"request to https://acme.okta.com/oauth2/default/v1/keys failed: ERR_SOCKET_CONNECTION_TIMEOUT":                                                catalog.DiscoveryUnreachable,
+		"id_token rejected: invalid signature": catalog.IDTokenSignatureInvalid,
+		"id_token rejected: invalid signature (JWKS fetched from https://acme.okta.com/oauth2/v1/keys)":                             catalog.JWKSMismatch,
+		"unable to validate signature: no possible keys matches":                                                                    catalog.JWKSMismatch,
+		"OAuth error: SSL certificate error (UNABLE_TO_GET_ISSUER_CERT_LOCALLY). Behind a corporate proxy? Set NODE_EXTRA_CA_CERTS": catalog.TLSUntrusted,
+	})
+}
+
+// TestTheAccountsOwnState: a blocked, locked or expired account is the
+// IdP's refusal of the account (idp_error), not a policy or an assignment;
+// an MFA challenge not met is the policy's.
+func TestTheAccountsOwnState(t *testing.T) {
+	rankedFirst(t, map[string]catalog.ID{
+		"Login failed: your account has been blocked after too many attempts":                                                  catalog.IdPError,
+		"The user's password is expired. Contact your administrator.":                                                          catalog.IdPError,
+		"PasswordResetRequiredException: Password reset required for the user":                                                 catalog.IdPError,
+		"AADSTS50158: External security challenge not satisfied.":                                                              catalog.AccessDeniedPolicy,
+		"The user is not assigned to this application":                                                                         catalog.AccessDeniedPolicy,
+		"NotAuthorizedException: Unable to verify secret hash for client 3dkq4example":                                         catalog.PublicClientDisabled,
+		"Error: Could not refresh the token: oauth2: token expired and refresh token is not set":                               catalog.RefreshTokenMissing,
+		"2026-01-01 10:00:01 token has expired, refreshing\n2026-01-01 10:00:01 refresh failed: no refresh token was returned": catalog.RefreshTokenMissing,
+	})
+	// Nor is a policy offered beside the account's state.
+	for _, text := range []string{"user locked out - access denied", "Login failed: your account has been blocked after too many attempts"} {
+		for _, m := range triage.Rank(text) {
+			if m.Row == catalog.AccessDeniedPolicy {
+				t.Errorf("%q: access_denied_policy offered beside the account's state: %+v", text, m)
+			}
+		}
+	}
+}
+
+// TestTheLoopbackInTheBrowsersWords: Chrome's Local Network Access, the
+// browser upgrading the redirect to https, a listener on the other
+// loopback name, a port Windows reserves.
+func TestTheLoopbackInTheBrowsersWords(t *testing.T) {
+	rankedFirst(t, map[string]catalog.ID{
+		"GET http://localhost:18080/?code=… net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS":                        catalog.BrowserBlocksLoopback,
+		"after sign-in the address bar changed from http: to https: (https://localhost:18080/) and the page failed": catalog.LoopbackHTTPSUpgrade,
+		"the callback listens on 127.0.0.1 but the redirect goes to localhost, so nothing answers":                  catalog.LocalhostResolution,
+		"Failed to listen at localhost:18080 Error: getaddrinfo ENOTFOUND":                                          catalog.LocalhostResolution,
+		"port 18080 is inside the Windows excluded port range that Hyper-V reserved":                                catalog.LoopbackUnavailable,
+	})
+}
+
+// TestServersWithoutAGuide: the texts of servers quickdiag has no IdP
+// guide for (Ory Hydra's hints) and the IdPs' own pages.
+func TestServersWithoutAGuide(t *testing.T) {
+	rankedFirst(t, map[string]catalog.ID{
+		`{"error":"invalid_grant","error_description":"The provided authorization grant is invalid. The refresh token was already used."}`:                                                                                                                                                                 catalog.RefreshTokenRejected,
+		`{"error":"invalid_client","error_description":"Client authentication failed. The OAuth 2.0 Client supports client authentication method 'client_secret_basic', but method 'none' was requested. You must configure the OAuth 2.0 client's 'token_endpoint_auth_method' value to accept 'none'."}`: catalog.PublicClientDisabled,
+		"GET /oauth2/default/.well-known/openid-configuration Host: dev-123456-admin.okta.com -> 404":                                                                                                                                                                                                      catalog.OktaAdminHost,
+		"We are sorry... HTTPS required":                                              catalog.IdPError,
+		"We didn't recognize the username or password you entered. Please try again.": catalog.IdPError,
+	})
+}
