@@ -78,8 +78,9 @@ var Keycloak = &checks.IdP{
 		{Row: catalog.IdPError, Pattern: `Authentication session not found|KC_RESTART cookie|\bPage has expired\b`, Weight: 0.85,
 			Example: "DEBUG [org.keycloak.services.resources.SessionCodeChecks] Authentication session not found. Trying to restart from cookie."},
 		// The realm's "Require SSL" refusing a plain-http request it does not
-		// count as local.
-		{Row: catalog.IdPError, Pattern: `\bHTTPS required\b`, Weight: 0.88,
+		// count as local: Keycloak's page, quoted or named (other servers say
+		// "HTTPS required for" a redirect URI, which is not this).
+		{Row: catalog.IdPError, Pattern: "We are sorry\\W{1,12}HTTPS required|[`'\"]HTTPS required[`'\"]|\\bKeycloak\\b.{0,120}\\bHTTPS required\\b|\\bHTTPS required\\b.{0,120}\\bKeycloak\\b", Weight: 0.88,
 			Example: "We are sorry... HTTPS required"},
 		{Row: catalog.RefreshTokenRejected, Pattern: `type="?REFRESH_TOKEN_ERROR\b`, Weight: 0.86,
 			Example: "WARN  [org.keycloak.events] type=REFRESH_TOKEN_ERROR, realmId=acme, clientId=quick-desktop, error=invalid_token, grant_type=refresh_token"},
