@@ -413,4 +413,9 @@ func TestServersWithoutAGuide(t *testing.T) {
 		"We are sorry... HTTPS required":                                              catalog.IdPError,
 		"We didn't recognize the username or password you entered. Please try again.": catalog.IdPError,
 	})
+	// Keycloak's "HTTPS required" page is not another server's rule that a
+	// redirect URI use https.
+	if ms := triage.Rank("Error: HTTPS required for redirect URIs of this application"); len(ms) > 0 && ms[0].Row == catalog.IdPError {
+		t.Errorf("another server's https rule read as Keycloak's page: %+v", ms[0])
+	}
 }
