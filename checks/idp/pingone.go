@@ -58,13 +58,10 @@ var PingOne = &checks.IdP{
 	},
 	Checks: []*checks.Check{checkPingOneEnvironment},
 	Wordings: []checks.Wording{
-		// A locked account; and PingOne's request-validation page, which in a
-		// sign-in is most often the redirect URI not registered (the
-		// description, when there is one, says which parameter).
+		// A locked account. (PingOne's request-validation page is a clue in
+		// package triage: it names no parameter.)
 		{Row: catalog.IdPError, Pattern: `Too many unsuccessful sign-on attempts|Account is now locked`, Weight: 0.9,
 			Example: "Too many unsuccessful sign-on attempts. Account is now locked."},
-		{Row: catalog.RedirectMismatch, Pattern: `One or more validation errors were in the request`, Weight: 0.72,
-			Example: "The request could not be completed. One or more validation errors were in the request."},
 		// PingOne's documentation and its own tests.
 		{Row: catalog.InvalidScope, Pattern: `May not request scopes for multiple resources|At least one scope must be granted`,
 			Example: "error=invalid_scope&error_description=May not request scopes for multiple resources", Weight: 0.85},

@@ -378,7 +378,7 @@ func generic() []Sign {
 		signW(catalog.LocalhostResolution, nil, 0.96, `(listens?|listening|bound|binds?) (on|to) \W?127\.0\.0\.1\W? but .{0,40}(points?|redirects?|goes|sends?) to \W?localhost|(listen|bind)\w* (at|on|to) localhost(:\d+)?\W{0,40}(Error: )?getaddrinfo (ENOTFOUND|EAI_AGAIN)`, "Callback listens on `127.0.0.1` but redirect points to `localhost` resulting in 404."),
 		// Chrome's bare failure of a navigation it stopped itself (an
 		// extension, a policy, local network access), on the redirect.
-		signW(catalog.BrowserBlocksLoopback, nil, 0.7, `\bERR_FAILED\b`, "Redirect fails receiving an ERR_FAILED code and \"This site can't be reached\""),
+		signW(catalog.BrowserBlocksLoopback, nil, 0.7, `(localhost|127\.0\.0\.1|\bredirect).{0,200}\bERR_FAILED\b|\bERR_FAILED\b.{0,200}(localhost|127\.0\.0\.1|\bredirect)`, "Redirect fails receiving an ERR_FAILED code and \"This site can't be reached\""),
 
 		// The account's own state, in the IdPs' words: locked out for good
 		// (Okta), a password reset it must do first (Cognito), a session or
@@ -496,6 +496,10 @@ var clues = sync.OnceValue(func() []Clue {
 			"is not authorized to perform: kms:Decrypt", catalog.KMSDecryptSSO, catalog.KMSDecryptQuickSight),
 		clue(`\binvalid_scope\b`, "Is the IdP Amazon Cognito (an amazoncognito.com address)? Cognito has no offline_access scope; other IdPs need it enabled for the app.",
 			"invalid_scope", catalog.InvalidScope, catalog.CognitoOfflineAccess),
+		// PingOne's request-validation page: most often the redirect URI not
+		// registered, but the page itself names no parameter.
+		clue(`One or more validation errors were in the request`, "Which parameter do the error's details name? A redirect_uri not in the application's Redirect URIs, a scope not granted to it, or another value each have their own fix.",
+			"The request could not be completed. One or more validation errors were in the request.", catalog.RedirectMismatch, catalog.InvalidScope, catalog.IdPError),
 		clue(`Your request resulted in an error`, "What does the page's Description line say? A redirect_uri message, an invalid client_id, or a policy evaluation failure each have their own fix.",
 			"400 Bad Request — Your request resulted in an error.", catalog.InvalidClient, catalog.RedirectMismatch, catalog.AccessDeniedPolicy),
 		clue(`sign(ed)? out|session (expires|ends)|log(ged)? out|sign in again`, "Is a refresh token issued at all, and does refreshing return an ID token with email? The sign-in step runs the refresh grant and says which.",

@@ -413,6 +413,16 @@ func TestServersWithoutAGuide(t *testing.T) {
 		"We are sorry... HTTPS required":                                              catalog.IdPError,
 		"We didn't recognize the username or password you entered. Please try again.": catalog.IdPError,
 	})
+	// PingOne's validation page names no parameter: the question says which
+	// to look at, and the redirect URI (the commonest) comes first.
+	ms := triage.Rank("The request could not be completed. One or more validation errors were in the request.")
+	if len(ms) < 2 || ms[0].Row != catalog.RedirectMismatch || ms[0].Question == "" {
+		t.Errorf("PingOne's validation page: want redirect_mismatch first with a question and other rows, got %+v", ms)
+	}
+	// Chrome's ERR_FAILED is the loopback's only on the redirect to it.
+	if ms := triage.Rank("GET https://login.microsoftonline.com/common/oauth2/v2.0/authorize net::ERR_FAILED"); len(ms) > 0 && ms[0].Row == catalog.BrowserBlocksLoopback {
+		t.Errorf("ERR_FAILED on the IdP's page read as the loopback blocked: %+v", ms[0])
+	}
 	// Keycloak's "HTTPS required" page is not another server's rule that a
 	// redirect URI use https.
 	if ms := triage.Rank("Error: HTTPS required for redirect URIs of this application"); len(ms) > 0 && ms[0].Row == catalog.IdPError {
