@@ -89,7 +89,8 @@ func (r *Redactor) String(s string) string {
 		s = strings.ReplaceAll(s, sec, Redacted)
 	}
 	// Each pattern runs only on text holding its literal: most text holds
-	// none (a 13 KB page is read in microseconds, not milliseconds).
+	// none (a 13 KB page is read in microseconds, not milliseconds). A new
+	// pattern needs its literal test in Inert too.
 	lower := strings.ToLower(s)
 	// Parameters first: a token replaced first would leave its parameter
 	// holding a fragment of the replacement.
